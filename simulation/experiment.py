@@ -1,0 +1,127 @@
+"""Replications of one scenario: the pipeline scenario → single run → many runs → tables."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulation.kpis import replication_kpis, summarise
+from simulation.loading import load_scenario
+from simulation.network import Network, compile_network
+from simulation.occupancy import site_hours
+from simulation.replication import simulate
+from simulation.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """Tables from replications of one scenario.
+
+    Attributes
+    ----------
+    scenario
+        The scenario that was run (unchanged by the run).
+    seed, replications
+        Root seed and number of replications.
+    visits
+        One row per need and replication (see ``docs/model.md`` for the columns).
+    site_hours
+        Per site, replication and clock hour: mean waiting, busy and open counters.
+    kpis
+        Long table of KPIs per replication (``replication, scope, id, kpi, value``).
+    summary
+        Mean, standard deviation and 95% confidence interval of each KPI.
+    wall_seconds
+        Time the replications took.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    visits: pd.DataFrame
+    site_hours: pd.DataFrame
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    wall_seconds: float = field(default=0.0)
+
+    def kpi(self, name: str, scope: str = "overall", ident: str = "all") -> pd.Series:
+        """One KPI's row of the summary (``mean``, ``ci_low``, ``ci_high`` ...)."""
+        s = self.summary
+        rows = s[(s["scope"] == scope) & (s["id"] == ident) & (s["kpi"] == name)]
+        if rows.empty:
+            raise KeyError(f"no KPI {name!r} for {scope} {ident!r}")
+        return rows.iloc[0]
+
+
+@dataclass(frozen=True)
+class ReplicationTables:
+    """The tables of a single replication."""
+
+    visits: pd.DataFrame
+    site_hours: pd.DataFrame
+    kpis: pd.DataFrame
+
+
+def run_replication(network: Network, replication: int, seed: int) -> ReplicationTables:
+    """Simulate one replication and derive its tables."""
+    visits = simulate(network, replication, seed)
+    return ReplicationTables(
+        visits,
+        site_hours(network, visits, replication),
+        replication_kpis(network, visits, replication),
+    )
+
+
+def run(
+    scenario: Scenario | Mapping[str, Any] | str,
+    replications: int = 1,
+    seed: int | None = None,
+    level: float = 0.95,
+) -> RunResult:
+    """Run replications of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A ``Scenario``, a mapping, or a path to a YAML file.
+    replications
+        Number of independent replications (each uses its own streams).
+    seed
+        Root seed; defaults to the scenario's ``seed``.
+    level
+        Confidence level of the summary intervals.
+
+    Returns
+    -------
+    RunResult
+        Visits, site-hour table, per-replication KPIs and their summary.
+    """
+    scenario = load_scenario(scenario)
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1 (got {replications})")
+    seed = scenario.seed if seed is None else seed
+    network = compile_network(scenario)
+    began = time.perf_counter()
+    tables = []
+    for r in range(replications):
+        tables.append(run_replication(network, r, seed))
+        log.info("replication %d/%d done", r + 1, replications)
+    wall = time.perf_counter() - began
+    kpis = pd.concat([t.kpis for t in tables], ignore_index=True)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        replications=replications,
+        visits=pd.concat([t.visits for t in tables], ignore_index=True),
+        site_hours=pd.concat([t.site_hours for t in tables], ignore_index=True),
+        kpis=kpis,
+        summary=summarise(kpis, level),
+        wall_seconds=wall,
+    )

@@ -1,0 +1,150 @@
+"""Key performance indicators per replication, overall and per group, area and site.
+
+Need-based KPIs count needs that arose after the warm-up (``counted``). Waiting-time KPIs
+are over served visitors. Unserved demand is annualised per 1,000 residents. Site KPIs are
+time-weighted over the period after the warm-up: utilisation is busy counter-minutes inside
+open windows over open counter-minutes; overtime is busy counter-minutes outside them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulation.network import Network
+from simulation.occupancy import intervals, over_windows
+from simulation.outcomes import OUTCOMES, UNSERVED
+
+SERVED_CODE = OUTCOMES.index("served")
+PENDING_CODE = OUTCOMES.index("pending")
+
+
+def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferral: np.ndarray,
+               population: float | None, years: float) -> dict[str, float]:
+    counts = np.bincount(outcome, minlength=len(OUTCOMES))
+    served = counts[SERVED_CODE]
+    unserved = int(sum(counts[OUTCOMES.index(r)] for r in UNSERVED))
+    decided = len(outcome) - counts[PENDING_CODE]
+    w = wait[outcome == SERVED_CODE]
+    out: dict[str, float] = {
+        "needs": float(len(outcome)),
+        "served": float(served),
+        "pending": float(counts[PENDING_CODE]),
+        "unserved": float(unserved),
+    }
+    for reason in UNSERVED:
+        out[f"unserved_{reason}"] = float(counts[OUTCOMES.index(reason)])
+    out["served_share"] = served / decided if decided else np.nan
+    if population is not None:
+        out["unserved_per_1000_yr"] = unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+    has = len(w) > 0
+    out["wait_mean"] = float(w.mean()) if has else np.nan
+    out["wait_median"] = float(np.median(w)) if has else np.nan
+    out["wait_p90"] = float(np.quantile(w, 0.9)) if has else np.nan
+    out["wait_p95"] = float(np.quantile(w, 0.95)) if has else np.nan
+    out["wait_max"] = float(w.max()) if has else np.nan
+    out["within_15"] = float((w <= 15).mean()) if has else np.nan
+    out["within_30"] = float((w <= 30).mean()) if has else np.nan
+    t = travel[outcome == SERVED_CODE]
+    out["travel_mean"] = float(t.mean()) if has else np.nan
+    d = deferral[outcome == SERVED_CODE]
+    out["deferral_mean"] = float(d.mean()) if has else np.nan
+    return out
+
+
+def _groups(codes: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
+    return [order[bounds[g]: bounds[g + 1]] for g in range(n_groups)]
+
+
+def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -> pd.DataFrame:
+    """KPIs of one replication as a long table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``replication, scope, id, kpi, value``; ``scope`` is ``overall``, ``group``
+        (``vulnerable`` / ``other``), ``area`` or ``site``.
+    """
+    scenario = network.scenario
+    cal = scenario.calendar
+    years = (cal.days - cal.warmup_days) / 365.0
+    counted = visits["counted"].to_numpy()
+    v = visits[counted]
+    outcome = v["outcome"].cat.codes.to_numpy().astype(np.int64)
+    wait = v["wait_min"].to_numpy()
+    travel = v["travel_min"].to_numpy()
+    deferral = v["deferral_days"].to_numpy()
+    area = v["area"].cat.codes.to_numpy()
+    site = v["site"].cat.codes.to_numpy()
+    rows: list[tuple[str, str, str, float]] = []
+
+    def add(scope: str, ident: str, values: dict[str, float]) -> None:
+        rows.extend((scope, ident, k, float(x)) for k, x in values.items())
+
+    def need(idx: np.ndarray, population: float | None) -> dict[str, float]:
+        return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
+
+    everyone = np.arange(len(outcome))
+    add("overall", "all", need(everyone, float(sum(a.population for a in scenario.areas))))
+    vulnerable = np.array([a.vulnerable for a in scenario.areas], dtype=bool)
+    for label, flag in (("vulnerable", True), ("other", False)):
+        members = np.flatnonzero(vulnerable == flag)
+        if len(members):
+            idx = np.flatnonzero(np.isin(area, members))
+            add("group", label, need(idx, float(sum(scenario.areas[m].population for m in members))))
+    for a, idx in enumerate(_groups(area, len(scenario.areas))):
+        add("area", scenario.areas[a].id, need(idx, float(scenario.areas[a].population)))
+
+    spans = intervals(visits, network.horizon)
+    codes, begin, end = spans["busy"]
+    for k, idx in enumerate(_groups(np.where(site < 0, len(scenario.sites), site), len(scenario.sites))):
+        values = need(idx, None)
+        starts = np.maximum(network.site_starts[k], cal.warmup_min)
+        ends = network.site_ends[k]
+        keep = ends > starts
+        starts, ends = starts[keep], ends[keep]
+        mine = codes == k
+        b, e = np.maximum(begin[mine], cal.warmup_min), end[mine]
+        ok = e > b
+        b, e = b[ok], e[ok]
+        counters = scenario.sites[k].counters
+        open_min = float((ends - starts).sum()) * counters
+        busy_open = over_windows(b, e, starts, ends)
+        busy_all = float((e - b).sum())
+        values["open_counter_min"] = open_min
+        values["busy_counter_min"] = busy_all
+        values["utilisation"] = busy_open / open_min if open_min > 0 else np.nan
+        values["overtime_min"] = max(0.0, round(busy_all - busy_open, 6))
+        add("site", scenario.sites[k].id, values)
+    out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
+    out.insert(0, "replication", np.int32(replication))
+    return out
+
+
+def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean, standard deviation and t confidence interval of each KPI across replications.
+
+    Parameters
+    ----------
+    kpis
+        Long table from :func:`replication_kpis`, several replications stacked.
+    level
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope, id, kpi, n, mean, std, ci_low, ci_high`` (NaN replications are left out;
+        with fewer than two values the interval is NaN).
+    """
+    from scipy import stats
+
+    g = kpis.dropna(subset=["value"]).groupby(["scope", "id", "kpi"], sort=False)["value"]
+    out = g.agg(n="count", mean="mean", std="std").reset_index()
+    t = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1))
+    half = np.where(out["n"] > 1, t * out["std"] / np.sqrt(out["n"]), np.nan)
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out

@@ -1,0 +1,232 @@
+"""Loading scenarios from YAML files or dicts, with clear errors for bad input.
+
+Parsing uses ``yaml.safe_load`` only, so a scenario can never construct Python objects.
+Every problem ends in one :class:`~simulation.errors.ScenarioError` naming the file, the path
+inside it, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from simulation import distributions, schema
+from simulation.errors import ScenarioError
+from simulation.hours import parse_opening_hours
+from simulation.schema import WEEKDAYS, Profile, Scenario
+
+_TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
+
+
+def _vocabulary() -> list[str]:
+    words: set[str] = set()
+    for module in (schema, distributions):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+                words.update(obj.model_fields)
+    return sorted(words)
+
+
+_VOCABULARY = _vocabulary()
+
+
+def read_yaml(path: str | os.PathLike[str]) -> Any:
+    """Read a YAML file safely.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not UTF-8, or not valid YAML.
+    """
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file: {exc.strerror}", source=source) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"file is not UTF-8 text (bad byte at offset {exc.start})", source=source
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"invalid YAML{where}: {problem}", source=source) from None
+
+
+def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    source
+        A path to a YAML file, a mapping with the same content, or a ``Scenario``
+        (returned unchanged).
+
+    Returns
+    -------
+    Scenario
+        Frozen, validated scenario with defaults filled in.
+
+    Raises
+    ------
+    ScenarioError
+        On any invalid input, naming file, path, value and expectation.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, Mapping):
+        return scenario_from_dict(source, None, None)
+    path = Path(source)
+    document = read_yaml(path)
+    return scenario_from_dict(document, str(path), path.parent)
+
+
+def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None) -> Scenario:
+    """Validate a parsed document as a scenario (see :func:`load_scenario`)."""
+    try:
+        if not isinstance(document, Mapping):
+            raise ScenarioError("expected a mapping of scenario keys at the top level", (), document)
+        data = dict(document)
+        if "name" not in data and source is not None:
+            stem = re.sub(r"[^A-Za-z0-9_.\-]", "-", Path(source).stem).strip("-.") or "scenario"
+            data["name"] = stem
+        travel = data.get("travel")
+        if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str) and base_dir:
+            data["travel"] = {**travel, "matrix": str((base_dir / travel["matrix"]).resolve())}
+        try:
+            scenario = Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise _from_pydantic(exc) from None
+        check_references(scenario)
+        return scenario
+    except ScenarioError as exc:
+        raise exc.with_source(source) if source else exc from None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+        elif isinstance(part, str) and part not in _TAGS and "[" not in part and part != "Profile":
+            out.append(part)
+    return tuple(out)
+
+
+def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """Choose the most informative error: union branches report one error each."""
+    def rank(err: dict[str, Any]) -> tuple[int, int]:
+        literal_branch = any(isinstance(p, str) and p.startswith("literal[") for p in err["loc"])
+        return (0 if literal_branch else 1, len(_clean_loc(err["loc"])))
+
+    first_field = _clean_loc(errors[0]["loc"])[:1]
+    same = [e for e in errors if _clean_loc(e["loc"])[:1] == first_field]
+    return max(same, key=rank)
+
+
+def _from_pydantic(exc: ValidationError) -> ScenarioError:
+    errors = exc.errors()
+    err = _pick(errors)
+    path = _clean_loc(err["loc"])
+    kind = err["type"]
+    value = err.get("input", ...)
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        near = difflib.get_close_matches(key, _VOCABULARY, n=1, cutoff=0.6)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        message = f"unknown key '{key}'{hint}"
+        value = ...
+    elif kind == "missing":
+        message = "required key is missing"
+        value = ...
+    elif kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        message = f"unknown {ctx.get('discriminator', 'kind')}; expected one of {ctx.get('expected_tags')}"
+        value = ctx.get("tag", value)
+    else:
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        message = message[0].lower() + message[1:]
+    extra = len(errors) - 1
+    if extra > 0 and len({_clean_loc(e["loc"])[:2] for e in errors}) > 1:
+        message += f" [{extra} more problem{'s' if extra > 1 else ''} after this one]"
+    return ScenarioError(message, path, value)
+
+
+def _check_profile(profile: Any, path: tuple[str | int, ...]) -> None:
+    if not isinstance(profile, Profile):
+        return
+    if profile.weekday is not None:
+        for key in profile.weekday:
+            if key not in WEEKDAYS:
+                raise ScenarioError("expected a weekday mon..sun", path + ("weekday", key), key)
+        if not any(v > 0 for v in profile.weekday.values()):
+            raise ScenarioError("at least one weekday weight must be positive", path + ("weekday",))
+    if profile.hour is not None:
+        for key in profile.hour:
+            if not 0 <= key <= 23:
+                raise ScenarioError("expected an hour of day 0..23", path + ("hour", key), key)
+        if not any(v > 0 for v in profile.hour.values()):
+            raise ScenarioError("at least one hour weight must be positive", path + ("hour",))
+
+
+def _unique(items: tuple[Any, ...], section: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise ScenarioError("duplicate id", (section, i, "id"), item.id)
+        seen.add(item.id)
+
+
+def check_references(scenario: Scenario) -> None:
+    """Checks that relate parts of a scenario: ids, shares, profiles, opening hours.
+
+    Raises
+    ------
+    ScenarioError
+        Without a source; :func:`load_scenario` adds it.
+    """
+    _unique(scenario.errands, "errands")
+    _unique(scenario.areas, "areas")
+    _unique(scenario.sites, "sites")
+    total = math.fsum(e.share for e in scenario.errands)
+    if abs(total - 1.0) > 1e-6:
+        raise ScenarioError(
+            "errand shares must sum to 1", ("errands",), round(total, 9)
+        )
+    _check_profile(scenario.demand_profile, ("demand_profile",))
+    for i, area in enumerate(scenario.areas):
+        _check_profile(area.demand_profile, ("areas", i, "demand_profile"))
+    errand_ids = {e.id for e in scenario.errands}
+    for i, site in enumerate(scenario.sites):
+        for j, errand in enumerate(site.errands or ()):
+            if errand not in errand_ids:
+                near = difflib.get_close_matches(errand, sorted(errand_ids), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise ScenarioError(
+                    f"undefined errand id{hint} (defined: {', '.join(sorted(errand_ids))})",
+                    ("sites", i, "errands", j),
+                    errand,
+                )
+        try:
+            parse_opening_hours(site.opening_hours)
+        except ScenarioError as exc:
+            raise exc.with_prefix(("sites", i, "opening_hours")) from None
+    if scenario.travel.matrix is not None:
+        from simulation.network import read_travel_matrix
+
+        read_travel_matrix(scenario)

@@ -1,0 +1,130 @@
+"""The compiled network: everything static that a run derives from a scenario.
+
+Built once per scenario and shared by all replications: site windows on the calendar,
+the places where each site serves (an office has one; a mobile unit one per stop place),
+travel times from every area to every place, which site serves which errand, and each
+area's demand rates.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulation.demand import area_profile, hourly_rates, weekly_multipliers
+from simulation.errors import ScenarioError
+from simulation.geography import great_circle_km, travel_minutes
+from simulation.hours import calendar_windows, parse_opening_hours
+from simulation.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a site serves, and when (windows over the run plus the deferral look-ahead)."""
+
+    site: int
+    lat: float
+    lon: float
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+@dataclass(frozen=True)
+class Network:
+    """Static structure of a scenario, derived once and never mutated."""
+
+    scenario: Scenario
+    places: tuple[Place, ...]
+    travel: np.ndarray  # (areas, places) minutes; inf where unreachable
+    serves: np.ndarray  # (sites, errands) bool
+    rates: tuple[np.ndarray, ...]  # per area: needs per minute in each clock hour
+    profiles: tuple[np.ndarray, ...]  # per area: (7, 24) weekly multipliers
+    site_starts: tuple[np.ndarray, ...]  # per site: open windows within the horizon
+    site_ends: tuple[np.ndarray, ...]
+
+    @property
+    def horizon(self) -> float:
+        """End of the run in minutes."""
+        return self.scenario.calendar.horizon_min
+
+
+def read_travel_matrix(scenario: Scenario) -> dict[tuple[str, str], float]:
+    """Read ``travel.matrix``: a CSV with columns ``area,site,minutes``.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read, has other columns, bad numbers or unknown ids.
+    """
+    path = Path(scenario.travel.matrix or "")
+    where = ("travel", "matrix")
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read travel matrix: {exc}", where, str(path)) from None
+    area_ids = {a.id for a in scenario.areas}
+    site_ids = {s.id for s in scenario.sites}
+    out: dict[tuple[str, str], float] = {}
+    for n, row in enumerate(rows, start=2):
+        if set(row) != {"area", "site", "minutes"}:
+            raise ScenarioError("travel matrix needs exactly the columns area,site,minutes",
+                                where, sorted(k for k in row if k is not None))
+        try:
+            minutes = float(row["minutes"])
+        except (TypeError, ValueError):
+            minutes = math.nan
+        if not (math.isfinite(minutes) and minutes >= 0):
+            raise ScenarioError(f"line {n}: minutes must be a non-negative number", where, row["minutes"])
+        if row["area"] not in area_ids:
+            raise ScenarioError(f"line {n}: undefined area id", where, row["area"])
+        if row["site"] not in site_ids:
+            raise ScenarioError(f"line {n}: undefined site id", where, row["site"])
+        out[(row["area"], row["site"])] = minutes
+    return out
+
+
+def compile_network(scenario: Scenario) -> Network:
+    """Derive the static network of ``scenario`` (see :class:`Network`)."""
+    cal = scenario.calendar
+    lookahead = cal.model_copy(update={"days": cal.days + scenario.behaviour.max_deferral_days + 1})
+    places: list[Place] = []
+    site_starts, site_ends = [], []
+    for k, site in enumerate(scenario.sites):
+        weekly = parse_opening_hours(site.opening_hours)
+        starts, ends = calendar_windows(weekly, lookahead)
+        places.append(Place(k, site.location.lat, site.location.lon, starts, ends))
+        inside = starts < cal.horizon_min
+        site_starts.append(starts[inside])
+        site_ends.append(np.minimum(ends[inside], cal.horizon_min))
+
+    lat = np.array([a.location.lat for a in scenario.areas])[:, None]
+    lon = np.array([a.location.lon for a in scenario.areas])[:, None]
+    plat = np.array([p.lat for p in places])[None, :]
+    plon = np.array([p.lon for p in places])[None, :]
+    t = scenario.travel
+    travel = travel_minutes(great_circle_km(lat, lon, plat, plon), t.speed_kmh, t.detour_factor)
+    if t.matrix is not None:
+        matrix = read_travel_matrix(scenario)
+        for a, area in enumerate(scenario.areas):
+            for p, place in enumerate(places):
+                key = (area.id, scenario.sites[place.site].id)
+                travel[a, p] = matrix.get(key, math.inf)
+    if t.max_travel_minutes is not None:
+        travel = np.where(travel > t.max_travel_minutes, np.inf, travel)
+    travel = np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(places))
+
+    errand_ids = [e.id for e in scenario.errands]
+    serves = np.zeros((len(scenario.sites), len(errand_ids)), dtype=bool)
+    for k, site in enumerate(scenario.sites):
+        allowed = set(site.errands) if site.errands is not None else set(errand_ids)
+        serves[k] = [e in allowed for e in errand_ids]
+
+    profiles = tuple(weekly_multipliers(area_profile(scenario, a)) for a in scenario.areas)
+    rates = tuple(hourly_rates(a, area_profile(scenario, a), cal) for a in scenario.areas)
+    return Network(scenario, tuple(places), travel, serves, rates, profiles,
+                   tuple(site_starts), tuple(site_ends))

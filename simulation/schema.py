@@ -1,0 +1,213 @@
+"""The scenario schema: frozen, validated configuration data.
+
+A scenario is plain data. The model builds its own runtime state from it and never writes
+to it. Structural checks (types, ranges, unknown keys) live here as pydantic models;
+checks that relate parts of the document to each other (ids, shares, opening windows) live
+in :mod:`simulation.loading`, which also turns errors into :class:`~simulation.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from simulation.distributions import Distribution
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _none_word(value: Any) -> Any:
+    """Accept the word ``none`` (any case) for 'not set' as well as YAML null."""
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    return value
+
+
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+OptionalDistribution = Annotated[Distribution | None, BeforeValidator(_none_word)]
+OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_none_word)]
+OptionalMinutes = Annotated[
+    Annotated[float, Field(gt=0, allow_inf_nan=False)] | None, BeforeValidator(_none_word)
+]
+
+
+class Calendar(BaseModel):
+    """Simulated period: day 0 is ``start`` (its weekday sets the weekly pattern)."""
+
+    model_config = _FROZEN
+    start: dt.date
+    days: Annotated[int, Field(ge=1, le=3660)]
+    warmup_days: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _warmup_shorter(self) -> Calendar:
+        if self.warmup_days >= self.days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days}) must be smaller than days ({self.days})"
+            )
+        return self
+
+    @property
+    def horizon_min(self) -> float:
+        """Length of the run in minutes."""
+        return self.days * 1440.0
+
+    @property
+    def warmup_min(self) -> float:
+        """End of the warm-up in minutes; needs before it are not counted."""
+        return self.warmup_days * 1440.0
+
+    @property
+    def first_weekday(self) -> int:
+        """Weekday of day 0 (0 = Monday)."""
+        return self.start.weekday()
+
+
+class Errand(BaseModel):
+    """A kind of errand, its share of all needs and its service-time distribution."""
+
+    model_config = _FROZEN
+    id: Id
+    name: str | None = None
+    share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    service_minutes: Distribution
+
+
+class Profile(BaseModel):
+    """Relative demand weights per weekday and per hour of day.
+
+    Missing weekdays or hours get weight 0; an omitted table means 'the same every
+    weekday' or 'the same every hour'. The weights only redistribute demand over the week:
+    the weekly total follows the area's rate.
+    """
+
+    model_config = _FROZEN
+    weekday: dict[str, NonNeg] | None = None
+    hour: dict[int, NonNeg] | None = None
+
+
+ProfileSpec = Literal["flat"] | Profile
+
+
+class Location(BaseModel):
+    """A point in WGS84 degrees."""
+
+    model_config = _FROZEN
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class Demand(BaseModel):
+    """An area's demand: exactly one of the three rates."""
+
+    model_config = _FROZEN
+    per_1000_per_year: NonNeg | None = None
+    per_year: NonNeg | None = None
+    per_hour: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Demand:
+        given = [k for k in ("per_1000_per_year", "per_year", "per_hour") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_1000_per_year, per_year or per_hour"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    def per_minute(self, population: float) -> float:
+        """Average needs per minute over the week."""
+        if self.per_hour is not None:
+            return self.per_hour / 60.0
+        per_year = self.per_year if self.per_year is not None else self.per_1000_per_year * population / 1000.0  # type: ignore[operator]
+        return per_year / (365.0 * 1440.0)
+
+
+class Area(BaseModel):
+    """A residential area whose residents generate needs."""
+
+    model_config = _FROZEN
+    id: Id
+    name: str | None = None
+    population: Annotated[int, Field(ge=0)]
+    location: Location
+    vulnerable: bool = False
+    demand: Demand
+    demand_profile: ProfileSpec | None = None
+
+    @property
+    def label(self) -> str:
+        """Display name."""
+        return self.name or self.id
+
+
+OpeningHours = Literal["always"] | dict[str, tuple[str, ...]]
+
+
+class Office(BaseModel):
+    """A fixed service office."""
+
+    model_config = _FROZEN
+    id: Id
+    kind: Literal["office"]
+    name: str | None = None
+    location: Location
+    counters: Annotated[int, Field(ge=1, le=1000)]
+    opening_hours: OpeningHours
+    errands: tuple[Id, ...] | None = None
+    queue_capacity: OptionalCount = None
+    closing: Literal["serve_queue", "turn_away"] = "serve_queue"
+
+    @property
+    def label(self) -> str:
+        """Display name."""
+        return self.name or self.id
+
+
+Site = Annotated[Office, Field(discriminator="kind")]
+
+
+class Travel(BaseModel):
+    """How long it takes to get from an area to a site."""
+
+    model_config = _FROZEN
+    speed_kmh: Positive = 20.0
+    detour_factor: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 1.3
+    max_travel_minutes: OptionalMinutes = None
+    matrix: str | None = None
+
+
+class Behaviour(BaseModel):
+    """How visitors choose, wait and give up."""
+
+    model_config = _FROZEN
+    patience_minutes: OptionalDistribution = None
+    balk_queue_length: OptionalCount = None
+    max_deferral_days: Annotated[int, Field(ge=0, le=60)] = 7
+    delay_minutes_per_day: NonNeg = 15.0
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario."""
+
+    model_config = _FROZEN
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+    description: str | None = None
+    calendar: Calendar
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    errands: Annotated[tuple[Errand, ...], Field(min_length=1)]
+    demand_profile: ProfileSpec = "flat"
+    areas: Annotated[tuple[Area, ...], Field(min_length=1)]
+    sites: tuple[Site, ...] = ()
+    travel: Travel = Travel()
+    behaviour: Behaviour = Behaviour()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario (defaults filled in) as plain YAML/JSON-ready data."""
+        return self.model_dump(mode="json")
