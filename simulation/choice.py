@@ -1,12 +1,17 @@
-"""Where and when a visitor goes: the least generalised cost over places and days.
+"""Where and when a visitor goes: generalised cost over places and days.
 
 For each place that serves the errand and lies within reach, only the place's first open
 window the visitor can still reach matters, because later windows at the same place cost
-more delay. Its cost is ``travel minutes + delay_minutes_per_day * days deferred``. The
-visitor takes the cheapest option within ``max_deferral_days`` (ties: the place listed
-first). If it can reach the place while it is open, it arrives after travelling; otherwise
-it arrives during the chosen window, spread over it following the area's hour weights
-restricted to the window (uniformly if they are all zero there).
+more delay. Its cost is ``travel minutes + delay_minutes_per_day * days deferred``
+(+ ``queue_weight * expected_wait_minutes`` of the site, when set). Options beyond
+``max_deferral_days`` do not count. The visitor takes the cheapest option (ties: the place
+listed first) or, under the logit rule, draws one with probability proportional to
+``exp(-cost / scale)``. With distance decay, the need is acted on only with a probability
+that falls with the best option's cost; otherwise it is ``declined``.
+
+If the visitor can reach the place while it is open, it arrives after travelling;
+otherwise it arrives during the chosen window, spread over it following the area's hour
+weights restricted to the window (uniformly if they are all zero there).
 """
 
 from __future__ import annotations
@@ -20,16 +25,32 @@ from simulation.network import Network
 
 @dataclass(frozen=True)
 class Choices:
-    """Each need's chosen place (-1 for none), arrival time, travel and deferral."""
+    """Each need's chosen place (-1 for none), arrival time, travel and deferral.
+
+    ``declined`` marks needs that had an option but were not acted on (distance decay).
+    """
 
     place: np.ndarray
     arrival: np.ndarray
     travel: np.ndarray
     deferral_days: np.ndarray
+    declined: np.ndarray
+
+
+def act_probability(cost: np.ndarray, form: str, scale: float) -> np.ndarray:
+    """Chance that a need is acted on, given the generalised cost of its best option."""
+    x = cost / scale
+    return np.exp(-x) if form == "exponential" else np.exp(-0.5 * x * x)
 
 
 def choose(
-    network: Network, area: int, need: np.ndarray, errand: np.ndarray, u_arrival: np.ndarray
+    network: Network,
+    area: int,
+    need: np.ndarray,
+    errand: np.ndarray,
+    u_arrival: np.ndarray,
+    u_choice: np.ndarray | None = None,
+    u_decay: np.ndarray | None = None,
 ) -> Choices:
     """Choose a place and arrival time for each need of one area.
 
@@ -42,16 +63,18 @@ def choose(
     need, errand
         Need times (minutes) and errand indices.
     u_arrival
-        One uniform number per need, used to place deferred arrivals within their window.
+        One uniform number per need, to place deferred arrivals within their window.
+    u_choice
+        One uniform number per need, for the logit rule (unused by ``least_cost``).
+    u_decay
+        One uniform number per need, for distance decay (unused without decay).
     """
     n = len(need)
     behaviour = network.scenario.behaviour
-    best_cost = np.full(n, np.inf)
-    best_place = np.full(n, -1, dtype=np.int64)
-    best_arrival = np.full(n, np.nan)
-    best_window = np.full(n, -1, dtype=np.int64)
-    best_defer = np.full(n, np.nan)
+    rule = behaviour.choice
+    sites = network.scenario.sites
     need_day = np.floor(need / 1440.0)
+    options: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for p, place in enumerate(network.places):
         travel = network.travel[area, p]
         if not np.isfinite(travel) or len(place.ends) == 0:
@@ -61,28 +84,63 @@ def choose(
         k = np.searchsorted(place.ends, reach, side="right")
         valid = ok & (k < len(place.ends))
         kk = np.minimum(k, len(place.ends) - 1)
-        opens = place.starts[kk]
-        immediate = opens <= reach
-        when = np.where(immediate, reach, opens)
+        immediate = place.starts[kk] <= reach
+        when = np.where(immediate, reach, place.starts[kk])
         defer = np.floor(when / 1440.0) - need_day
         valid &= defer <= behaviour.max_deferral_days
         cost = travel + behaviour.delay_minutes_per_day * defer
-        better = valid & (cost < best_cost)
-        best_cost[better] = cost[better]
-        best_place[better] = p
-        best_arrival[better] = np.where(immediate, reach, np.nan)[better]
-        best_window[better] = np.where(immediate, -1, kk)[better]
-        best_defer[better] = defer[better]
+        if rule.queue_weight:
+            cost = cost + rule.queue_weight * sites[place.site].expected_wait_minutes
+        cost = np.where(valid, cost, np.inf)
+        options.append((p, cost, immediate, kk, defer))
 
-    deferred = np.flatnonzero(best_window >= 0)
+    best_place = np.full(n, -1, dtype=np.int64)
+    best_cost = np.full(n, np.inf)
+    pick = np.full(n, -1, dtype=np.int64)  # index into options
+    if options:
+        costs = np.stack([o[1] for o in options], axis=1)
+        best_cost = costs.min(axis=1)
+        has = np.isfinite(best_cost)
+        if rule.rule == "logit" and u_choice is not None:
+            weight = np.exp(-(costs - best_cost[:, None]) / rule.scale)
+            weight[~np.isfinite(costs)] = 0.0
+            cdf = np.cumsum(weight, axis=1)
+            total = cdf[:, -1:]
+            total[total == 0] = 1.0
+            pick = np.minimum((cdf / total < u_choice[:, None]).sum(axis=1), len(options) - 1)
+        else:
+            pick = costs.argmin(axis=1)  # first minimum: ties go to the site listed first
+        pick = np.where(has, pick, -1)
+        best_place = np.where(has, np.array([o[0] for o in options])[np.maximum(pick, 0)], -1)
+
+    declined = np.zeros(n, dtype=bool)
+    if behaviour.decay is not None and u_decay is not None:
+        has = best_place >= 0
+        act = act_probability(best_cost, behaviour.decay.form, behaviour.decay.scale)
+        declined = has & (u_decay >= act)
+        best_place = np.where(declined, -1, best_place)
+        pick = np.where(declined, -1, pick)
+
+    arrival = np.full(n, np.nan)
+    deferral = np.full(n, np.nan)
+    window = np.full(n, -1, dtype=np.int64)
+    for j, (p, _, immediate, kk, defer) in enumerate(options):
+        rows = np.flatnonzero(pick == j)
+        if len(rows) == 0:
+            continue
+        travel = network.travel[area, p]
+        arrival[rows] = np.where(immediate[rows], need[rows] + travel, np.nan)
+        window[rows] = np.where(immediate[rows], -1, kk[rows])
+        deferral[rows] = defer[rows]
+    deferred = np.flatnonzero(window >= 0)
     if len(deferred):
-        best_arrival[deferred] = _arrive_in_windows(
-            network, area, best_place[deferred], best_window[deferred], u_arrival[deferred]
+        arrival[deferred] = _arrive_in_windows(
+            network, area, best_place[deferred], window[deferred], u_arrival[deferred]
         )
     travel = np.full(n, np.nan)
     chosen = best_place >= 0
     travel[chosen] = network.travel[area, best_place[chosen]]
-    return Choices(best_place, best_arrival, travel, best_defer)
+    return Choices(best_place, arrival, travel, deferral, declined)
 
 
 def _arrive_in_windows(

@@ -65,7 +65,7 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     -------
     pandas.DataFrame
         Columns ``replication, scope, id, kpi, value``; ``scope`` is ``overall``, ``group``
-        (``vulnerable`` / ``other``), ``area`` or ``site``.
+        (``vulnerable`` / ``other``), ``area``, ``site`` or ``stop`` (a mobile unit's place).
     """
     scenario = network.scenario
     cal = scenario.calendar
@@ -86,41 +86,78 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     def need(idx: np.ndarray, population: float | None) -> dict[str, float]:
         return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
 
+    kinds = np.array([getattr(x, "kind", "office") == "mobile" for x in scenario.sites] + [False])
+    mobile_served = kinds[site] & (outcome == SERVED_CODE)
+
+    def split(idx: np.ndarray) -> dict[str, float]:
+        served = float((outcome[idx] == SERVED_CODE).sum())
+        by_mobile = float(mobile_served[idx].sum())
+        return {"served_mobile": by_mobile, "served_fixed": served - by_mobile,
+                "mobile_share": by_mobile / served if served else np.nan}
+
     everyone = np.arange(len(outcome))
-    add("overall", "all", need(everyone, float(sum(a.population for a in scenario.areas))))
+    add("overall", "all", {**need(everyone, float(sum(a.population for a in scenario.areas))),
+                           **split(everyone)})
     vulnerable = np.array([a.vulnerable for a in scenario.areas], dtype=bool)
     for label, flag in (("vulnerable", True), ("other", False)):
         members = np.flatnonzero(vulnerable == flag)
         if len(members):
             idx = np.flatnonzero(np.isin(area, members))
-            add("group", label, need(idx, float(sum(scenario.areas[m].population for m in members))))
+            population = float(sum(scenario.areas[m].population for m in members))
+            add("group", label, {**need(idx, population), **split(idx)})
     for a, idx in enumerate(_groups(area, len(scenario.areas))):
-        add("area", scenario.areas[a].id, need(idx, float(scenario.areas[a].population)))
+        add("area", scenario.areas[a].id, {**need(idx, float(scenario.areas[a].population)),
+                                          **split(idx)})
 
+    weeks = (cal.days - cal.warmup_days) / 7.0
     spans = intervals(visits, network.horizon)
     codes, begin, end = spans["busy"]
+    busy_place = visits["place"].cat.codes.to_numpy()[~np.isnan(visits["start_min"].to_numpy())]
+    staff_hours = 0.0
     for k, idx in enumerate(_groups(np.where(site < 0, len(scenario.sites), site), len(scenario.sites))):
-        values = need(idx, None)
-        starts = np.maximum(network.site_starts[k], cal.warmup_min)
-        ends = network.site_ends[k]
-        keep = ends > starts
-        starts, ends = starts[keep], ends[keep]
         mine = codes == k
-        b, e = np.maximum(begin[mine], cal.warmup_min), end[mine]
-        ok = e > b
-        b, e = b[ok], e[ok]
-        counters = scenario.sites[k].counters
-        open_min = float((ends - starts).sum()) * counters
-        busy_open = over_windows(b, e, starts, ends)
-        busy_all = float((e - b).sum())
-        values["open_counter_min"] = open_min
-        values["busy_counter_min"] = busy_all
-        values["utilisation"] = busy_open / open_min if open_min > 0 else np.nan
-        values["overtime_min"] = max(0.0, round(busy_all - busy_open, 6))
+        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], network.site_starts[k],
+                                                  network.site_ends[k], scenario.sites[k].counters,
+                                                  cal.warmup_min, weeks)}
+        staff_hours += values["staff_hours_per_week"]
         add("site", scenario.sites[k].id, values)
+    place_codes = v["place"].cat.codes.to_numpy()
+    for p, idx in enumerate(_groups(np.where(place_codes < 0, len(network.places), place_codes),
+                                    len(network.places))):
+        place = network.places[p]
+        if not kinds[place.site]:
+            continue
+        mine = busy_place == p
+        starts, ends = network.place_windows(p)
+        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], starts, ends,
+                                                  scenario.sites[place.site].counters,
+                                                  cal.warmup_min, weeks)}
+        add("stop", place.id, values)
+    rows.append(("overall", "all", "staff_hours_per_week", staff_hours))
     out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
     out.insert(0, "replication", np.int32(replication))
     return out
+
+
+def _time_kpis(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+               counters: int, warmup: float, weeks: float) -> dict[str, float]:
+    """Utilisation, overtime and staffed hours from busy intervals and open windows."""
+    starts = np.maximum(starts, warmup)
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    b = np.maximum(begin, warmup)
+    ok = end > b
+    b, e = b[ok], end[ok]
+    open_min = float((ends - starts).sum()) * counters
+    busy_open = over_windows(b, e, starts, ends)
+    busy_all = float((e - b).sum())
+    return {
+        "open_counter_min": open_min,
+        "busy_counter_min": busy_all,
+        "utilisation": busy_open / open_min if open_min > 0 else np.nan,
+        "overtime_min": max(0.0, round(busy_all - busy_open, 6)),
+        "staff_hours_per_week": open_min / 60.0 / weeks if weeks > 0 else np.nan,
+    }
 
 
 def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from simulation import distributions, schema
 from simulation.errors import ScenarioError
 from simulation.hours import parse_opening_hours
-from simulation.schema import WEEKDAYS, Profile, Scenario
+from simulation.schedules import check_schedule
+from simulation.schema import WEEKDAYS, Mobile, Profile, Scenario
 
 _TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
 
@@ -223,9 +224,13 @@ def check_references(scenario: Scenario) -> None:
                     errand,
                 )
         try:
-            parse_opening_hours(site.opening_hours)
+            if isinstance(site, Mobile):
+                check_schedule(site, scenario)
+            else:
+                parse_opening_hours(site.opening_hours)
         except ScenarioError as exc:
-            raise exc.with_prefix(("sites", i, "opening_hours")) from None
+            prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
+            raise exc.with_prefix(prefix) from None
     if scenario.travel.matrix is not None:
         from simulation.network import read_travel_matrix
 

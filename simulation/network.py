@@ -19,16 +19,24 @@ from simulation.demand import area_profile, hourly_rates, weekly_multipliers
 from simulation.errors import ScenarioError
 from simulation.geography import great_circle_km, travel_minutes
 from simulation.hours import calendar_windows, parse_opening_hours
-from simulation.schema import Scenario
+from simulation.schedules import place_key, place_windows
+from simulation.schema import Mobile, Scenario
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a site serves, and when (windows over the run plus the deferral look-ahead)."""
+    """Where a site serves, and when (windows over the run plus the deferral look-ahead).
 
+    An office has one place (its id is the site id); a mobile unit has one per distinct
+    stop place (``unit@area`` or ``unit@lat,lon``). ``area`` is the index of the area the
+    place lies in when a stop names an area, else -1.
+    """
+
+    id: str
     site: int
     lat: float
     lon: float
+    area: int
     starts: np.ndarray
     ends: np.ndarray
 
@@ -45,6 +53,12 @@ class Network:
     profiles: tuple[np.ndarray, ...]  # per area: (7, 24) weekly multipliers
     site_starts: tuple[np.ndarray, ...]  # per site: open windows within the horizon
     site_ends: tuple[np.ndarray, ...]
+
+    def place_windows(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Open windows of place ``p`` within the horizon."""
+        place = self.places[p]
+        inside = place.starts < self.horizon
+        return place.starts[inside], np.minimum(place.ends[inside], self.horizon)
 
     @property
     def horizon(self) -> float:
@@ -68,7 +82,7 @@ def read_travel_matrix(scenario: Scenario) -> dict[tuple[str, str], float]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read travel matrix: {exc}", where, str(path)) from None
     area_ids = {a.id for a in scenario.areas}
-    site_ids = {s.id for s in scenario.sites}
+    site_ids = {s.id for s in scenario.sites} | {p.id for p in _places(scenario)[0]}
     out: dict[tuple[str, str], float] = {}
     for n, row in enumerate(rows, start=2):
         if set(row) != {"area", "site", "minutes"}:
@@ -88,19 +102,46 @@ def read_travel_matrix(scenario: Scenario) -> dict[tuple[str, str], float]:
     return out
 
 
-def compile_network(scenario: Scenario) -> Network:
-    """Derive the static network of ``scenario`` (see :class:`Network`)."""
+def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.ndarray]]:
+    """Places of every site, and each site's windows within the horizon."""
     cal = scenario.calendar
-    lookahead = cal.model_copy(update={"days": cal.days + scenario.behaviour.max_deferral_days + 1})
+    days = cal.days + scenario.behaviour.max_deferral_days + 1
+    lookahead = cal.model_copy(update={"days": days})
+    area_index = {a.id: i for i, a in enumerate(scenario.areas)}
     places: list[Place] = []
     site_starts, site_ends = [], []
     for k, site in enumerate(scenario.sites):
-        weekly = parse_opening_hours(site.opening_hours)
-        starts, ends = calendar_windows(weekly, lookahead)
-        places.append(Place(k, site.location.lat, site.location.lon, starts, ends))
+        if isinstance(site, Mobile):
+            windows = place_windows(site, cal, days)
+            for stop in site.schedule:
+                key = place_key(stop)
+                if any(p.id == f"{site.id}@{key}" for p in places):
+                    continue
+                if stop.area is not None:
+                    loc = scenario.areas[area_index[stop.area]].location
+                    where = area_index[stop.area]
+                else:
+                    loc, where = stop.location, -1
+                starts, ends = windows.get(key, (np.empty(0), np.empty(0)))
+                places.append(Place(f"{site.id}@{key}", k, loc.lat, loc.lon, where, starts, ends))
+            starts = np.concatenate([w[0] for w in windows.values()] or [np.empty(0)])
+            ends = np.concatenate([w[1] for w in windows.values()] or [np.empty(0)])
+            order = np.argsort(starts, kind="stable")
+            starts, ends = starts[order], ends[order]
+        else:
+            weekly = parse_opening_hours(site.opening_hours)
+            starts, ends = calendar_windows(weekly, lookahead)
+            places.append(Place(site.id, k, site.location.lat, site.location.lon, -1, starts, ends))
         inside = starts < cal.horizon_min
         site_starts.append(starts[inside])
         site_ends.append(np.minimum(ends[inside], cal.horizon_min))
+    return places, site_starts, site_ends
+
+
+def compile_network(scenario: Scenario) -> Network:
+    """Derive the static network of ``scenario`` (see :class:`Network`)."""
+    cal = scenario.calendar
+    places, site_starts, site_ends = _places(scenario)
 
     lat = np.array([a.location.lat for a in scenario.areas])[:, None]
     lon = np.array([a.location.lon for a in scenario.areas])[:, None]
@@ -108,12 +149,16 @@ def compile_network(scenario: Scenario) -> Network:
     plon = np.array([p.lon for p in places])[None, :]
     t = scenario.travel
     travel = travel_minutes(great_circle_km(lat, lon, plat, plon), t.speed_kmh, t.detour_factor)
+    travel = np.array(np.broadcast_to(travel, (len(scenario.areas), len(places))), dtype=float)
     if t.matrix is not None:
         matrix = read_travel_matrix(scenario)
         for a, area in enumerate(scenario.areas):
             for p, place in enumerate(places):
-                key = (area.id, scenario.sites[place.site].id)
-                travel[a, p] = matrix.get(key, math.inf)
+                site_id = scenario.sites[place.site].id
+                travel[a, p] = matrix.get((area.id, place.id), matrix.get((area.id, site_id), math.inf))
+    for p, place in enumerate(places):
+        if place.area >= 0:
+            travel[place.area, p] = t.within_area_minutes
     if t.max_travel_minutes is not None:
         travel = np.where(travel > t.max_travel_minutes, np.inf, travel)
     travel = np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(places))

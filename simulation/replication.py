@@ -12,7 +12,7 @@ from simulation.choice import choose
 from simulation.demand import sample_needs
 from simulation.model import Engine, SiteSpec, Visits, as_arrays
 from simulation.network import Network
-from simulation.outcomes import BALKED, NO_OPTION, OUTCOMES
+from simulation.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
 from simulation.streams import Streams
 
 VISIT_COLUMNS: tuple[str, ...] = (
@@ -36,13 +36,15 @@ class VisitorInputs:
     arrival: np.ndarray
     travel: np.ndarray
     deferral_days: np.ndarray
+    declined: np.ndarray
 
 
 def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
     """Sample every area's needs and their attributes from named streams, then choose.
 
     Each area draws from its own streams (``needs/<area>``, ``errand/<area>``,
-    ``service/<area>/<errand>``, ``patience/<area>``, ``arrival/<area>``), so changing
+    ``service/<area>/<errand>``, ``patience/<area>``, ``arrival/<area>``, ``choice/<area>``,
+    ``decay/<area>``), so changing
     sites, hours or other areas leaves an area's needs, errands, service times and
     patience unchanged (common random numbers).
     """
@@ -62,9 +64,12 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
         else:
             patience = patience_dist.sample(streams("patience", area.id), n)
         u_arrival = streams("arrival", area.id).random(n)
-        chosen = choose(network, a, needs.time, needs.errand, u_arrival)
+        u_choice = streams("choice", area.id).random(n)
+        u_decay = streams("decay", area.id).random(n)
+        chosen = choose(network, a, needs.time, needs.errand, u_arrival, u_choice, u_decay)
         parts.append((np.full(n, a, dtype=np.int32), needs.errand, needs.time, service, patience,
-                      chosen.place, chosen.arrival, chosen.travel, chosen.deferral_days))
+                      chosen.place, chosen.arrival, chosen.travel, chosen.deferral_days,
+                      chosen.declined))
     columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
     order = np.lexsort((columns[0], columns[2]))  # by need time, then area
     return VisitorInputs(*(c[order] for c in columns))
@@ -103,6 +108,8 @@ def simulate(
     visits = Visits.empty(v.service.tolist(), np.where(np.isnan(deadline), np.inf, deadline).tolist())
     for i in np.flatnonzero(v.place < 0).tolist():
         visits.outcome[i] = NO_OPTION
+    for i in np.flatnonzero(v.declined).tolist():
+        visits.outcome[i] = DECLINED
     Engine(specs, arrivals, visits, horizon, check).run()
     return visit_table(network, replication, v, site, as_arrays(visits))
 
@@ -143,7 +150,7 @@ def visit_table(
         "errand": pd.Categorical.from_codes(v.errand, [e.id for e in scenario.errands]),
         "need_min": v.need,
         "site": pd.Categorical.from_codes(site, site_names),
-        "place": v.place.astype(np.int32),
+        "place": pd.Categorical.from_codes(v.place, [p.id for p in network.places]),
         "arrival_min": np.where(v.place >= 0, v.arrival, np.nan),
         "start_min": rec["start_min"],
         "end_min": rec["end_min"],

@@ -163,6 +163,7 @@ class Office(BaseModel):
     errands: tuple[Id, ...] | None = None
     queue_capacity: OptionalCount = None
     closing: Literal["serve_queue", "turn_away"] = "serve_queue"
+    expected_wait_minutes: NonNeg = 0.0
 
     @property
     def label(self) -> str:
@@ -170,7 +171,59 @@ class Office(BaseModel):
         return self.name or self.id
 
 
-Site = Annotated[Office, Field(discriminator="kind")]
+DayList = Annotated[tuple[str, ...], Field(min_length=1)]
+
+
+class Stop(BaseModel):
+    """One stop of a mobile unit: where, on which days, and when.
+
+    The place is an area (the unit parks in it) or an explicit location. Days are
+    weekdays (``[tue]``, ``[mon-wed, fri]``) every ``every_weeks``-th week counted from
+    ``from_week`` (week 0 is the calendar week of day 0, weeks start on Monday), or
+    explicit ``dates``.
+    """
+
+    model_config = _FROZEN
+    area: Id | None = None
+    location: Location | None = None
+    name: str | None = None
+    days: DayList | None = None
+    every_weeks: Annotated[int, Field(ge=1, le=52)] = 1
+    from_week: Annotated[int, Field(ge=0)] = 0
+    dates: Annotated[tuple[dt.date, ...], Field(min_length=1)] | None = None
+    hours: Annotated[tuple[str, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _place_and_days(self) -> Stop:
+        if (self.area is None) == (self.location is None):
+            raise ValueError("give exactly one of 'area' (an area id) or 'location' (lat/lon)")
+        if (self.days is None) == (self.dates is None):
+            raise ValueError("give exactly one of 'days' (weekdays) or 'dates' (explicit dates)")
+        return self
+
+
+class Mobile(BaseModel):
+    """A mobile service unit that serves only while it is at one of its stops."""
+
+    model_config = _FROZEN
+    id: Id
+    kind: Literal["mobile"]
+    name: str | None = None
+    counters: Annotated[int, Field(ge=1, le=100)]
+    errands: tuple[Id, ...] | None = None
+    setup_minutes: NonNeg = 30.0
+    queue_capacity: OptionalCount = None
+    closing: Literal["serve_queue", "turn_away"] = "serve_queue"
+    expected_wait_minutes: NonNeg = 0.0
+    schedule: Annotated[tuple[Stop, ...], Field(min_length=1)]
+
+    @property
+    def label(self) -> str:
+        """Display name."""
+        return self.name or self.id
+
+
+Site = Annotated[Office | Mobile, Field(discriminator="kind")]
 
 
 class Travel(BaseModel):
@@ -181,6 +234,31 @@ class Travel(BaseModel):
     detour_factor: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 1.3
     max_travel_minutes: OptionalMinutes = None
     matrix: str | None = None
+    within_area_minutes: NonNeg = 10.0
+
+
+class Choice(BaseModel):
+    """How a visitor picks among its options.
+
+    ``least_cost`` takes the cheapest option (ties: the site listed first); ``logit``
+    picks option *j* with probability proportional to ``exp(-cost_j / scale)``.
+    """
+
+    model_config = _FROZEN
+    rule: Literal["least_cost", "logit"] = "least_cost"
+    scale: Positive = 10.0
+    queue_weight: NonNeg = 0.0
+
+
+class Decay(BaseModel):
+    """Distance decay: the chance a need is acted on falls with the best option's cost.
+
+    ``exponential``: ``exp(-cost / scale)``; ``gaussian``: ``exp(-(cost / scale)**2 / 2)``.
+    """
+
+    model_config = _FROZEN
+    form: Literal["exponential", "gaussian"]
+    scale: Positive
 
 
 class Behaviour(BaseModel):
@@ -191,6 +269,8 @@ class Behaviour(BaseModel):
     balk_queue_length: OptionalCount = None
     max_deferral_days: Annotated[int, Field(ge=0, le=60)] = 7
     delay_minutes_per_day: NonNeg = 15.0
+    choice: Choice = Choice()
+    decay: Annotated[Decay | None, BeforeValidator(_none_word)] = None
 
 
 class Scenario(BaseModel):

@@ -13,8 +13,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("wait_mean", "wait mean (95% CI) min", "{:.1f}"),
     ("wait_p90", "p90 min", "{:.1f}"),
     ("within_15", "<=15 min", "{:.0%}"),
+    ("travel_mean", "travel min", "{:.1f}"),
+    ("mobile_share", "by mobile", "{:.0%}"),
     ("utilisation", "utilisation", "{:.0%}"),
     ("overtime_min", "overtime min", "{:,.0f}"),
+    ("staff_hours_per_week", "staff h/wk", "{:,.0f}"),
 )
 
 
@@ -40,7 +43,7 @@ def format_summary(summary: pd.DataFrame, labels: dict[tuple[str, str], str] | N
     labels = labels or {}
     index = {(r.scope, r.id, r.kpi): r for r in summary.itertuples(index=False)}
     keys = list(dict.fromkeys(zip(summary["scope"], summary["id"], strict=True)))
-    order = {"overall": 0, "group": 1, "area": 2, "site": 3}
+    order = {"overall": 0, "group": 1, "area": 2, "site": 3, "stop": 4}
     keys.sort(key=lambda k: order.get(k[0], 9))
     header = ["", *[title for _, title, _ in COLUMNS]]
     lines = [header]

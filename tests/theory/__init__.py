@@ -1,0 +1,1 @@
+"""Statistical validation of the model against exact queueing-theory results."""
