@@ -94,7 +94,16 @@ def simulate(
     check
         Optional invariant checker passed to the engine.
     """
-    v = draw_visitors(network, Streams(seed, replication))
+    return run_visitors(network, replication, draw_visitors(network, Streams(seed, replication)), check)
+
+
+def run_visitors(
+    network: Network,
+    replication: int,
+    v: VisitorInputs,
+    check: Callable[[Engine, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run the sites for given visitors (drawn, or built by hand in tests) → visit table."""
     horizon = network.horizon
     site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
     site = site_of_place[v.place]  # place -1 maps to the sentinel -1
