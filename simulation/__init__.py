@@ -8,11 +8,18 @@ The Python API::
     result.visits        # one row per need
     result.site_hours    # time-weighted queue and counter use per site and hour
     result.summary       # KPI means and confidence intervals
+
+    sweep = simulation.sweep("configs/examples/norrkoping-pilot.sweep.yaml", workers=2)
+    sweep.comparison     # paired differences against the baseline, with verdicts
 """
 
 from simulation.errors import ScenarioError
 from simulation.experiment import RunResult, run
 from simulation.loading import load_scenario
 from simulation.schema import Scenario
+from simulation.sweep import SweepResult
+from simulation.sweep import run_sweep as sweep
+from simulation.sweep_schema import load_sweep
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = ["RunResult", "Scenario", "ScenarioError", "SweepResult", "load_scenario", "load_sweep",
+           "run", "sweep"]

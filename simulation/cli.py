@@ -1,4 +1,4 @@
-"""Command line: ``servicesim run | validate``.
+"""Command line: ``servicesim run | validate | sweep | compare``.
 
 Bad input ends with one clear message on stderr and exit status 2, never a traceback.
 """
@@ -62,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario and print it with defaults filled in")
     validate.add_argument("scenario", help="scenario YAML")
+
+    sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
+    sweep.add_argument("sweep", help="sweep YAML")
+    sweep.add_argument("--workers", "-w", type=_positive, default=None, help="worker processes (default: all cores)")
+    sweep.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local processes, or a dask.distributed cluster")
+    sweep.add_argument("--scheduler", default=None,
+                       help="dask scheduler address (tcp://host:8786); without it a local cluster is started")
+    sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/<sweep name>)")
+    sweep.add_argument("--replications", "-r", type=_positive, default=None, help="override the file's replications")
+    sweep.add_argument("--keep-visits", action="store_true", help="also keep every run's visit table")
+
+    compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
+    compare.add_argument("folder", type=Path, help="a sweep's result folder")
     return parser
 
 
@@ -93,13 +107,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from simulation.sweep import format_comparison, run_sweep
+    from simulation.sweep_schema import load_sweep
+
+    sweep = load_sweep(Path(args.sweep))
+    out = args.out or Path("results") / sweep.spec.name
+    result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                       out=out, keep_visits=args.keep_visits, replications=args.replications)
+    n = result.replications["replication"].nunique() if len(result.replications) else 0
+    print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s) "
+          f"x {n} replication(s), baseline {sweep.spec.baseline_design}")
+    print(format_comparison(result.comparison))
+    print(f"results written to {out}/")
+    if result.failures:
+        print(f"error: {len(result.failures)} run(s) failed; tracebacks in {out / 'errors.log'}; "
+              "run the same command again to retry them", file=sys.stderr)
+        for design, level, rep, tb in result.failures[:5]:
+            last = tb.strip().splitlines()[-1] if tb.strip() else "?"
+            print(f"  {design} {level or '-'} replication {rep}: {last}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from simulation.sweep import format_comparison, read_comparison
+
+    path = args.folder / "comparison.csv"
+    if not path.exists():
+        raise ScenarioError("no comparison.csv here; is this a sweep's result folder?", source=str(args.folder))
+    print(format_comparison(read_comparison(args.folder)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``servicesim`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"run": cmd_run, "validate": cmd_validate}
+    handlers = {"run": cmd_run, "validate": cmd_validate, "sweep": cmd_sweep, "compare": cmd_compare}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:

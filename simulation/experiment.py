@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
@@ -69,9 +70,15 @@ class ReplicationTables:
     kpis: pd.DataFrame
 
 
-def run_replication(network: Network, replication: int, seed: int) -> ReplicationTables:
-    """Simulate one replication and derive its tables."""
-    visits = simulate(network, replication, seed)
+def run_replication(
+    network: Network, replication: int, seed: int, check_invariants: bool = False
+) -> ReplicationTables:
+    """Simulate one replication and derive its tables.
+
+    With ``check_invariants`` the model asserts its invariants after every event
+    (slow; for tests).
+    """
+    visits = simulate(network, replication, seed, check_site if check_invariants else None)
     return ReplicationTables(
         visits,
         site_hours(network, visits, replication),
@@ -84,6 +91,7 @@ def run(
     replications: int = 1,
     seed: int | None = None,
     level: float = 0.95,
+    check_invariants: bool = False,
 ) -> RunResult:
     """Run replications of a scenario.
 
@@ -97,6 +105,8 @@ def run(
         Root seed; defaults to the scenario's ``seed``.
     level
         Confidence level of the summary intervals.
+    check_invariants
+        Assert the model's invariants after every event (see :mod:`simulation.invariants`).
 
     Returns
     -------
@@ -111,7 +121,7 @@ def run(
     began = time.perf_counter()
     tables = []
     for r in range(replications):
-        tables.append(run_replication(network, r, seed))
+        tables.append(run_replication(network, r, seed, check_invariants))
         log.info("replication %d/%d done", r + 1, replications)
     wall = time.perf_counter() - began
     kpis = pd.concat([t.kpis for t in tables], ignore_index=True)

@@ -1,0 +1,95 @@
+"""Where sweep runs execute: in this process, in local worker processes, or on dask.
+
+Every executor takes the same picklable tasks and yields ``(task, outcome)`` as runs finish,
+in whatever order; the sweep sorts results afterwards, so tables do not depend on the
+executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Outcome = dict[str, Any]
+
+
+def guarded(func: Callable[[Any], Outcome], task: Any) -> Outcome:
+    """Run ``func(task)``; an exception becomes ``{"error": traceback}`` instead of escaping."""
+    try:
+        return func(task)
+    except Exception:  # noqa: BLE001 - one failing run must not stop the sweep
+        return {"error": traceback.format_exc()}
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_serial(func: Callable[[Any], Outcome], tasks: Sequence[Any]) -> Iterator[tuple[Any, Outcome]]:
+    """Run tasks one after another in this process."""
+    for task in tasks:
+        yield task, guarded(func, task)
+
+
+def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int) -> Iterator[tuple[Any, Outcome]]:
+    """Run tasks in ``workers`` local processes.
+
+    A worker that dies (killed, out of memory) breaks the pool; the runs still outstanding
+    are reported as failed, and a rerun of the sweep resumes them.
+    """
+    if workers <= 1 or len(tasks) <= 1:
+        yield from run_serial(func, tasks)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(guarded, func, task): task for task in tasks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BrokenProcessPool:
+            log.error("a worker process died; outstanding runs are marked failed")
+            for future, task in futures.items():
+                if not future.done() or future.exception() is not None:
+                    yield task, {"error": "worker process died before the run finished"}
+
+
+def run_dask(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int,
+             scheduler: str | None) -> Iterator[tuple[Any, Outcome]]:
+    """Run tasks on a dask.distributed cluster at ``scheduler``, or on a local cluster."""
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError("the dask executor needs 'dask[distributed]': pip install 'servicesim[distributed]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(guarded, [func] * len(tasks), tasks, pure=False)
+        index = {f.key: task for f, task in zip(futures, tasks, strict=True)}
+        for future in dask_completed(futures):
+            try:
+                outcome = future.result()
+            except Exception:  # noqa: BLE001 - a lost worker
+                outcome = {"error": traceback.format_exc()}
+            yield index[future.key], outcome
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
