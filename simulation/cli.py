@@ -155,9 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into e.g. `head`
-        sys.stderr.close()
-        return 0
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # output piped into e.g. `head`
+            sys.stderr.close()
+            return 0
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
+
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
     if workers <= 1 or len(tasks) <= 1:
         yield from run_serial(func, tasks)
         return
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(guarded, func, task): task for task in tasks}
         try:

@@ -90,6 +90,8 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario)
         return source
     if isinstance(source, Mapping):
         return scenario_from_dict(source, None, None)
+    if not isinstance(source, str | os.PathLike):
+        raise ScenarioError("expected a scenario file path or a mapping of scenario keys", (), source)
     path = Path(source)
     document = read_yaml(path)
     return scenario_from_dict(document, str(path), path.parent)
@@ -129,10 +131,14 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 
 def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """Choose the most informative error: union branches report one error each."""
-    def rank(err: dict[str, Any]) -> tuple[int, int]:
+    def rank(err: dict[str, Any]) -> tuple[int, int, int]:
         literal_branch = any(isinstance(p, str) and p.startswith("literal[") for p in err["loc"])
-        return (0 if literal_branch else 1, len(_clean_loc(err["loc"])))
+        unknown_key = err["type"] == "extra_forbidden"  # a typo explains the 'missing' key too
+        return (int(unknown_key), 0 if literal_branch else 1, len(_clean_loc(err["loc"])))
 
+    typos = [e for e in errors if e["type"] == "extra_forbidden"]
+    if typos:  # an unknown key usually explains a 'missing' one next to it
+        return typos[0]
     first_field = _clean_loc(errors[0]["loc"])[:1]
     same = [e for e in errors if _clean_loc(e["loc"])[:1] == first_field]
     return max(same, key=rank)
@@ -163,7 +169,7 @@ def _from_pydantic(exc: ValidationError) -> ScenarioError:
             message = message[len("Value error, ") :]
         message = message[0].lower() + message[1:]
     extra = len(errors) - 1
-    if extra > 0 and len({_clean_loc(e["loc"])[:2] for e in errors}) > 1:
+    if extra > 0 and len({_clean_loc(e["loc"]) for e in errors}) > 1:
         message += f" [{extra} more problem{'s' if extra > 1 else ''} after this one]"
     return ScenarioError(message, path, value)
 
@@ -201,6 +207,10 @@ def check_references(scenario: Scenario) -> None:
     ScenarioError
         Without a source; :func:`load_scenario` adds it.
     """
+    cal = scenario.calendar
+    if cal.warmup_days >= cal.days:
+        raise ScenarioError(f"must be smaller than calendar.days ({cal.days})",
+                            ("calendar", "warmup_days"), cal.warmup_days)
     _unique(scenario.errands, "errands")
     _unique(scenario.areas, "areas")
     _unique(scenario.sites, "sites")

@@ -14,6 +14,7 @@ columns at the end.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -136,28 +137,32 @@ class Engine:
     def run(self) -> Visits:
         """Simulate until the horizon and settle every visitor's outcome."""
         env = self.env
+        deadline = self.visits.deadline
         for k, site in enumerate(self.sites):
             times, visitors = self.arrivals[k]
             if len(times) == 0:
                 continue
-            env.process(self._arrivals(site, k, times, visitors))
+            # counters first, so that arrivals at time 0 find them idle
             for _ in range(site.spec.counters):
                 env.process(self._counter(site, k))
             if site.spec.turn_away:
                 env.process(self._doors(site))
+            # the true queue length needs the deadline heap only when people can give up
+            track = any(deadline[i] != math.inf for i in visitors)
+            env.process(self._arrivals(site, k, times, visitors, track))
         env.run(until=self.horizon)
         self._settle()
         return self.visits
 
     # -- processes ---------------------------------------------------------------------------
 
-    def _arrivals(self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int]):
+    def _arrivals(self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int],
+                  track: bool):
         env = self.env
         timeout = env.timeout
         v = self.visits
         outcome, qoa, deadline, leave = v.outcome, v.queue_on_arrival, v.deadline, v.leave
         limit = site.spec.limit
-        track = limit is not None
         horizon = self.horizon
         check = self.check
         for t, i in zip(times, visitors, strict=True):
@@ -180,13 +185,17 @@ class Engine:
                         leave[j] = d
                         site.waiting -= 1
                 qoa[i] = site.waiting
-                if site.waiting >= limit:
+                if limit is not None and site.waiting >= limit:
                     outcome[i] = BALKED
                     leave[i] = t
                     continue
                 heapq.heappush(heap, (deadline[i], i))
             else:
                 qoa[i] = site.waiting
+                if limit is not None and site.waiting >= limit:
+                    outcome[i] = BALKED
+                    leave[i] = t
+                    continue
             outcome[i] = WAITING
             site.queue.append(i)
             site.waiting += 1

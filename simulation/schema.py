@@ -31,7 +31,7 @@ NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 OptionalDistribution = Annotated[Distribution | None, BeforeValidator(_none_word)]
-OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_none_word)]
+OptionalCount = Annotated[Annotated[int, Field(ge=0, strict=True)] | None, BeforeValidator(_none_word)]
 OptionalMinutes = Annotated[
     Annotated[float, Field(gt=0, allow_inf_nan=False)] | None, BeforeValidator(_none_word)
 ]
@@ -42,16 +42,8 @@ class Calendar(BaseModel):
 
     model_config = _FROZEN
     start: dt.date
-    days: Annotated[int, Field(ge=1, le=3660)]
-    warmup_days: Annotated[int, Field(ge=0)] = 0
-
-    @model_validator(mode="after")
-    def _warmup_shorter(self) -> Calendar:
-        if self.warmup_days >= self.days:
-            raise ValueError(
-                f"warmup_days ({self.warmup_days}) must be smaller than days ({self.days})"
-            )
-        return self
+    days: Annotated[int, Field(ge=1, le=3660, strict=True)]
+    warmup_days: Annotated[int, Field(ge=0, strict=True)] = 0
 
     @property
     def horizon_min(self) -> float:
@@ -115,10 +107,7 @@ class Demand(BaseModel):
     def _exactly_one(self) -> Demand:
         given = [k for k in ("per_1000_per_year", "per_year", "per_hour") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                "give exactly one of per_1000_per_year, per_year or per_hour"
-                + (f" (got {', '.join(given)})" if given else "")
-            )
+            raise ValueError("give exactly one of per_1000_per_year, per_year or per_hour")
         return self
 
     def per_minute(self, population: float) -> float:
@@ -135,7 +124,7 @@ class Area(BaseModel):
     model_config = _FROZEN
     id: Id
     name: str | None = None
-    population: Annotated[int, Field(ge=0)]
+    population: Annotated[int, Field(ge=0, strict=True)]
     location: Location
     vulnerable: bool = False
     demand: Demand
@@ -158,7 +147,7 @@ class Office(BaseModel):
     kind: Literal["office"]
     name: str | None = None
     location: Location
-    counters: Annotated[int, Field(ge=1, le=1000)]
+    counters: Annotated[int, Field(ge=1, le=1000, strict=True)]
     opening_hours: OpeningHours
     errands: tuple[Id, ...] | None = None
     queue_capacity: OptionalCount = None
@@ -188,8 +177,8 @@ class Stop(BaseModel):
     location: Location | None = None
     name: str | None = None
     days: DayList | None = None
-    every_weeks: Annotated[int, Field(ge=1, le=52)] = 1
-    from_week: Annotated[int, Field(ge=0)] = 0
+    every_weeks: Annotated[int, Field(ge=1, le=52, strict=True)] = 1
+    from_week: Annotated[int, Field(ge=0, strict=True)] = 0
     dates: Annotated[tuple[dt.date, ...], Field(min_length=1)] | None = None
     hours: Annotated[tuple[str, ...], Field(min_length=1)]
 
@@ -209,7 +198,7 @@ class Mobile(BaseModel):
     id: Id
     kind: Literal["mobile"]
     name: str | None = None
-    counters: Annotated[int, Field(ge=1, le=100)]
+    counters: Annotated[int, Field(ge=1, le=100, strict=True)]
     errands: tuple[Id, ...] | None = None
     setup_minutes: NonNeg = 30.0
     queue_capacity: OptionalCount = None
@@ -267,7 +256,7 @@ class Behaviour(BaseModel):
     model_config = _FROZEN
     patience_minutes: OptionalDistribution = None
     balk_queue_length: OptionalCount = None
-    max_deferral_days: Annotated[int, Field(ge=0, le=60)] = 7
+    max_deferral_days: Annotated[int, Field(ge=0, le=60, strict=True)] = 7
     delay_minutes_per_day: NonNeg = 15.0
     choice: Choice = Choice()
     decay: Annotated[Decay | None, BeforeValidator(_none_word)] = None
@@ -280,7 +269,7 @@ class Scenario(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
     description: str | None = None
     calendar: Calendar
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    seed: Annotated[int, Field(ge=0, lt=2**63, strict=True)] = 0
     errands: Annotated[tuple[Errand, ...], Field(min_length=1)]
     demand_profile: ProfileSpec = "flat"
     areas: Annotated[tuple[Area, ...], Field(min_length=1)]
