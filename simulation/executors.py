@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +29,18 @@ def guarded(func: Callable[[Any], Outcome], task: Any) -> Outcome:
         return func(task)
     except Exception:  # noqa: BLE001 - one failing run must not stop the sweep
         return {"error": traceback.format_exc()}
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initialiser: end this worker when the sweep process dies (even by SIGKILL),
+    instead of leaving it blocked on the task queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -53,7 +67,8 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
         yield from run_serial(func, tasks)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(guarded, func, task): task for task in tasks}
         try:
             for future in as_completed(futures):

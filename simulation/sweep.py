@@ -26,6 +26,7 @@ from simulation.executors import default_workers, run_dask, run_local
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
+from simulation.occupancy import site_hours
 from simulation.output import package_version, provenance, write_atomic, write_json, write_yaml
 from simulation.replication import simulate
 from simulation.sweep_schema import AutoReplications, Sweep, load_sweep
@@ -79,12 +80,18 @@ def _network(scenario_json: str) -> Network:
     return compile_network(load_scenario(json.loads(scenario_json)))
 
 
+SAMPLE_REPLICATIONS = 3
+"""Replications whose visit and site-hour tables a sweep always keeps (for figures)."""
+
+
 def execute(task: RunTask) -> dict[str, Any]:
-    """Run one task in a worker: its KPIs (and visits when asked)."""
+    """Run one task in a worker: its KPIs, and its visit and site-hour tables when kept."""
     network = _network(task.scenario)
     visits = simulate(network, task.replication, task.seed)
     kpis = replication_kpis(network, visits, task.replication)
-    return {"kpis": kpis, "visits": visits if task.keep_visits else None}
+    if not task.keep_visits:
+        return {"kpis": kpis, "visits": None, "site_hours": None}
+    return {"kpis": kpis, "visits": visits, "site_hours": site_hours(network, visits, task.replication)}
 
 
 def run_key(scenario_json: str, seed: int, replication: int) -> str:
@@ -96,10 +103,16 @@ def run_key(scenario_json: str, seed: int, replication: int) -> str:
 def _tasks(sweep: Sweep, replications: range, keep_visits: bool) -> list[RunTask]:
     tasks = []
     for r in replications:
+        keep = keep_visits or r < SAMPLE_REPLICATIONS
         for design, label, _, scenario in sweep.cells:
             text = json.dumps(scenario.to_dict(), sort_keys=True, ensure_ascii=False)
-            tasks.append(RunTask(run_key(text, sweep.seed, r), design, label, r, sweep.seed, text, keep_visits))
+            tasks.append(RunTask(run_key(text, sweep.seed, r), design, label, r, sweep.seed, text, keep))
     return tasks
+
+
+def visits_path(folder: Path, design: str, level: str, replication: int, table: str = "visits") -> Path:
+    """Where a sweep keeps a run's visit (or ``site_hours``) table."""
+    return folder / table / f"{design}{'-' + level if level else ''}-r{replication}.parquet"
 
 
 def _kpi_columns(sweep: Sweep) -> dict[str, str]:
@@ -149,7 +162,8 @@ def run_sweep(
     out
         Result folder; ``None`` keeps results in memory only (no resume).
     keep_visits
-        Also store every run's visit table.
+        Store every run's visit and site-hour tables (the first
+        ``SAMPLE_REPLICATIONS`` replications are always kept, for figures).
     replications
         Override the sweep file's replications.
     progress
@@ -175,7 +189,10 @@ def run_sweep(
             if task.key in store:
                 continue
             cached = runs_dir / f"{task.key}.parquet" if runs_dir else None
-            if cached is not None and cached.exists() and not keep_visits:
+            kept = folder is None or not task.keep_visits or (
+                visits_path(folder, task.design, task.level, task.replication).exists()
+                and visits_path(folder, task.design, task.level, task.replication, "site_hours").exists())
+            if cached is not None and cached.exists() and kept:
                 store[task.key] = pd.read_parquet(cached)
             else:
                 todo.append(task)
@@ -230,10 +247,10 @@ def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, fold
         if runs_dir is not None:
             write_atomic(runs_dir / f"{task.key}.parquet", lambda p, k=kpis: k.to_parquet(p, index=False))
         if outcome.get("visits") is not None and folder is not None:
-            vdir = folder / "visits"
-            vdir.mkdir(exist_ok=True)
-            name = f"{task.design}{'-' + task.level if task.level else ''}-r{task.replication}.parquet"
-            write_atomic(vdir / name, lambda p, v=outcome["visits"]: v.to_parquet(p, index=False))
+            for table in ("visits", "site_hours"):
+                path = visits_path(folder, task.design, task.level, task.replication, table)
+                path.parent.mkdir(exist_ok=True)
+                write_atomic(path, lambda p, t=outcome[table]: t.to_parquet(p, index=False))
     if bar is not None:
         bar.close()
 
