@@ -144,3 +144,27 @@ def replications_needed(values: np.ndarray, target: float, level: float, relativ
     if half <= goal:
         return n
     return int(math.ceil(n * (half / goal) ** 2))
+
+
+def best_design(comparison: pd.DataFrame, kpi: str, level: str | None = None) -> tuple[str, pd.DataFrame]:
+    """The design that does best on ``kpi`` with a clear verdict against the baseline.
+
+    Among designs whose interval says ``better``, the one with the best mean; the baseline
+    when none is clearly better.
+
+    Returns
+    -------
+    tuple
+        The design's name and the comparison rows for ``kpi`` (at ``level``, or the first).
+    """
+    rows = comparison[comparison["kpi"] == kpi]
+    if rows.empty:
+        return "", rows
+    chosen_level = rows["level"].iloc[0] if level is None else level
+    rows = rows[rows["level"] == chosen_level]
+    better = rows[rows["verdict"] == "better"]
+    if better.empty:
+        return str(rows["baseline"].iloc[0]), rows
+    lower = better["better"].iloc[0] == "lower"
+    pick = better.sort_values("design_mean", ascending=lower).iloc[0]
+    return str(pick["design"]), rows

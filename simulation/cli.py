@@ -19,9 +19,16 @@ from simulation.loading import load_scenario
 EXIT_BAD_INPUT = 2
 
 
-def default_scenario_path() -> Path:
-    """The embedded default scenario (packaged with the wheel)."""
-    return Path(str(resources.files("simulation") / "data" / "default.yaml"))
+def default_sweep_path() -> Path:
+    """The embedded default: the pilot comparison sweep (packaged with the wheel)."""
+    return Path(str(resources.files("simulation") / "data" / "default" / "pilot.sweep.yaml"))
+
+
+def _is_sweep_file(path: Path) -> bool:
+    from simulation.loading import read_yaml
+
+    document = read_yaml(path)
+    return isinstance(document, dict) and "designs" in document
 
 
 def _positive(text: str) -> int:
@@ -53,12 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run replications of a scenario and write results/<name>/")
-    run.add_argument("scenario", nargs="?", help="scenario YAML (default: the embedded default)")
+    run = sub.add_parser(
+        "run", help="run a scenario (or a sweep file) and write results/<name>/",
+        description="Run replications of a scenario. Without SCENARIO, run the embedded default: "
+        "the pilot comparison of fixed offices and mobile units for one Swedish region. "
+        "Given a sweep file, run it as `servicesim sweep` would.")
+    run.add_argument("scenario", nargs="?", help="scenario or sweep YAML (default: the embedded pilot comparison)")
     run.add_argument("--replications", "-r", type=_positive, default=None,
-                     help="number of replications (default: 5, or the default scenario's own)")
+                     help="number of replications (default: 5 for a scenario, the file's own for a sweep)")
     run.add_argument("--seed", type=_seed, default=None, help="root seed (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>)")
+    run.add_argument("--workers", "-w", type=_positive, default=None,
+                     help="worker processes for a sweep (default: all cores)")
 
     validate = sub.add_parser("validate", help="check a scenario and print it with defaults filled in")
     validate.add_argument("scenario", help="scenario YAML")
@@ -84,7 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulation.results_io import write_run
     from simulation.summary_table import format_summary
 
-    path = Path(args.scenario) if args.scenario else default_scenario_path()
+    path = Path(args.scenario) if args.scenario else default_sweep_path()
+    if _is_sweep_file(path):
+        args.sweep, args.executor, args.scheduler, args.keep_visits = path, "local", None, False
+        return cmd_sweep(args)
     scenario = load_scenario(path)
     replications = args.replications or 5
     result = run(scenario, replications=replications, seed=args.seed)
@@ -107,18 +123,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verdict_lines(sweep, result) -> list[str]:
+    """Which design does best for vulnerable areas (or the first KPI), per factor level."""
+    from simulation.analysis import best_design
+
+    labels = [k.label for k in sweep.spec.kpis]
+    kpi = next((k for k in labels if k.endswith("@group:vulnerable")), labels[0])
+    lines = []
+    for level in dict.fromkeys(result.comparison["level"]) if len(result.comparison) else []:
+        best, rows = best_design(result.comparison, kpi, level)
+        where = f" ({level})" if level else ""
+        if best == sweep.spec.baseline_design:
+            lines.append(f"Best for {kpi}{where}: no design is clearly better than {best}.")
+            continue
+        row = rows[rows["design"] == best].iloc[0]
+        rel = row["diff_mean"] / row["baseline_mean"] if row["baseline_mean"] else float("nan")
+        lines.append(f"Best for {kpi}{where}: {best}, {row['design_mean']:.1f} against {row['baseline_mean']:.1f} "
+                     f"for {row['baseline']} ({rel:+.0%}; difference {row['diff_mean']:+.1f}, "
+                     f"{row['interval_level']:.1%} CI {row['ci_low']:+.1f} to {row['ci_high']:+.1f}).")
+    return lines
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from simulation.sweep import format_comparison, run_sweep
     from simulation.sweep_schema import load_sweep
 
     sweep = load_sweep(Path(args.sweep))
     out = args.out or Path("results") / sweep.spec.name
+    print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s), "
+          f"baseline {sweep.spec.baseline_design}; writing {out}/", flush=True)
     result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        out=out, keep_visits=args.keep_visits, replications=args.replications)
     n = result.replications["replication"].nunique() if len(result.replications) else 0
-    print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s) "
-          f"x {n} replication(s), baseline {sweep.spec.baseline_design}")
+    print(f"{n} replication(s) per design and level (common random numbers)")
     print(format_comparison(result.comparison))
+    for line in _verdict_lines(sweep, result):
+        print(line)
     print(f"results written to {out}/")
     if result.failures:
         print(f"error: {len(result.failures)} run(s) failed; tracebacks in {out / 'errors.log'}; "
