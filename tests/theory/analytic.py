@@ -70,44 +70,56 @@ def mmck_wq_joiners(lam: float, mu: float, c: int, k: int) -> float:
     return lq / (lam * (1.0 - p[-1]))
 
 
-def erlang_a(lam: float, mu: float, c: int, theta: float, n_max: int | None = None) -> dict[str, float]:
-    """Erlang A (M/M/c+M): exponential patience with mean ``theta`` minutes.
+def impatient_queue(
+    lam: float, mu: float, c: int, theta: float, capacity: int | None = None,
+    n_max: int | None = None,
+) -> dict[str, float]:
+    """M/M/c/K+M: exponential patience (mean ``theta``) and optionally at most ``capacity``
+    people waiting (``K = c + capacity``; arrivals that find ``K`` in the system balk).
 
-    The number in system is a birth-death chain with birth rate ``lam`` and death rate
-    ``min(n, c) mu + max(n - c, 0) / theta``, truncated at ``n_max`` (the default puts the
-    truncation far beyond where the probabilities underflow).
+    The number in system is a birth-death chain with birth rate ``lam`` (below ``K``) and
+    death rate ``min(n, c) mu + max(n - c, 0) / theta``. Without a capacity it is truncated
+    at ``n_max``: the number waiting is stochastically smaller than in M/M/inf with arrival
+    rate ``lam`` and mean holding time ``theta`` (Poisson with mean ``lam theta``), so the
+    default ``c + lam theta + 12 sqrt(lam theta) + 200`` leaves a truncated mass far below
+    1e-20.
 
     Returns
     -------
     dict
+        ``p_block``
+            Share of arrivals that balk (PASTA: ``p_K``; 0 without a capacity).
         ``p_abandon``
             Share of arrivals that renege: abandonment rate over arrival rate,
             ``E[(N - c)^+] / theta / lam``.
-        ``wq_all``
-            Mean time in queue of all arrivals (served: until service starts; reneged:
-            until they leave), by Little's law ``Lq / lam``.
+        ``wq_joiners``
+            Mean time in queue of the arrivals that join (served: until service starts;
+            reneged: until they leave), by Little's law ``Lq / (lam (1 - p_block))``.
         ``wq_served``
             Mean wait of the arrivals that are served. A tagged arrival that finds ``j``
             people waiting ahead (all counters busy) moves to ``j - 1`` at rate
             ``c mu + j / theta`` and abandons at rate ``1 / theta``; first-step analysis
             gives its probability of service ``S_j`` and ``T_j = E[W 1{served}]``, averaged
-            over what arrivals see (PASTA).
+            over what joining arrivals see (PASTA).
         ``p_served``
-            ``1 - p_abandon`` from the tagged-customer analysis (a consistency check).
-        ``lq``
-            Time-average number waiting.
+            Share of arrivals served, from the tagged-arrival analysis; equals
+            ``1 - p_block - p_abandon`` (a consistency check of the two derivations).
+        ``lq``, ``busy``
+            Time-average number waiting and number of busy counters.
     """
-    if n_max is None:
-        n_max = c + int(max(200.0, 20.0 * lam * theta + 50.0 * math.sqrt(lam * theta + 1.0)))
+    if capacity is not None:
+        n_max = c + capacity
+    elif n_max is None:
+        n_max = c + int(lam * theta + 12.0 * math.sqrt(lam * theta) + 200.0)
     n = np.arange(n_max + 1)
     death = np.minimum(n, c) * mu + np.maximum(n - c, 0) / theta
     log_p = np.concatenate(([0.0], np.cumsum(np.log(lam / death[1:]))))
     p = np.exp(log_p - log_p.max())
     p /= p.sum()
-    queue = np.maximum(n - c, 0)
-    lq = float((queue * p).sum())
+    lq = float((np.maximum(n - c, 0) * p).sum())
+    p_block = float(p[-1]) if capacity is not None else 0.0
 
-    j = np.arange(n_max - c + 1)  # people waiting ahead of the tagged arrival
+    j = np.arange(max(n_max - c, 0))  # people waiting ahead of a tagged arrival that joins
     move = c * mu + j / theta
     rate = move + 1.0 / theta
     q = move / rate
@@ -118,12 +130,19 @@ def erlang_a(lam: float, mu: float, c: int, theta: float, n_max: int | None = No
         served[i] = q[i] * s_prev
         timed[i] = q[i] * (s_prev / rate[i] + t_prev)
         s_prev, t_prev = served[i], timed[i]
-    busy = p[c:]
-    p_served = float(p[:c].sum() + (busy * served).sum())
+    queued = p[c:c + len(j)]  # arrivals that find all counters busy and room to wait
+    p_served = float(p[:c].sum() + (queued * served).sum())
     return {
+        "p_block": p_block,
         "p_abandon": lq / theta / lam,
-        "wq_all": lq / lam,
-        "wq_served": float((busy * timed).sum()) / p_served,
+        "wq_joiners": lq / (lam * (1.0 - p_block)),
+        "wq_served": float((queued * timed).sum()) / p_served,
         "p_served": p_served,
         "lq": lq,
+        "busy": float((np.minimum(n, c) * p).sum()),
     }
+
+
+def erlang_a(lam: float, mu: float, c: int, theta: float) -> dict[str, float]:
+    """Erlang A (M/M/c+M): :func:`impatient_queue` without a capacity."""
+    return impatient_queue(lam, mu, c, theta)
