@@ -125,7 +125,14 @@ def compare_designs(
                     "paired_half_width": paired_half, "independent_half_width": indep_half,
                     "pairing_narrowing": 1 - paired_half / indep_half if indep_half and math.isfinite(indep_half) and indep_half > 0 else math.nan,
                 })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+COMPARISON_COLUMNS = ("level", "design", "baseline", "kpi", "better", "n", "baseline_mean", "design_mean",
+                      "diff_mean", "diff_std", "ci_low", "ci_high", "relative_diff", "verdict",
+                      "interval_level", "correction", "comparisons", "paired_half_width",
+                      "independent_half_width", "pairing_narrowing")
+"""Columns of the comparison table."""
 
 
 def replications_needed(values: np.ndarray, target: float, level: float, relative: bool) -> int:

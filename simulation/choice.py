@@ -154,7 +154,8 @@ def _arrive_in_windows(
         rows = np.flatnonzero(key == value)
         p, w = int(value >> 32), int(value & 0xFFFFFFFF)
         start = float(network.places[p].starts[w])
-        end = float(network.places[p].ends[w])
+        # a window open across midnight: arrive on its first day, the day deferral counts
+        end = min(float(network.places[p].ends[w]), (start // 1440.0 + 1.0) * 1440.0)
         out[rows] = window_arrival(start, end, profile, first, u[rows])
     return out
 

@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="dask scheduler address (tcp://host:8786); without it a local cluster is started")
     sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/<sweep name>)")
     sweep.add_argument("--replications", "-r", type=_positive, default=None, help="override the file's replications")
+    sweep.add_argument("--seed", type=_seed, default=None, help="root seed (default: the sweep's)")
     sweep.add_argument("--keep-visits", action="store_true", help="also keep every run's visit table")
 
     compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
@@ -153,7 +154,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s), "
           f"baseline {sweep.spec.baseline_design}; writing {out}/", flush=True)
     result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                       out=out, keep_visits=args.keep_visits, replications=args.replications)
+                       out=out, keep_visits=args.keep_visits, replications=args.replications,
+                       seed=getattr(args, "seed", None))
     n = result.replications["replication"].nunique() if len(result.replications) else 0
     print(f"{n} replication(s) per design and level (common random numbers)")
     print(format_comparison(result.comparison))

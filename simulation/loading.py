@@ -119,12 +119,18 @@ def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None)
         raise exc.with_source(source) if source else exc from None
 
 
+def _is_branch_tag(part: str) -> bool:
+    """Union branch names pydantic puts into error locations (not keys of the document)."""
+    return (part in _TAGS or "[" in part or part.startswith(("constrained-", "function-"))
+            or (part[:1].isupper() and part.isidentifier()))
+
+
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     for part in loc:
         if isinstance(part, int):
             out.append(part)
-        elif isinstance(part, str) and part not in _TAGS and "[" not in part and part != "Profile":
+        elif isinstance(part, str) and not _is_branch_tag(part):
             out.append(part)
     return tuple(out)
 
@@ -133,8 +139,8 @@ def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """Choose the most informative error: union branches report one error each."""
     def rank(err: dict[str, Any]) -> tuple[int, int, int]:
         literal_branch = any(isinstance(p, str) and p.startswith("literal[") for p in err["loc"])
-        unknown_key = err["type"] == "extra_forbidden"  # a typo explains the 'missing' key too
-        return (int(unknown_key), 0 if literal_branch else 1, len(_clean_loc(err["loc"])))
+        own_check = err["type"] == "value_error"  # our own message says most
+        return (int(own_check), 0 if literal_branch else 1, len(_clean_loc(err["loc"])))
 
     typos = [e for e in errors if e["type"] == "extra_forbidden"]
     if typos:  # an unknown key usually explains a 'missing' one next to it
@@ -144,7 +150,7 @@ def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return max(same, key=rank)
 
 
-def _from_pydantic(exc: ValidationError) -> ScenarioError:
+def _from_pydantic(exc: ValidationError, vocabulary: list[str] | None = None) -> ScenarioError:
     errors = exc.errors()
     err = _pick(errors)
     path = _clean_loc(err["loc"])
@@ -152,9 +158,12 @@ def _from_pydantic(exc: ValidationError) -> ScenarioError:
     value = err.get("input", ...)
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
-        near = difflib.get_close_matches(key, _VOCABULARY, n=1, cutoff=0.6)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
-        message = f"unknown key '{key}'{hint}"
+        words = [w for w in (vocabulary or _VOCABULARY) if w != key]
+        near = difflib.get_close_matches(key, words, n=1, cutoff=0.6)
+        if key in (vocabulary or _VOCABULARY):
+            message = f"key '{key}' does not belong here (it is valid in another section; see docs/model.md)"
+        else:
+            message = f"unknown key '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")
         value = ...
     elif kind == "missing":
         message = "required key is missing"

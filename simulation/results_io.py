@@ -27,7 +27,8 @@ def write_run(result: RunResult, folder: Path) -> Path:
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.kpis.to_csv(tmp / "kpis.csv", index=False)
         result.site_hours.to_csv(tmp / "site_hours.csv", index=False)
-        write_yaml(tmp / "scenario.yaml", result.scenario.to_dict())
+        # the scenario as run: with the seed actually used, so rerunning it reproduces the run
+        write_yaml(tmp / "scenario.yaml", {**result.scenario.to_dict(), "seed": result.seed})
         write_json(tmp / "summary.json", {
             "scenario": result.scenario.name,
             "seed": result.seed,

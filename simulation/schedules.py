@@ -115,10 +115,14 @@ def _describe(stop: Stop) -> str:
 
 
 def place_windows(unit: Mobile, calendar: Calendar, days: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Windows of each place the unit visits (keyed by :func:`place_key`), sorted."""
+    """Windows of each place the unit visits (keyed by :func:`place_key`), sorted; windows
+    that follow each other without a break at the same place are merged into one."""
     out: dict[str, tuple[list[float], list[float]]] = {}
     for v in unit_visits(unit, calendar, days):
         starts, ends = out.setdefault(place_key(unit.schedule[v.stop]), ([], []))
-        starts.append(v.start)
-        ends.append(v.end)
+        if ends and ends[-1] == v.start:  # back-to-back at the same place: the unit stays
+            ends[-1] = v.end
+        else:
+            starts.append(v.start)
+            ends.append(v.end)
     return {k: (np.asarray(s), np.asarray(e)) for k, (s, e) in out.items()}

@@ -216,14 +216,20 @@ Site = Annotated[Office | Mobile, Field(discriminator="kind")]
 
 
 class Travel(BaseModel):
-    """How long it takes to get from an area to a site."""
+    """How long it takes to get from an area to a site.
+
+    Minutes are great-circle kilometres × ``detour_factor`` / ``speed_kmh`` × 60, or the
+    ``matrix`` CSV's figure. A mobile stop placed at an area (``area: <id>``) is reached
+    from that same area in ``within_area_minutes`` (the walk inside the area; 0 by
+    default, which treats a stop like an office at the area's centre).
+    """
 
     model_config = _FROZEN
     speed_kmh: Positive = 20.0
     detour_factor: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 1.3
     max_travel_minutes: OptionalMinutes = None
     matrix: str | None = None
-    within_area_minutes: NonNeg = 10.0
+    within_area_minutes: NonNeg = 0.0
 
 
 class Choice(BaseModel):

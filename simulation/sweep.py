@@ -119,9 +119,16 @@ def _kpi_columns(sweep: Sweep) -> dict[str, str]:
     return {k.label: k.direction for k in sweep.spec.kpis}
 
 
+def _wanted(sweep: Sweep) -> dict[tuple[str, str, str], str]:
+    specs = list(sweep.spec.kpis)
+    if isinstance(sweep.spec.replications, AutoReplications):
+        specs.append(sweep.spec.replications.kpi)
+    return {(k.scope, k.id, k.kpi): k.label for k in specs}
+
+
 def _wide(long: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     """One row per design × level × replication; selected KPIs plus all overall and group KPIs."""
-    wanted = {(k.scope, k.id, k.kpi): k.label for k in sweep.spec.kpis}
+    wanted = _wanted(sweep)
     label = long["kpi"].where(long["scope"] == "overall", long["kpi"] + "@" + long["scope"] + ":" + long["id"])
     keep = long["scope"].isin(["overall", "group"]) | pd.Series(
         [(s, i, k) in wanted for s, i, k in zip(long["scope"], long["id"], long["kpi"], strict=True)], index=long.index)
@@ -146,6 +153,7 @@ def run_sweep(
     keep_visits: bool = False,
     replications: int | None = None,
     progress: bool | None = None,
+    seed: int | None = None,
 ) -> SweepResult:
     """Run a sweep and analyse it.
 
@@ -168,8 +176,12 @@ def run_sweep(
         Override the sweep file's replications.
     progress
         Show a progress bar (default: when stderr is a terminal).
+    seed
+        Override the sweep's root seed.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
+    if seed is not None:
+        sweep.seed_override = seed
     workers = workers or default_workers()
     folder = Path(out) if out is not None else None
     runs_dir = folder / "runs" if folder else None
@@ -213,6 +225,9 @@ def run_sweep(
         tasks = do(target)
 
     long = _collect(tasks, store)
+    last_error = {(d, lvl, r): tb for d, lvl, r, tb in failures}  # a run retried in later rounds
+    failures = [(t.design, t.level, t.replication, last_error.get((t.design, t.level, t.replication), "no result"))
+                for t in tasks if t.key not in store]
     result = _analyse(sweep, long, failures)
     result.folder = folder
     if folder is not None:
@@ -306,8 +321,12 @@ def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks, workers, exec
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:
-    """The comparison table of a sweep folder."""
-    return pd.read_csv(Path(folder) / "comparison.csv", keep_default_na=True)
+    """The comparison table of a sweep folder (empty when it compared nothing)."""
+    path = Path(folder) / "comparison.csv"
+    if path.stat().st_size == 0:
+        return pd.DataFrame()
+    return pd.read_csv(path, keep_default_na=False, na_values=[""]).assign(
+        level=lambda d: d["level"].fillna("") if "level" in d else "")
 
 
 def format_comparison(comparison: pd.DataFrame) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Mapping
@@ -11,8 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.errors import ScenarioError
+from simulation.kpis import KPI_NAMES
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.overrides import apply_changes, set_path
+from simulation.schedules import place_key
 from simulation.schema import Id, Scenario
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -117,14 +120,15 @@ class SweepSpec(BaseModel):
     def _checks(self) -> SweepSpec:
         if (self.base is None) == (self.scenario is None):
             raise ValueError("give exactly one of 'base' (a scenario file) or 'scenario' (inline)")
-        if self.baseline is not None and self.baseline not in self.designs:
-            raise ValueError(f"baseline '{self.baseline}' is not one of the designs ({', '.join(self.designs)})")
         return self
 
     @property
     def baseline_design(self) -> str:
         """Name of the baseline design (the first design unless given)."""
         return self.baseline or next(iter(self.designs))
+
+
+SWEEP_VOCABULARY = sorted({f for m in (SweepSpec, Changes, AutoReplications, KpiSpec) for f in m.model_fields})
 
 
 class Sweep:
@@ -147,6 +151,7 @@ class Sweep:
         self.source = source
         self.base_document = base_document
         self.base_dir = base_dir
+        self.seed_override: int | None = None
         self.cells: list[tuple[str, str, dict[str, Any], Scenario]] = []
         for design, changes in spec.designs.items():
             for label, values in self.levels():
@@ -174,9 +179,40 @@ class Sweep:
             out.append((label, values))
         return out
 
+    def check_kpis(self) -> None:
+        """Every KPI named by the sweep must exist at its scope and id.
+
+        Raises
+        ------
+        ScenarioError
+            Path ``kpis[j]`` (or ``replications.kpi``) naming the unknown KPI, scope or id.
+        """
+        specs = [(("kpis", j), k) for j, k in enumerate(self.spec.kpis)]
+        if isinstance(self.spec.replications, AutoReplications):
+            specs.append((("replications", "kpi"), self.spec.replications.kpi))
+        ids: dict[str, set[str]] = {"overall": {"all"}, "group": {"vulnerable", "other"},
+                                    "area": set(), "site": set(), "stop": set()}
+        for _, _, _, scenario in self.cells:
+            ids["area"].update(a.id for a in scenario.areas)
+            ids["site"].update(s.id for s in scenario.sites)
+            for site in scenario.sites:
+                for stop in getattr(site, "schedule", ()):
+                    ids["stop"].add(f"{site.id}@{place_key(stop)}")
+        for path, k in specs:
+            names = KPI_NAMES[k.scope]
+            if k.kpi not in names:
+                near = difflib.get_close_matches(k.kpi, sorted(names), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise ScenarioError(f"unknown KPI at scope {k.scope}{hint}", path, k.label)
+            if k.id not in ids[k.scope]:
+                raise ScenarioError(f"no {k.scope} with this id (known: {', '.join(sorted(ids[k.scope]))})",
+                                    path, k.label)
+
     @property
     def seed(self) -> int:
-        """Root seed of the sweep (its own, else the base scenario's)."""
+        """Root seed of the sweep (an override, else its own, else the base scenario's)."""
+        if self.seed_override is not None:
+            return self.seed_override
         return self.spec.seed if self.spec.seed is not None else self.cells[0][3].seed
 
 
@@ -207,7 +243,9 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         try:
             spec = SweepSpec.model_validate(document)
         except ValidationError as exc:
-            raise _from_pydantic(exc) from None
+            raise _from_pydantic(exc, SWEEP_VOCABULARY) from None
+        if spec.baseline is not None and spec.baseline not in spec.designs:
+            raise ScenarioError(f"not one of the designs ({', '.join(spec.designs)})", ("baseline",), spec.baseline)
         if spec.base is not None:
             base_path = (base_dir / spec.base).resolve()
             try:
@@ -222,6 +260,8 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         travel = base_document.get("travel")
         if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str):
             base_document = {**base_document, "travel": {**travel, "matrix": str((scenario_dir / travel["matrix"]).resolve())}}
-        return Sweep(spec, where, dict(base_document), scenario_dir)
+        sweep = Sweep(spec, where, dict(base_document), scenario_dir)
+        sweep.check_kpis()
+        return sweep
     except ScenarioError as exc:
         raise exc.with_source(where) if where else exc from None

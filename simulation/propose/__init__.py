@@ -1,0 +1,223 @@
+"""``servicesim propose``: where and when should a mobile unit stop?
+
+The pipeline (method, formulas and limits in ``docs/propose.md``):
+
+1. :mod:`~simulation.propose.spec` loads a PROPOSE.yaml: base scenario, units, budget,
+   candidates, objective and the settings below.
+2. :mod:`~simulation.propose.screening` ranks candidate stops by the demand the offices
+   do not reach (Gaussian 2SFCA) and shortlists the best set by maximal covering.
+3. :mod:`~simulation.propose.search` builds a weekly timetable over the shortlist by
+   simulation: greedy construction, then local improvement, each step one sweep under
+   common random numbers.
+4. :mod:`~simulation.propose.selection` spends further replications on the best search
+   designs, the hand-made designs of ``compare_with`` and the baseline, and selects the
+   best with a stated probability of correct selection (Kim and Nelson's procedure).
+5. :mod:`~simulation.propose.output` writes the proposed scenario, a sweep file that
+   reruns the comparison, the tables and a report.
+
+Example::
+
+    import simulation.propose as p
+    result = p.propose("configs/examples/norrkoping-propose.yaml", workers=2, out="/tmp/prop")
+    result.statement      # the verdict, with its confidence and indifference zone
+    result.timetable      # the proposed stops
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.propose.output import (
+    design_table,
+    proposed_documents,
+    selection_table,
+    statement,
+    timetable_table,
+    write_outputs,
+)
+from simulation.propose.screening import screen
+from simulation.propose.search import BASELINE, Evaluator, search
+from simulation.propose.selection import (
+    Track,
+    best_search_design,
+    compare_with,
+    only_adds_mobile,
+    run_selection,
+)
+from simulation.propose.spec import Propose, ProposeSpec, load_propose
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Propose", "ProposeResult", "ProposeSpec", "cli_handler", "load_propose", "propose"]
+
+
+@dataclass
+class ProposeResult:
+    """What ``propose`` found and wrote.
+
+    Attributes
+    ----------
+    name
+        Name of the proposal.
+    proposal
+        Design id of the proposed timetable (``None`` if no stop could be proposed).
+    selected
+        Design selected as best among all compared designs (may be hand-made or baseline).
+    statement
+        The verdict in words, with confidence and indifference zone.
+    timetable
+        The proposed stops: ``unit, weekday, stop, place, hours``.
+    screening
+        Candidate stops with coverage, residual demand and shortlist flag.
+    designs
+        Every design simulated, with its replications, objective and secondary KPIs.
+    selection
+        The final comparison: contenders, their intervals, statuses and verdicts.
+    steps
+        The search steps (greedy and local).
+    scenario
+        The proposed scenario (base plus the proposed unit), as plain data.
+    sweep
+        A sweep document comparing baseline, proposal and hand-made designs.
+    confidence, indifference
+        The stated probability of correct selection and the indifference zone δ.
+    folder
+        Where the results were written.
+    runs, wall_seconds
+        Simulation runs made, and the time it all took.
+    """
+
+    name: str
+    proposal: str | None
+    selected: str | None
+    statement: str
+    timetable: pd.DataFrame
+    screening: pd.DataFrame
+    designs: pd.DataFrame
+    selection: pd.DataFrame
+    steps: pd.DataFrame
+    scenario: dict[str, Any] | None
+    sweep: dict[str, Any]
+    confidence: float
+    indifference: float
+    folder: Path
+    runs: int = 0
+    wall_seconds: float = 0.0
+    solver: str = ""
+    tracks: tuple[Track, ...] = ()
+
+
+def propose(source: str | os.PathLike[str] | Mapping[str, Any], workers: int | None = None,
+            out: str | os.PathLike[str] | None = None) -> ProposeResult:
+    """Propose where and when mobile units should stop, and compare it with the alternatives.
+
+    Parameters
+    ----------
+    source
+        A PROPOSE.yaml file or a mapping with the same content.
+    workers
+        Worker processes for the simulations (default: all cores).
+    out
+        Result folder (default ``results/<name>-propose``); replaced as a whole when done.
+
+    Returns
+    -------
+    ProposeResult
+        The proposal, the comparison and where it was written.
+
+    Raises
+    ------
+    ScenarioError
+        If the propose file, its base scenario or its ``compare_with`` sweep is invalid.
+    """
+    began = time.perf_counter()
+    loaded = load_propose(source)
+    spec = loaded.spec
+    sel = spec.selection
+    screening = screen(loaded)
+
+    evaluator = Evaluator(loaded, workers)
+    evaluator.add("baseline", "baseline", {}, name=BASELINE)
+    hand_made = list(dict.fromkeys(
+        evaluator.add("hand-made", "compare_with", changes, name=name).id
+        for name, changes in loaded.hand_made.items()))
+    references = [d for d in hand_made if d != BASELINE] + [BASELINE]
+    evaluator.ensure(references, spec.search.replications)
+    found = search(loaded, screening.shortlist, evaluator)
+
+    ranked = sorted(evaluator.search_designs, key=lambda d: evaluator.score(d.id))
+    contenders = [d.id for d in ranked[: sel.contenders]]
+    mobile_alternatives = [d for d in hand_made if d != BASELINE and only_adds_mobile(evaluator.designs[d].changes)]
+    within_budget = tuple(dict.fromkeys(contenders + mobile_alternatives))
+    delta = sel.indifference or max(0.05 * abs(float(np.mean(evaluator.values(BASELINE)))), 1e-9)
+    alpha = 1.0 - sel.confidence
+    overall_designs = tuple(dict.fromkeys(contenders + references))
+    deciding = sum(len(ds) > 1 for ds in (overall_designs, within_budget))
+    each = alpha / max(deciding, 1)
+    tracks = [Track("overall", overall_designs, each)]
+    if contenders:
+        tracks.append(Track("within budget", within_budget, each))
+    log.info("selection among %s (δ = %g, confidence %g)", ", ".join(overall_designs), delta, sel.confidence)
+    run_selection(evaluator, tracks, references, delta=delta, initial=sel.initial, batch=sel.batch,
+                  max_replications=sel.max_replications)
+
+    overall = tracks[0]
+    proposal = best_search_design(evaluator, tracks[1], contenders) if contenders else None
+    versus = None
+    if proposal is not None:
+        others = [d for d in references if d != proposal]
+        if sel.confirmation:
+            evaluator.confirm([proposal, *others], sel.confirmation, sel.confirmation)
+            versus = compare_with(evaluator.confirmed, proposal, others, sel.confidence, evaluator.sign)
+        else:
+            versus = compare_with(evaluator.values, proposal, others, sel.confidence, evaluator.sign)
+    folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
+    used = max([t.replications for t in tracks] + [sel.confirmation])
+    scenario_doc, sweep_doc = proposed_documents(loaded, evaluator, proposal, references, used, folder)
+    result = ProposeResult(
+        name=loaded.name, proposal=proposal, selected=overall.selected,
+        statement=statement(loaded, evaluator, tracks, proposal, versus, delta),
+        timetable=timetable_table(loaded, evaluator.designs[proposal].timetable if proposal else ()),
+        screening=screening.table,
+        designs=design_table(loaded, evaluator, tracks, sel.confidence),
+        selection=selection_table(loaded, evaluator, tracks, versus, sel.confidence, proposal),
+        steps=found.steps, scenario=scenario_doc, sweep=sweep_doc, confidence=sel.confidence,
+        indifference=delta, folder=folder, runs=evaluator.runs, solver=screening.solver,
+        tracks=tuple(tracks),
+    )
+    result.wall_seconds = time.perf_counter() - began
+    write_outputs(loaded, result, screening, workers)
+    log.info("propose %s: %d run(s) in %.1f s; results in %s", loaded.name, result.runs,
+             result.wall_seconds, folder)
+    return result
+
+
+def cli_handler(args: argparse.Namespace) -> int:
+    """The ``servicesim propose`` command: run :func:`propose` and print the verdict.
+
+    Expects ``args.propose`` (the PROPOSE.yaml), ``args.workers`` and ``args.out``. Bad
+    input raises :class:`~simulation.errors.ScenarioError`, which the CLI's ``main`` turns
+    into one line on stderr and exit status 2.
+    """
+    out = sys.stdout
+    result = propose(Path(args.propose), workers=args.workers, out=args.out)
+    out.write(f"propose {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n")
+    if result.proposal is not None:
+        out.write("proposed timetable:\n")
+        for row in result.timetable.itertuples(index=False):
+            out.write(f"  {row.unit}  {row.weekday}  {row.hours}  {row.stop}\n")
+    out.write(result.statement + "\n")
+    out.write(f"results written to {result.folder}/\n")
+    return 0
+

@@ -1,0 +1,470 @@
+"""Search by simulation: greedy construction, then local improvement of a weekly timetable.
+
+A timetable is a set of :class:`Visit` — a unit at a shortlisted stop on a weekday in an
+allowed window. Greedy construction starts from the base scenario and adds, one at a time,
+the visit that most improves the simulated objective; local improvement then replaces one
+visit's stop, weekday or window while that improves it. Every candidate timetable of a
+step is one design of a single sweep (:func:`simulation.sweep.run_sweep`), and every sweep
+uses the same seed and replications, so all designs are compared under common random
+numbers. Only timetables within the budget are built (:func:`feasible`), and the schedule
+validation of :mod:`simulation.schedules` checks every one again when the sweep loads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import ScenarioError
+from simulation.executors import default_workers
+from simulation.hours import parse_window
+from simulation.overrides import apply_changes
+from simulation.propose.spec import Propose, weekday_name, window_hours
+from simulation.sweep import run_sweep
+
+log = logging.getLogger(__name__)
+
+BASELINE = "baseline"
+"""Design id of the base scenario as it is."""
+
+CONFIRMATION = 1_000_000
+"""First batch number of the confirmation replications (fresh, never used to select)."""
+
+POOL_SECONDS = 6.0
+"""Rough cost of one sweep's pool of worker processes (each starts Python and imports
+numpy, pandas and scipy). Sweeps whose runs take less than this in one process run there."""
+
+
+@dataclass(frozen=True, order=True)
+class Visit:
+    """One weekly stop of a unit: ``unit`` at candidate ``stop`` on ``day`` (0 = Monday)."""
+
+    unit: str
+    stop: str
+    day: int
+    window: str
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """Start and end of the window in minutes after midnight."""
+        return parse_window(self.window)
+
+
+Timetable = tuple[Visit, ...]
+
+
+@dataclass
+class Design:
+    """A design the propose run has simulated.
+
+    Attributes
+    ----------
+    id
+        Design name in sweeps and tables (``baseline``, ``s001``..., or a hand-made name).
+    kind
+        ``baseline``, ``hand-made`` or ``search``.
+    stage
+        Where it was first evaluated (``baseline``, ``compare_with``, ``greedy-2``, ``local-1``).
+    changes
+        Its changes to the base scenario (``set/add/remove``), as in a sweep file.
+    timetable
+        The visits of a search design (empty for the others).
+    aliases
+        Other names of the same scenario (a hand-made design equal to the baseline).
+    """
+
+    id: str
+    kind: str
+    stage: str
+    changes: dict[str, Any]
+    timetable: Timetable = ()
+    aliases: list[str] = field(default_factory=list)
+
+
+def describe(timetable: Timetable) -> str:
+    """Short text of a timetable: ``mobile-1: navestad mon,tue 10:00-15:00; hageby wed ...``."""
+    if not timetable:
+        return "(no mobile stops)"
+    parts = []
+    units = list(dict.fromkeys(v.unit for v in sorted(timetable)))
+    for unit in units:
+        groups: dict[tuple[str, str], list[int]] = {}
+        for v in sorted(timetable, key=lambda v: (v.day, v.span, v.stop)):
+            if v.unit == unit:
+                groups.setdefault((v.stop, v.window), []).append(v.day)
+        text = "; ".join(f"{stop} {','.join(weekday_name(d) for d in days)} {window}"
+                         for (stop, window), days in groups.items())
+        parts.append(f"{unit}: {text}" if len(units) > 1 else text)
+    return " | ".join(parts)
+
+
+def feasible(timetable: Iterable[Visit], propose: Propose) -> bool:
+    """Whether a timetable keeps the budget and lets each unit be at one place at a time.
+
+    Checks the unit-days a week, the stops and open hours of each unit-day, overlapping
+    windows, and the set-up time a unit needs between two different places.
+    """
+    spec = propose.spec
+    setup = {u.id: u.setup_minutes for u in spec.units}
+    by_day: dict[tuple[str, int], list[Visit]] = {}
+    for v in timetable:
+        by_day.setdefault((v.unit, v.day), []).append(v)
+    if len(by_day) > spec.budget.unit_days_per_week:
+        return False
+    for (unit, _), visits in by_day.items():
+        if len(visits) > spec.constraints.max_stops_per_day:
+            return False
+        if sum(window_hours(v.window) for v in visits) > spec.budget.hours_per_day + 1e-9:
+            return False
+        visits.sort(key=lambda v: v.span)
+        for prev, cur in zip(visits, visits[1:], strict=False):
+            gap = cur.span[0] - prev.span[1]
+            if gap < 0 or (cur.stop != prev.stop and gap < setup[unit]):
+                return False
+    return True
+
+
+def unit_sites(propose: Propose, timetable: Timetable) -> list[dict[str, Any]]:
+    """The mobile-unit sites (scenario ``sites`` entries) that run ``timetable``."""
+    candidates = {c.id: c for c in propose.candidates}
+    sites = []
+    for unit in propose.spec.units:
+        mine = sorted((v for v in timetable if v.unit == unit.id), key=lambda v: (v.day, v.span, v.stop))
+        if not mine:
+            continue
+        groups: dict[tuple[str, str], list[int]] = {}
+        for v in mine:
+            groups.setdefault((v.stop, v.window), []).append(v.day)
+        schedule = [{**candidates[stop].stop_fields(), "days": [weekday_name(d) for d in days],
+                     "hours": [window]} for (stop, window), days in groups.items()]
+        site: dict[str, Any] = {"id": unit.id, "kind": "mobile"}
+        if unit.name:
+            site["name"] = unit.name
+        site["counters"] = unit.counters
+        if unit.errands is not None:
+            site["errands"] = list(unit.errands)
+        site.update(setup_minutes=unit.setup_minutes, closing=unit.closing, schedule=schedule)
+        sites.append(site)
+    return sites
+
+
+def timetable_changes(propose: Propose, timetable: Timetable) -> dict[str, Any]:
+    """The sweep ``changes`` that add the units running ``timetable`` to the base scenario."""
+    return {"add": {"sites": unit_sites(propose, timetable)}} if timetable else {}
+
+
+class Evaluator:
+    """Simulates designs through the sweep machinery and keeps every replication.
+
+    Replications come in batches. Batch 0 has ``search.replications`` replications under
+    the propose seed, so it is exactly what ``servicesim sweep`` gives for those
+    replications; batch ``b >= 1`` uses a root seed derived from ``(seed, b)``, so its
+    replications are independent of the other batches. Every design that runs a batch runs
+    it with the same seed and size, so replication *j* of two designs always shares its
+    random numbers (common random numbers) and their paired differences line up.
+
+    Parameters
+    ----------
+    propose
+        The loaded propose file.
+    workers
+        Worker processes of each sweep (default: all cores).
+    """
+
+    def __init__(self, propose: Propose, workers: int | None = None) -> None:
+        self.propose = propose
+        self.workers = workers or default_workers()
+        self.run_seconds: float | None = None  # measured serial seconds per run
+        self.designs: dict[str, Design] = {}
+        self.kpis = list(dict.fromkeys([propose.spec.objective.label] + [k.label for k in propose.spec.secondary]))
+        self.sign = 1.0 if propose.spec.objective.direction == "lower" else -1.0
+        self.sizes: dict[int, int] = {0: propose.spec.search.replications}
+        self.runs = 0
+        self.sweeps = 0
+        self._keys: dict[str, str] = {}
+        self._data: dict[str, dict[int, pd.DataFrame]] = {}  # design -> batch -> replications
+        self._search_count = 0
+
+    # -- designs --------------------------------------------------------------------------
+
+    def add(self, kind: str, stage: str, changes: dict[str, Any], name: str | None = None,
+            timetable: Timetable = ()) -> Design:
+        """Register a design (or return the registered one with the same scenario)."""
+        where: tuple[str | int, ...] = ("compare_with", "designs", name) if kind == "hand-made" else ()
+        key = self._key(changes, where)
+        if key in self._keys:
+            existing = self.designs[self._keys[key]]
+            if name and name != existing.id and name not in existing.aliases:
+                existing.aliases.append(name)
+            if timetable and not existing.timetable:
+                existing.timetable = tuple(sorted(timetable))
+            return existing
+        if name is None:
+            self._search_count += 1
+            name = f"s{self._search_count:03d}"
+        if name in self.designs:
+            name = f"{name}-{kind}"
+        design = Design(name, kind, stage, changes, tuple(sorted(timetable)))
+        self.designs[name] = design
+        self._keys[key] = name
+        self._data[name] = {}
+        return design
+
+    def _key(self, changes: dict[str, Any], where: tuple[str | int, ...] = ()) -> str:
+        """Identity of a design: its whole scenario document as canonical JSON."""
+        try:
+            doc = apply_changes(self.propose.base_document, changes, where)
+        except ScenarioError as exc:
+            raise exc.with_source(self.propose.source) if self.propose.source else exc from None
+        return json.dumps(doc, sort_keys=True, default=str)
+
+    def find(self, changes: dict[str, Any]) -> str | None:
+        """Id of the registered design with the same scenario as ``changes``, if any."""
+        return self._keys.get(self._key(changes))
+
+    @property
+    def search_designs(self) -> list[Design]:
+        """Every design with a timetable the search built (within the budget), in order."""
+        return [d for d in self.designs.values() if d.timetable]
+
+    # -- replications -----------------------------------------------------------------------
+
+    def batch_seed(self, batch: int) -> int:
+        """Root seed of a batch: the propose seed for batch 0, else one derived from it."""
+        if batch == 0:
+            return self.propose.seed
+        state = np.random.SeedSequence([self.propose.seed, batch]).generate_state(2, np.uint32)
+        return int((int(state[0]) << 31) ^ int(state[1]))
+
+    def _sequential(self, design: str) -> list[int]:
+        """The design's batches before :data:`CONFIRMATION`, which run from 0 without gaps."""
+        return sorted(b for b in self._data[design] if b < CONFIRMATION)
+
+    def count(self, design: str) -> int:
+        """Replications of ``design`` so far (confirmation batches not included)."""
+        return sum(len(self._data[design][b]) for b in self._sequential(design))
+
+    def ensure(self, designs: Sequence[str], n: int, batch_size: int | None = None) -> None:
+        """Run whole batches until every design in ``designs`` has at least ``n`` replications.
+
+        Designs that need the same batch run together in one sweep. A batch run for the first
+        time has ``min(batch_size, what is still missing)`` replications; later designs that
+        need it get the same size.
+        """
+        while True:
+            todo: dict[int, list[str]] = {}
+            for d in dict.fromkeys(designs):
+                if self.count(d) < n:
+                    todo.setdefault(len(self._sequential(d)), []).append(d)
+            if not todo:
+                return
+            batch = min(todo)
+            if batch not in self.sizes:
+                missing = max(n - self.count(todo[batch][0]), 1)
+                self.sizes[batch] = max(1, min(batch_size or missing, missing))
+            self._run(todo[batch], batch)
+
+    def confirm(self, designs: Sequence[str], n: int, batch_size: int) -> None:
+        """Run ``n`` fresh replications of ``designs`` in batches numbered from
+        :data:`CONFIRMATION`: independent of every replication used to search or select."""
+        done = 0
+        batch = CONFIRMATION
+        while done < n:
+            self.sizes[batch] = min(batch_size, n - done)
+            self._run(list(dict.fromkeys(designs)), batch)
+            done += self.sizes[batch]
+            batch += 1
+
+    def confirmed(self, design: str) -> np.ndarray:
+        """The oriented objective of ``design``'s confirmation replications."""
+        frames = [f for b, f in sorted(self._data[design].items()) if b >= CONFIRMATION]
+        if not frames:
+            return np.empty(0)
+        return self.sign * pd.concat(frames)[self.kpis[0]].to_numpy(dtype=float)
+
+    def _run(self, designs: list[str], batch: int) -> None:
+        size = self.sizes[batch]
+        self.sweeps += 1
+        name = f"{self.propose.name}-propose-{self.sweeps}"[:100]
+        document = {
+            "name": name if name[0].isalnum() else f"p{name}",
+            "scenario": self.propose.base_document,
+            "designs": {d: self.designs[d].changes for d in designs},
+            "replications": size,
+            "seed": self.batch_seed(batch),
+            "kpis": self.kpis,
+        }
+        runs = len(designs) * size
+        workers = self._workers_for(runs)
+        log.info("simulating %d design(s) x %d replication(s) (batch %d, %d worker(s))",
+                 len(designs), size, batch, workers)
+        began = time.perf_counter()
+        result = run_sweep(document, workers=workers, out=None, progress=False)
+        if workers == 1:
+            self.run_seconds = (time.perf_counter() - began) / runs
+        if result.failures:
+            design, _, rep, trace = result.failures[0]
+            last = trace.strip().splitlines()[-1] if trace.strip() else "?"
+            raise RuntimeError(f"{len(result.failures)} simulation run(s) failed; first: design {design} "
+                               f"replication {rep}: {last}")
+        self.runs += len(designs) * size
+        wide = result.replications
+        objective = self.kpis[0]
+        if objective not in wide or not np.isfinite(wide[objective].to_numpy(dtype=float)).all():
+            raise ScenarioError("the objective is not defined in every replication (is it a KPI the "
+                                "simulation reports for this scope?)", ("objective",), objective,
+                                self.propose.source)
+        for d in designs:
+            rows = wide[wide["design"] == d].sort_values("replication")
+            frame = pd.DataFrame({"batch": batch, "replication": rows["replication"].to_numpy()})
+            for k in self.kpis:
+                frame[k] = rows[k].to_numpy(dtype=float) if k in rows else math.nan
+            self._data[d][batch] = frame
+
+    def _workers_for(self, runs: int) -> int:
+        """Worker processes for a sweep of ``runs`` runs: in this process while the runs take
+        less time than starting a pool of worker processes would (see :data:`POOL_SECONDS`)."""
+        if self.workers <= 1 or runs <= 1:
+            return 1
+        if self.run_seconds is None:
+            return 1  # the first sweep runs here and measures how long a run takes
+        serial = runs * self.run_seconds
+        parallel = POOL_SECONDS + serial / min(self.workers, runs)
+        return min(self.workers, runs) if parallel < serial else 1
+
+    def table(self, design: str) -> pd.DataFrame:
+        """Every replication of ``design`` (confirmation included): ``batch, replication`` and KPIs."""
+        frames = [f for _, f in sorted(self._data[design].items())]
+        if not frames:
+            return pd.DataFrame(columns=["batch", "replication", *self.kpis])
+        return pd.concat(frames, ignore_index=True)
+
+    def values(self, design: str, n: int | None = None) -> np.ndarray:
+        """The objective of ``design``'s first ``n`` replications (all by default, confirmation
+        batches not included), times :attr:`sign` so that lower is always better."""
+        frames = [self._data[design][b] for b in self._sequential(design)]
+        if not frames:
+            return np.empty(0)
+        v = self.sign * pd.concat(frames)[self.kpis[0]].to_numpy(dtype=float)
+        return v if n is None else v[:n]
+
+    def score(self, design: str) -> float:
+        """Mean oriented objective over the search replications (batch 0): lower is better."""
+        return float(np.mean(self.values(design, self.sizes[0])))
+
+
+@dataclass
+class SearchResult:
+    """What the search did.
+
+    Attributes
+    ----------
+    best
+        Id of the best timetable found (``None`` when no stop could be evaluated).
+    steps
+        One row per greedy or local step: evaluated designs, best design and its mean.
+    """
+
+    best: str | None
+    steps: pd.DataFrame
+
+
+def options(propose: Propose, shortlist: Sequence[str]) -> list[Visit]:
+    """Every possible visit: unit x shortlisted stop x allowed weekday x allowed window."""
+    b = propose.spec.budget
+    return [Visit(u.id, s, d, w) for s in shortlist for u in propose.spec.units
+            for d in b.day_indices for w in b.windows]
+
+
+def search(propose: Propose, shortlist: Sequence[str], evaluator: Evaluator) -> SearchResult:
+    """Greedy construction plus local improvement over ``shortlist`` (see module docs).
+
+    Parameters
+    ----------
+    propose
+        The loaded propose file.
+    shortlist
+        Candidate ids the units may stop at, best first (their order breaks ties and decides
+        which timetables are tried first when ``max_evaluations`` runs short).
+    evaluator
+        Simulates designs; the baseline must be registered already.
+    """
+    spec = propose.spec
+    reps = spec.search.replications
+    allowed = options(propose, shortlist)
+    steps: list[dict[str, Any]] = []
+    current: Timetable = ()
+    current_id = BASELINE
+    evaluator.ensure([current_id], reps)
+    left = spec.search.max_evaluations
+
+    def step(stage: str, tables: list[Timetable]) -> bool:
+        """Evaluate ``tables`` (new ones within max_evaluations); move to the best if it improves."""
+        nonlocal current, current_id, left
+        ids: list[str] = []
+        for t in dict.fromkeys(t for t in tables if t != current):
+            changes = timetable_changes(propose, t)
+            known = evaluator.find(changes)
+            if known is None and left <= 0:
+                continue
+            left -= known is None
+            ids.append(known or evaluator.add("search", stage, changes, timetable=t).id)
+        if not ids:
+            if tables and left <= 0:
+                log.warning("search stopped: max_evaluations (%d) reached", spec.search.max_evaluations)
+            return False
+        evaluator.ensure(ids, reps)
+        best = min(ids, key=evaluator.score)
+        improves = evaluator.score(best) < evaluator.score(current_id)
+        best_mean, incumbent = evaluator.sign * evaluator.score(best), evaluator.sign * evaluator.score(current_id)
+        steps.append({"stage": stage, "evaluated": len(ids), "best": best,
+                      "best_timetable": describe(evaluator.designs[best].timetable),
+                      "best_mean": best_mean, "incumbent_mean": incumbent, "accepted": improves})
+        log.info("%s: %d timetable(s); best %s %.3f (incumbent %.3f)%s", stage, len(ids),
+                 describe(evaluator.designs[best].timetable), best_mean, incumbent,
+                 "" if improves else ": no improvement")
+        if improves:
+            current, current_id = evaluator.designs[best].timetable, best
+        return improves
+
+    n = 0
+    while True:  # greedy construction
+        n += 1
+        grown = [tuple(sorted((*current, o))) for o in allowed if o not in current]
+        if not step(f"greedy-{n}", [t for t in grown if feasible(t, propose)]):
+            break
+    n = 0
+    while current:  # local improvement: replace one visit's stop, weekday or window
+        n += 1
+        if not step(f"local-{n}", neighbours(current, allowed, propose)):
+            break
+    best = current_id if current else None
+    if best is None and evaluator.search_designs:
+        best = min((d.id for d in evaluator.search_designs), key=evaluator.score)
+    return SearchResult(best, pd.DataFrame(steps))
+
+
+def neighbours(current: Timetable, allowed: Sequence[Visit], propose: Propose) -> list[Timetable]:
+    """Feasible timetables that differ from ``current`` in one visit's stop, day or window."""
+    out = []
+    for v in current:
+        rest = [w for w in current if w != v]
+        for o in allowed:
+            if o in current or o.unit != v.unit:
+                continue
+            changed = (o.stop != v.stop) + (o.day != v.day) + (o.window != v.window)
+            if changed != 1:
+                continue
+            table = tuple(sorted((*rest, o)))
+            if feasible(table, propose):
+                out.append(table)
+    return list(dict.fromkeys(out))
+
