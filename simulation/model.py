@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,25 +59,37 @@ class SiteSpec:
     ends: Sequence[float]
 
 
+def typed(values: Sequence[float] | np.ndarray, code: str = "d") -> array:
+    """A compact Python ``array`` (fast scalar access, 8 bytes a value instead of ~32 in a list)."""
+    dtype = {"d": np.float64, "q": np.int64, "b": np.int8}[code]
+    out = array(code)
+    out.frombytes(np.ascontiguousarray(values, dtype=dtype).tobytes())
+    return out
+
+
 @dataclass
 class Visits:
-    """Per-visitor inputs and outputs of one engine run (Python lists for speed)."""
+    """Per-visitor inputs and outputs of one engine run.
 
-    service: list[float]
-    deadline: list[float]  # arrival + patience (inf for unlimited patience)
-    start: list[float]
-    end: list[float]
-    leave: list[float]  # when a visitor who did not finish service left the queue
-    outcome: list[int]
-    queue_on_arrival: list[float]
+    Columns are Python ``array`` objects: scalar reads and writes are as fast as with lists
+    while a national run's records take a quarter of the memory.
+    """
+
+    service: array
+    deadline: array  # arrival + patience (inf for unlimited patience)
+    start: array
+    end: array
+    leave: array  # when a visitor who did not finish service left the queue
+    outcome: array
+    queue_on_arrival: array
 
     @classmethod
-    def empty(cls, service: Sequence[float], deadline: Sequence[float]) -> Visits:
+    def empty(cls, service: Sequence[float] | np.ndarray, deadline: Sequence[float] | np.ndarray) -> Visits:
         """Fresh records for ``len(service)`` visitors."""
         n = len(service)
-        nan = float("nan")
-        return cls(list(service), list(deadline), [nan] * n, [nan] * n, [nan] * n,
-                   [TRAVELLING] * n, [nan] * n)
+        nan = np.full(n, np.nan)
+        return cls(typed(service), typed(deadline), typed(nan), typed(nan), typed(nan),
+                   typed(np.full(n, TRAVELLING), "b"), typed(nan))
 
 
 class _Site:
@@ -281,10 +294,10 @@ class Engine:
 def as_arrays(visits: Visits) -> dict[str, np.ndarray]:
     """The engine's records as numpy columns."""
     return {
-        "start_min": np.asarray(visits.start, dtype=float),
-        "end_min": np.asarray(visits.end, dtype=float),
-        "leave_min": np.asarray(visits.leave, dtype=float),
-        "outcome": np.asarray(visits.outcome, dtype=np.int8),
-        "queue_on_arrival": np.asarray(visits.queue_on_arrival, dtype=float),
+        "start_min": np.frombuffer(visits.start, dtype=np.float64).copy(),
+        "end_min": np.frombuffer(visits.end, dtype=np.float64).copy(),
+        "leave_min": np.frombuffer(visits.leave, dtype=np.float64).copy(),
+        "outcome": np.frombuffer(visits.outcome, dtype=np.int8).copy(),
+        "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64).copy(),
     }
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from simulation.choice import choose
 from simulation.demand import sample_needs
-from simulation.model import Engine, SiteSpec, Visits, as_arrays
+from simulation.model import Engine, SiteSpec, Visits, as_arrays, typed
 from simulation.network import Network
 from simulation.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
 from simulation.streams import Streams
@@ -111,10 +111,10 @@ def run_visitors(
     for k in range(len(network.scenario.sites)):
         rows = np.flatnonzero(site == k)
         rows = rows[np.argsort(v.arrival[rows], kind="stable")]
-        arrivals.append((v.arrival[rows].tolist(), rows.tolist()))
+        arrivals.append((typed(v.arrival[rows]), typed(rows, "q")))
     specs = [site_spec(network, k) for k in range(len(network.scenario.sites))]
     deadline = v.arrival + v.patience
-    visits = Visits.empty(v.service.tolist(), np.where(np.isnan(deadline), np.inf, deadline).tolist())
+    visits = Visits.empty(v.service, np.where(np.isnan(deadline), np.inf, deadline))
     for i in np.flatnonzero(v.place < 0).tolist():
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
