@@ -1,4 +1,4 @@
-"""Command line: ``servicesim run | validate | sweep | compare``.
+"""Command line: ``servicesim run | validate | sweep | compare | propose``.
 
 Bad input ends with one clear message on stderr and exit status 2, never a traceback.
 """
@@ -90,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
     compare.add_argument("folder", type=Path, help="a sweep's result folder")
+
+    propose = sub.add_parser(
+        "propose", help="propose where and when mobile units should stop, and compare with hand-made designs",
+        description="Screen candidate stops (2SFCA + maximal covering), build a weekly timetable by "
+        "simulation (greedy + local improvement, common random numbers) and select the best against the "
+        "baseline and the compare_with sweep's designs (Kim-Nelson). See docs/propose.md.")
+    propose.add_argument("propose", help="PROPOSE.yaml")
+    propose.add_argument("--workers", "-w", type=_positive, default=None, help="worker processes (default: all cores)")
+    propose.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>-propose)")
     return parser
 
 
@@ -182,13 +191,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_propose(args: argparse.Namespace) -> int:
+    from simulation.propose import cli_handler
+
+    return cli_handler(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``servicesim`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"run": cmd_run, "validate": cmd_validate, "sweep": cmd_sweep, "compare": cmd_compare}
+    handlers = {"run": cmd_run, "validate": cmd_validate, "sweep": cmd_sweep, "compare": cmd_compare,
+                "propose": cmd_propose}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:

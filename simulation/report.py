@@ -1083,13 +1083,7 @@ def to_html(title: str, blocks: Iterable[Block], figures_dir: Path) -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Write a text file atomically, readable by others (reports are meant to be shared)."""
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o644)
-
-    write_atomic(path, write)
+    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def build_report(folder: str | Path) -> Path:

@@ -118,5 +118,6 @@ def forest_plot(
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles),
                    title=f"Verdict against {baseline}. Point: mean paired difference;\n"
                          f"bar: {level_text}confidence interval{corrected}.")
-        fig.suptitle(title or f"Difference from the baseline ({baseline})")
+        named = "" if baseline.lower() == "baseline" else f" ({baseline})"
+        fig.suptitle(title or f"Difference from the baseline{named}")
     return fig

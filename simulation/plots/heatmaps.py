@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.colors import Normalize
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -176,7 +177,9 @@ def site_heatmaps(
     return fig
 
 
-def _annotate(ax, data: np.ma.MaskedArray, hours: list[int], cmap, norm: Normalize, percent: bool) -> None:
+def _annotate(ax: Axes, data: np.ma.MaskedArray, hours: list[int], cmap: Colormap, norm: Normalize,
+              percent: bool) -> None:
+    """Write each cell's value into the heat map, white on dark cells."""
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
             if np.ma.is_masked(data[i, j]):

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
@@ -16,6 +17,7 @@ from simulation.plots.tables import (
     kpi_means,
     label,
     mobile_units,
+    stop_place_id,
     stop_windows,
     weekday_name,
 )
@@ -29,17 +31,11 @@ def visits_per_place(scenario: Scenario) -> dict[str, int]:
     out: dict[str, int] = {}
     for site in mobile_units(scenario):
         unit = Mobile.model_validate(site)
-        places = [_place(site, stop) for stop in site["schedule"]]
+        places = [stop_place_id(site, stop) for stop in site["schedule"]]
         for v in unit_visits(unit, cal, cal.days):
             if v.start >= cal.warmup_min and v.start < cal.horizon_min:
                 out[places[v.stop]] = out.get(places[v.stop], 0) + 1
     return out
-
-
-def _place(site: Mapping, stop: Mapping) -> str:
-    from simulation.plots.tables import stop_place_id
-
-    return stop_place_id(site, stop)
 
 
 def _stop_name(scenario: Scenario, stop: Mapping) -> str:
@@ -126,7 +122,7 @@ def schedule_timeline(
     return fig
 
 
-def _window(ax, sc: Scenario, w: StopWindow, row: int, lane: int, height: float,
+def _window(ax: Axes, sc: Scenario, w: StopWindow, row: int, lane: int, height: float,
             served: pd.Series | None, util: pd.Series | None, visits: dict[str, int] | None) -> None:
     site = sc["sites"][w.unit]
     stop = site["schedule"][w.stop]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.hours import parse_day_key, parse_window
+from simulation.plots.style import REASONS
 from simulation.schema import WEEKDAYS
 
 Scenario = Mapping[str, Any]
@@ -132,8 +133,6 @@ def unserved_by_reason(kpis: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     Averaged over the replications in ``kpis`` (area-scope ``unserved_<reason>`` counts).
     Areas keep the scenario's order; areas without residents get NaN.
     """
-    from simulation.plots.style import REASONS
-
     years = counted_years(scenario)
     ids = [a["id"] for a in scenario["areas"]]
     population = pd.Series({a["id"]: float(a["population"]) for a in scenario["areas"]})

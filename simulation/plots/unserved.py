@@ -53,7 +53,7 @@ def unserved_bars(
     xmax = max(totals + [1e-9]) * 1.22
     n = len(rates)
     n_areas = max(len(r) for r in rates.values())
-    cols = min(n, 3)
+    cols = 2 if n == 4 else min(n, 3)
     rows = math.ceil(n / cols)
     with style():
         fig = new_figure(4.2 + 2.6 * cols, 1.2 + rows * (0.35 * n_areas + 0.9))

@@ -96,6 +96,10 @@ class ProposeResult:
         Where the results were written.
     runs, wall_seconds
         Simulation runs made, and the time it all took.
+    solver
+        How the screening's covering model was solved.
+    tracks
+        The two selections (``overall`` and ``within budget``) with every design's status.
     """
 
     name: str
@@ -118,8 +122,11 @@ class ProposeResult:
     tracks: tuple[Track, ...] = ()
 
 
-def propose(source: str | os.PathLike[str] | Mapping[str, Any], workers: int | None = None,
-            out: str | os.PathLike[str] | None = None) -> ProposeResult:
+def propose(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    workers: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> ProposeResult:
     """Propose where and when mobile units should stop, and compare it with the alternatives.
 
     Parameters
@@ -149,16 +156,21 @@ def propose(source: str | os.PathLike[str] | Mapping[str, Any], workers: int | N
 
     evaluator = Evaluator(loaded, workers)
     evaluator.add("baseline", "baseline", {}, name=BASELINE)
-    hand_made = list(dict.fromkeys(
-        evaluator.add("hand-made", "compare_with", changes, name=name).id
-        for name, changes in loaded.hand_made.items()))
+    hand_made = list(
+        dict.fromkeys(
+            evaluator.add("hand-made", "compare_with", changes, name=name).id
+            for name, changes in loaded.hand_made.items()
+        )
+    )
     references = [d for d in hand_made if d != BASELINE] + [BASELINE]
     evaluator.ensure(references, spec.search.replications)
     found = search(loaded, screening.shortlist, evaluator)
 
     ranked = sorted(evaluator.search_designs, key=lambda d: evaluator.score(d.id))
     contenders = [d.id for d in ranked[: sel.contenders]]
-    mobile_alternatives = [d for d in hand_made if d != BASELINE and only_adds_mobile(evaluator.designs[d].changes)]
+    mobile_alternatives = [
+        d for d in hand_made if d != BASELINE and only_adds_mobile(evaluator.designs[d].changes)
+    ]
     within_budget = tuple(dict.fromkeys(contenders + mobile_alternatives))
     delta = sel.indifference or max(0.05 * abs(float(np.mean(evaluator.values(BASELINE)))), 1e-9)
     alpha = 1.0 - sel.confidence
@@ -168,9 +180,21 @@ def propose(source: str | os.PathLike[str] | Mapping[str, Any], workers: int | N
     tracks = [Track("overall", overall_designs, each)]
     if contenders:
         tracks.append(Track("within budget", within_budget, each))
-    log.info("selection among %s (δ = %g, confidence %g)", ", ".join(overall_designs), delta, sel.confidence)
-    run_selection(evaluator, tracks, references, delta=delta, initial=sel.initial, batch=sel.batch,
-                  max_replications=sel.max_replications)
+    log.info(
+        "selection among %s (δ = %g, confidence %g)",
+        ", ".join(overall_designs),
+        delta,
+        sel.confidence,
+    )
+    run_selection(
+        evaluator,
+        tracks,
+        references,
+        delta=delta,
+        initial=sel.initial,
+        batch=sel.batch,
+        max_replications=sel.max_replications,
+    )
 
     overall = tracks[0]
     proposal = best_search_design(evaluator, tracks[1], contenders) if contenders else None
@@ -179,27 +203,48 @@ def propose(source: str | os.PathLike[str] | Mapping[str, Any], workers: int | N
         others = [d for d in references if d != proposal]
         if sel.confirmation:
             evaluator.confirm([proposal, *others], sel.confirmation, sel.confirmation)
-            versus = compare_with(evaluator.confirmed, proposal, others, sel.confidence, evaluator.sign)
+            versus = compare_with(
+                evaluator.confirmed, proposal, others, sel.confidence, evaluator.sign
+            )
         else:
-            versus = compare_with(evaluator.values, proposal, others, sel.confidence, evaluator.sign)
+            versus = compare_with(
+                evaluator.values, proposal, others, sel.confidence, evaluator.sign
+            )
     folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
     used = max([t.replications for t in tracks] + [sel.confirmation])
-    scenario_doc, sweep_doc = proposed_documents(loaded, evaluator, proposal, references, used, folder)
+    scenario_doc, sweep_doc = proposed_documents(
+        loaded, evaluator, proposal, references, used, folder
+    )
     result = ProposeResult(
-        name=loaded.name, proposal=proposal, selected=overall.selected,
+        name=loaded.name,
+        proposal=proposal,
+        selected=overall.selected,
         statement=statement(loaded, evaluator, tracks, proposal, versus, delta),
-        timetable=timetable_table(loaded, evaluator.designs[proposal].timetable if proposal else ()),
+        timetable=timetable_table(
+            loaded, evaluator.designs[proposal].timetable if proposal else ()
+        ),
         screening=screening.table,
         designs=design_table(loaded, evaluator, tracks, sel.confidence),
         selection=selection_table(loaded, evaluator, tracks, versus, sel.confidence, proposal),
-        steps=found.steps, scenario=scenario_doc, sweep=sweep_doc, confidence=sel.confidence,
-        indifference=delta, folder=folder, runs=evaluator.runs, solver=screening.solver,
+        steps=found.steps,
+        scenario=scenario_doc,
+        sweep=sweep_doc,
+        confidence=sel.confidence,
+        indifference=delta,
+        folder=folder,
+        runs=evaluator.runs,
+        solver=screening.solver,
         tracks=tuple(tracks),
     )
     result.wall_seconds = time.perf_counter() - began
-    write_outputs(loaded, result, screening, workers)
-    log.info("propose %s: %d run(s) in %.1f s; results in %s", loaded.name, result.runs,
-             result.wall_seconds, folder)
+    write_outputs(loaded, result, screening, evaluator.workers)
+    log.info(
+        "propose %s: %d run(s) in %.1f s; results in %s",
+        loaded.name,
+        result.runs,
+        result.wall_seconds,
+        folder,
+    )
     return result
 
 
@@ -211,8 +256,15 @@ def cli_handler(args: argparse.Namespace) -> int:
     into one line on stderr and exit status 2.
     """
     out = sys.stdout
+    out.write(
+        f"propose {args.propose}: screening, search and selection by simulation "
+        "(add -v to follow the steps)\n"
+    )
+    out.flush()
     result = propose(Path(args.propose), workers=args.workers, out=args.out)
-    out.write(f"propose {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n")
+    out.write(
+        f"propose {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
+    )
     if result.proposal is not None:
         out.write("proposed timetable:\n")
         for row in result.timetable.itertuples(index=False):
@@ -220,4 +272,3 @@ def cli_handler(args: argparse.Namespace) -> int:
     out.write(result.statement + "\n")
     out.write(f"results written to {result.folder}/\n")
     return 0
-

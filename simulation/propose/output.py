@@ -40,8 +40,11 @@ def describe_changes(changes: dict[str, Any]) -> str:
         for item in items:
             text = f"adds {section[:-1]} {item.get('id', '?')}"
             if item.get("kind") == "mobile":
-                stops = [f"{s.get('area') or s.get('name') or 'location'} {','.join(s.get('days') or [])} "
-                         f"{' '.join(s.get('hours') or [])}".strip() for s in item.get("schedule") or []]
+                stops = [
+                    f"{s.get('area') or s.get('name') or 'location'} {','.join(s.get('days') or [])} "
+                    f"{' '.join(s.get('hours') or [])}".strip()
+                    for s in item.get("schedule") or []
+                ]
                 text += f" (mobile, {item.get('counters', '?')} staff: {'; '.join(stops)})"
             elif item.get("kind") == "office":
                 text += f" (office, {item.get('counters', '?')} counters)"
@@ -66,9 +69,16 @@ def timetable_table(propose: Propose, timetable: Timetable) -> pd.DataFrame:
     rows = []
     for v in sorted(timetable, key=lambda v: (v.unit, v.day, v.span)):
         c = candidates[v.stop]
-        place = (areas[c.area] if c.area else f"{c.location.lat:.5f}, {c.location.lon:.5f}")  # type: ignore[union-attr]
-        rows.append({"unit": v.unit, "weekday": weekday_name(v.day), "hours": v.window,
-                     "stop": v.stop, "place": place})
+        place = areas[c.area] if c.area else f"{c.location.lat:.5f}, {c.location.lon:.5f}"  # type: ignore[union-attr]
+        rows.append(
+            {
+                "unit": v.unit,
+                "weekday": weekday_name(v.day),
+                "hours": v.window,
+                "stop": v.stop,
+                "place": place,
+            }
+        )
     return pd.DataFrame(rows, columns=["unit", "weekday", "hours", "stop", "place"])
 
 
@@ -79,7 +89,9 @@ def _status(tracks: Sequence[Track], design: str, name: str) -> str:
     return track.status.get(design, "running")
 
 
-def design_table(propose: Propose, evaluator: Evaluator, tracks: Sequence[Track], level: float) -> pd.DataFrame:
+def design_table(
+    propose: Propose, evaluator: Evaluator, tracks: Sequence[Track], level: float
+) -> pd.DataFrame:
     """Every design simulated: schedule, stage, replications, objective and secondary KPIs."""
     objective = evaluator.kpis[0]
     rows = []
@@ -90,42 +102,77 @@ def design_table(propose: Propose, evaluator: Evaluator, tracks: Sequence[Track]
         for v in d.timetable:
             days.setdefault((v.unit, v.day), []).append(window_hours(v.window))
         row: dict[str, Any] = {
-            "design": d.id, "kind": d.kind, "stage": d.stage, "aliases": ";".join(d.aliases),
+            "design": d.id,
+            "kind": d.kind,
+            "stage": d.stage,
+            "aliases": ";".join(d.aliases),
             "schedule": schedule_text(evaluator, d.id),
             "unit_days_per_week": len(days) if days else math.nan,
             "open_hours_per_week": sum(map(sum, days.values())) if days else math.nan,
             "max_hours_per_unit_day": max(map(sum, days.values())) if days else math.nan,
             "max_stops_per_unit_day": max(map(len, days.values())) if days else math.nan,
-            "replications": len(table), "objective": objective, "objective_mean": mean,
-            "objective_ci_low": lo, "objective_ci_high": hi,
-            "search_mean": float(np.mean(table[objective].to_numpy(dtype=float)[: evaluator.sizes[0]])),
+            "replications": len(table),
+            "objective": objective,
+            "objective_mean": mean,
+            "objective_ci_low": lo,
+            "objective_ci_high": hi,
+            "search_mean": float(
+                np.mean(table[objective].to_numpy(dtype=float)[: evaluator.sizes[0]])
+            ),
         }
         for k in evaluator.kpis[1:]:
-            row[f"{k}_mean"] = float(np.nanmean(table[k].to_numpy(dtype=float))) if len(table) else math.nan
+            row[f"{k}_mean"] = (
+                float(np.nanmean(table[k].to_numpy(dtype=float))) if len(table) else math.nan
+            )
         row["overall_status"] = _status(tracks, d.id, "overall")
         row["within_budget_status"] = _status(tracks, d.id, "within budget")
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def selection_table(propose: Propose, evaluator: Evaluator, tracks: Sequence[Track],
-                    versus: pd.DataFrame | None, level: float, proposal: str | None) -> pd.DataFrame:
+def selection_table(
+    propose: Propose,
+    evaluator: Evaluator,
+    tracks: Sequence[Track],
+    versus: pd.DataFrame | None,
+    level: float,
+    proposal: str | None,
+) -> pd.DataFrame:
     """The final comparison: every contender, its interval, statuses and the verdict of the
     proposal against it (paired, Bonferroni over the designs compared with the proposal)."""
     designs = design_table(propose, evaluator, tracks, level)
     contenders = list(tracks[0].designs)
     table = designs.set_index("design").loc[contenders].reset_index()
-    table = table.drop(columns=["stage", "aliases", "search_mean", "unit_days_per_week", "open_hours_per_week",
-                                "max_hours_per_unit_day", "max_stops_per_unit_day"])
+    table = table.drop(
+        columns=[
+            "stage",
+            "aliases",
+            "search_mean",
+            "unit_days_per_week",
+            "open_hours_per_week",
+            "max_hours_per_unit_day",
+            "max_stops_per_unit_day",
+        ]
+    )
     if versus is not None and len(versus):
         table = table.merge(versus, on="design", how="left")
     else:
-        for col in ("n_paired", "proposal_mean", "design_paired_mean", "diff_mean", "diff_ci_low", "diff_ci_high",
-                    "interval_level"):
+        for col in (
+            "n_paired",
+            "proposal_mean",
+            "design_paired_mean",
+            "diff_mean",
+            "diff_ci_low",
+            "diff_ci_high",
+            "interval_level",
+        ):
             table[col] = math.nan
-    table["proposal_verdict"] = table.get("proposal_verdict", pd.Series(index=table.index, dtype=object))
-    table["proposal_verdict"] = table["proposal_verdict"].astype(object).where(
-        table["proposal_verdict"].notna(), "")
+    table["proposal_verdict"] = table.get(
+        "proposal_verdict", pd.Series(index=table.index, dtype=object)
+    )
+    table["proposal_verdict"] = (
+        table["proposal_verdict"].astype(object).where(table["proposal_verdict"].notna(), "")
+    )
     table["is_proposal"] = table["design"] == proposal
     if table["is_proposal"].any():
         table.loc[table["is_proposal"], "proposal_verdict"] = "(the proposal)"
@@ -141,11 +188,15 @@ def _guarantee(track: Track, delta: float, label: str) -> str:
         return f"the only design {label}"
     if track.truncated:
         others = [d for d, s in track.status.items() if s == "survivor at the cap"]
-        return (f"the procedure reached max_replications ({track.replications}) with "
-                f"{', '.join([track.selected or '?', *others])} still in: they are not separated by "
-                f"δ = {delta:g}, and '{track.selected}' has the best mean, without the confidence guarantee")
-    return (f"selected with confidence {1 - track.alpha:.3g} given δ = {delta:g} {label} "
-            f"({track.replications} replications, Kim-Nelson procedure)")
+        return (
+            f"the procedure reached max_replications ({track.replications}) with "
+            f"{', '.join([track.selected or '?', *others])} still in: they are not separated by "
+            f"δ = {delta:g}, and '{track.selected}' has the best mean, without the confidence guarantee"
+        )
+    return (
+        f"selected with confidence {1 - track.alpha:.3g} given δ = {delta:g} {label} "
+        f"({track.replications} replications, Kim-Nelson procedure)"
+    )
 
 
 def _named(evaluator: Evaluator, design: str) -> str:
@@ -157,8 +208,14 @@ def _named(evaluator: Evaluator, design: str) -> str:
     return f"'{design}' ({describe(d.timetable)})"
 
 
-def statement(propose: Propose, evaluator: Evaluator, tracks: Sequence[Track], proposal: str | None,
-              versus: pd.DataFrame | None, delta: float) -> str:
+def statement(
+    propose: Propose,
+    evaluator: Evaluator,
+    tracks: Sequence[Track],
+    proposal: str | None,
+    versus: pd.DataFrame | None,
+    delta: float,
+) -> str:
     """The verdict in words: what is selected within the budget and overall, with which
     confidence, and the proposal against every other design compared, with intervals."""
     objective = evaluator.kpis[0]
@@ -166,48 +223,80 @@ def statement(propose: Propose, evaluator: Evaluator, tracks: Sequence[Track], p
     budget = tracks[1] if len(tracks) > 1 else None
     lines = []
     if proposal is None or budget is None:
-        lines.append("No timetable could be proposed: no candidate stop is eligible (the offices already "
-                     "cover every candidate) or the budget allows no stop.")
+        lines.append(
+            "No timetable could be proposed: no candidate stop is eligible (the offices already "
+            "cover every candidate) or the budget allows no stop."
+        )
     else:
         among = f"among the {len(budget.designs)} designs within the budget"
         winner = budget.selected or proposal
         if winner != proposal:
-            lines.append(f"No design within the budget beats {_named(evaluator, winner)} on {objective}: "
-                         f"{_guarantee(budget, delta, among)}. The best timetable the search found is "
-                         f"{_named(evaluator, proposal)}.")
+            lines.append(
+                f"No design within the budget beats {_named(evaluator, winner)} on {objective}: "
+                f"{_guarantee(budget, delta, among)}. The best timetable the search found is "
+                f"{_named(evaluator, proposal)}."
+            )
         else:
-            lines.append(f"Proposal {_named(evaluator, proposal)} is the best design within the budget on "
-                         f"{objective}: {_guarantee(budget, delta, among)}.")
+            lines.append(
+                f"Proposal {_named(evaluator, proposal)} is the best design within the budget on "
+                f"{objective}: {_guarantee(budget, delta, among)}."
+            )
     best = overall.selected
     if best is not None and (budget is None or best != budget.selected):
-        what = ("no design beats the baseline" if best == BASELINE
-                else f"the best of all designs compared is {_named(evaluator, best)}")
-        lines.append(f"Overall, {what}: {_guarantee(overall, delta, f'among all {len(overall.designs)} designs')}.")
+        what = (
+            "no design beats the baseline"
+            if best == BASELINE
+            else f"the best of all designs compared is {_named(evaluator, best)}"
+        )
+        lines.append(
+            f"Overall, {what}: {_guarantee(overall, delta, f'among all {len(overall.designs)} designs')}."
+        )
     elif best is not None:
-        lines.append(f"It is also the best of all {len(overall.designs)} designs compared: "
-                     f"{_guarantee(overall, delta, 'among all designs')}.")
+        lines.append(
+            f"It is also the best of all {len(overall.designs)} designs compared: "
+            f"{_guarantee(overall, delta, 'among all designs')}."
+        )
     if sum(len(t.designs) > 1 for t in tracks) > 1:
-        lines.append(f"The two selections hold together with probability at least "
-                     f"{propose.spec.selection.confidence:.3g} (each at {1 - tracks[0].alpha:.3g}, Bonferroni).")
+        lines.append(
+            f"The two selections hold together with probability at least "
+            f"{propose.spec.selection.confidence:.3g} (each at {1 - tracks[0].alpha:.3g}, Bonferroni)."
+        )
     if proposal is not None and versus is not None and len(versus):
         confirm = propose.spec.selection.confirmation
-        lines.append("Paired comparison of the proposal with the hand-made designs and the baseline on "
-                     + (f"{confirm} fresh replications not used to search or select:" if confirm else
-                        "the selection's replications (no confirmation run, so the proposal's advantage may be "
-                        "overstated):"))
+        lines.append(
+            "Paired comparison of the proposal with the hand-made designs and the baseline on "
+            + (
+                f"{confirm} fresh replications not used to search or select:"
+                if confirm
+                else "the selection's replications (no confirmation run, so the proposal's advantage may be "
+                "overstated):"
+            )
+        )
         for row in versus.itertuples(index=False):
-            who = "the baseline" if row.design == BASELINE else f"{evaluator.designs[row.design].kind} '{row.design}'"
+            who = (
+                "the baseline"
+                if row.design == BASELINE
+                else f"{evaluator.designs[row.design].kind} '{row.design}'"
+            )
             verdict = {"better": "the proposal is better", "worse": "the proposal is worse"}.get(
-                row.proposal_verdict, row.proposal_verdict)
-            lines.append(f"- against {who}: {_fmt(row.proposal_mean)} vs {_fmt(row.design_paired_mean)}, "
-                         f"difference {row.diff_mean:+.1f} ({row.interval_level:.1%} CI {row.diff_ci_low:+.1f} to "
-                         f"{row.diff_ci_high:+.1f}, {int(row.n_paired)} paired replications): {verdict}.")
+                row.proposal_verdict, row.proposal_verdict
+            )
+            lines.append(
+                f"- against {who}: {_fmt(row.proposal_mean)} vs {_fmt(row.design_paired_mean)}, "
+                f"difference {row.diff_mean:+.1f} ({row.interval_level:.1%} CI {row.diff_ci_low:+.1f} to "
+                f"{row.diff_ci_high:+.1f}, {int(row.n_paired)} paired replications): {verdict}."
+            )
     return "\n".join(lines)
 
 
-def proposed_documents(propose: Propose, evaluator: Evaluator, proposal: str | None,
-                       references: Sequence[str], replications: int, folder: Path
-                       ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def proposed_documents(
+    propose: Propose,
+    evaluator: Evaluator,
+    proposal: str | None,
+    references: Sequence[str],
+    replications: int,
+    folder: Path,
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The proposed scenario and a sweep file comparing baseline, proposal and hand-made designs."""
     scenario = None
     designs: dict[str, Any] = {BASELINE: {}}
@@ -215,8 +304,10 @@ def proposed_documents(propose: Propose, evaluator: Evaluator, proposal: str | N
         changes = timetable_changes(propose, evaluator.designs[proposal].timetable)
         scenario = apply_changes(propose.base_document, changes)
         scenario["name"] = f"{propose.scenario.name}-proposed"[:100]
-        scenario["description"] = (f"{propose.scenario.description or propose.scenario.name}, with the mobile "
-                                   f"timetable proposed by servicesim propose ({propose.name})")
+        scenario["description"] = (
+            f"{propose.scenario.description or propose.scenario.name}, with the mobile "
+            f"timetable proposed by servicesim propose ({propose.name})"
+        )
         designs[PROPOSAL] = changes
     for d in references:
         if d != BASELINE:
@@ -264,7 +355,9 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
     b = spec.budget
     objective = spec.objective
     level = spec.selection.confidence
-    units = "; ".join(f"{u.id} ({u.counters} staff, set-up {u.setup_minutes:g} min)" for u in spec.units)
+    units = "; ".join(
+        f"{u.id} ({u.counters} staff, set-up {u.setup_minutes:g} min)" for u in spec.units
+    )
     out = [f"# Proposal: {result.name}", ""]
     if spec.description:
         out += [spec.description, ""]
@@ -274,8 +367,13 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
         f"{b.unit_days_per_week} unit-day(s) a week, at most {b.hours_per_day:g} open hours and "
         f"{spec.constraints.max_stops_per_day} stop(s) per unit-day, windows {', '.join(b.windows)}, "
         f"weekdays {', '.join(weekday_name(d) for d in b.day_indices)}.",
-        "", "## Verdict", "", _paragraphs(result.statement), "",
-        "## Proposed timetable", "",
+        "",
+        "## Verdict",
+        "",
+        _paragraphs(result.statement),
+        "",
+        "## Proposed timetable",
+        "",
     ]
     out += [_table(result.timetable) if result.proposal else "No timetable proposed.", ""]
     sel = result.selection
@@ -283,78 +381,158 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
     rows = []
     for r in sel.itertuples(index=False):
         compared = not r.is_proposal and bool(r.proposal_verdict) and math.isfinite(r.diff_mean)
-        rows.append({"design": r.design, "kind": r.kind, "schedule": r.schedule, "replications": r.replications,
-                     f"mean ({level:.0%} CI)": f"{_fmt(r.objective_mean)} ({_fmt(r.objective_ci_low)} to "
-                                                f"{_fmt(r.objective_ci_high)})",
-                     "proposal − design (CI)": (f"{r.diff_mean:+.1f} ({r.diff_ci_low:+.1f} to {r.diff_ci_high:+.1f})"
-                                                if compared else ""),
-                     "verdict": r.proposal_verdict,
-                     "within budget": r.within_budget_status or "-", "overall": r.overall_status or "-"})
-    second = [k for k in result.designs.columns if k.endswith("_mean") and k not in ("objective_mean", "search_mean")]
-    where = (f"{confirm} fresh replications that were not used to search or select (confirmation)" if confirm
-             else "the replications both designs share from the selection (no confirmation run)")
+        rows.append(
+            {
+                "design": r.design,
+                "kind": r.kind,
+                "schedule": r.schedule,
+                "replications": r.replications,
+                f"mean ({level:.0%} CI)": f"{_fmt(r.objective_mean)} ({_fmt(r.objective_ci_low)} to "
+                f"{_fmt(r.objective_ci_high)})",
+                "proposal − design (CI)": (
+                    f"{r.diff_mean:+.1f} ({r.diff_ci_low:+.1f} to {r.diff_ci_high:+.1f})"
+                    if compared
+                    else ""
+                ),
+                "verdict": r.proposal_verdict,
+                "within budget": r.within_budget_status or "-",
+                "overall": r.overall_status or "-",
+            }
+        )
+    second = [
+        k
+        for k in result.designs.columns
+        if k.endswith("_mean") and k not in ("objective_mean", "search_mean")
+    ]
+    where = (
+        f"{confirm} fresh replications that were not used to search or select (confirmation)"
+        if confirm
+        else "the replications both designs share from the selection (no confirmation run)"
+    )
     out += [
-        "## Comparison", "",
+        "## Comparison",
+        "",
         f"Objective `{objective.label}` per design: mean and {level:.0%} interval over all of a design's "
         f"replications; `within budget` and `overall` give each design's fate in the two selections. The "
         f"proposal is compared with the hand-made designs and the baseline on {where}; the differences are "
-        f"paired (common random numbers) and their intervals Bonferroni-corrected over those comparisons.", "",
-        _table(pd.DataFrame(rows)), "",
-        "Secondary KPIs (means over each design's replications):", "",
-        _table(sel[["design", *second]].round(2) if second else sel[["design"]]), "",
-        "## Method", "",
+        f"paired (common random numbers) and their intervals Bonferroni-corrected over those comparisons.",
+        "",
+        _table(pd.DataFrame(rows)),
+        "",
+        "Secondary KPIs (means over each design's replications):",
+        "",
+        _table(sel[["design", *second]].round(2).rename(columns=lambda c: c.removesuffix("_mean"))),
+        "",
+        "## Method",
+        "",
         f"1. **Screening** (static, no simulation). Office accessibility by Gaussian 2SFCA with a "
         f"{spec.screening.catchment_minutes:g}-minute catchment; coverage = accessibility / counter-hours one "
         f"need takes at {spec.screening.target_utilisation:.0%} utilisation (capped at 1); residual demand = "
         "weekly needs × (1 − coverage) in the objective's areas. Candidates whose own place offices cover "
         f"(residual share < {spec.screening.min_residual_share:g}) are not eligible. A maximal covering model "
         f"with Gaussian partial coverage chooses the shortlist of at most {spec.screening.shortlist} "
-        f"(solver: {screening.solver}).", "",
-        _table(result.screening[["rank", "candidate", "office_coverage", "residual_share",
-                                 "covered_residual_per_week", "eligible", "shortlisted"]].round(3)), "",
+        f"(solver: {screening.solver}).",
+        "",
+        _table(
+            result.screening[
+                [
+                    "rank",
+                    "candidate",
+                    "office_coverage",
+                    "residual_share",
+                    "covered_residual_per_week",
+                    "eligible",
+                    "shortlisted",
+                ]
+            ].round(3)
+        ),
+        "",
         f"2. **Search** by simulation over shortlisted stop × weekday × window: greedy construction, then "
         f"local improvement (one stop, day or window replaced at a time) while the mean objective improves. "
         f"{int((result.designs['kind'] == 'search').sum())} timetable(s) evaluated with "
-        f"{spec.search.replications} replications each under common random numbers (seed {propose.seed}).", "",
-        _table(result.steps.round(3)) if len(result.steps) else "(no search step: nothing to search)", "",
+        f"{spec.search.replications} replications each under common random numbers (seed {propose.seed}).",
+        "",
+        _table(result.steps.round(3))
+        if len(result.steps)
+        else "(no search step: nothing to search)",
+        "",
         f"3. **Selection** by Kim and Nelson's fully sequential procedure with indifference zone "
         f"δ = {result.indifference:g}: first stage {spec.selection.initial} replications, then batches of "
         f"{spec.selection.batch} for the designs still in, at most {spec.selection.max_replications}. "
-        + " ".join(f"Track '{t.name}' ({len(t.designs)} design(s), α = {t.alpha:.3g}, h² = {t.h2:.2f}): "
-                   f"{t.selected} after {t.replications} replications"
-                   f"{' (stopped at the cap)' if t.truncated else ''}." for t in result.tracks),
-        "", f"{result.runs} simulation runs in {result.wall_seconds:.0f} s. Method and limits: `docs/propose.md`.",
-        "", "## Reproduce", "",
+        + " ".join(
+            f"Track '{t.name}' ({len(t.designs)} design(s), α = {t.alpha:.3g}, h² = {t.h2:.2f}): "
+            f"{t.selected} after {t.replications} replications"
+            f"{' (stopped at the cap)' if t.truncated else ''}."
+            for t in result.tracks
+        ),
+        "",
+        f"{result.runs} simulation runs in {result.wall_seconds:.0f} s. Method and limits: `docs/propose.md`.",
+        "",
+        "## Reproduce",
+        "",
         "`servicesim sweep proposed.sweep.yaml` reruns baseline, proposal and hand-made designs with the same "
         "seed; its replications beyond the search's first batch use other random numbers than the selection's "
-        "batches, so its means differ slightly from the ones above.", "",
+        "batches, so its means differ slightly from the ones above.",
+        "",
     ]
     return "\n".join(out)
 
 
-def write_outputs(propose: Propose, result: ProposeResult, screening: Screening, workers: int | None) -> None:
+def write_outputs(
+    propose: Propose, result: ProposeResult, screening: Screening, workers: int
+) -> None:
     """Write the result folder (atomically: a staging folder renamed into place)."""
     with staged_folder(result.folder) as stage:
         if result.scenario is not None:
-            text = ("# Proposed by `servicesim propose` (see propose.md): the base scenario plus the "
-                    "proposed mobile timetable.\n"
-                    + yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True))
-            write_atomic(stage / "proposed-scenario.yaml", lambda p: p.write_text(text, encoding="utf-8"))
+            text = (
+                "# Proposed by `servicesim propose` (see propose.md): the base scenario plus the "
+                "proposed mobile timetable.\n"
+                + yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)
+            )
+            write_atomic(
+                stage / "proposed-scenario.yaml", lambda p: p.write_text(text, encoding="utf-8")
+            )
         write_yaml(stage / "proposed.sweep.yaml", result.sweep)
-        for name, frame in (("designs", result.designs), ("screening", result.screening),
-                            ("selection", result.selection)):
+        for name, frame in (
+            ("designs", result.designs),
+            ("screening", result.screening),
+            ("selection", result.selection),
+        ):
             write_atomic(stage / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
         report = render_report(propose, result, screening)
         write_atomic(stage / "propose.md", lambda p: p.write_text(report, encoding="utf-8"))
         spec = propose.spec
-        write_json(stage / "manifest.json", provenance(
-            kind="propose", name=result.name, source=propose.source, base=str(propose.base_path),
-            compare_with=str(propose.compare_path) if propose.compare_path else None, seed=propose.seed,
-            objective=spec.objective.label, proposal=result.proposal, selected=result.selected,
-            confidence=result.confidence, indifference=result.indifference, solver=result.solver,
-            shortlist=list(screening.shortlist), designs=len(result.designs), runs=result.runs,
-            tracks=[{"name": t.name, "designs": list(t.designs), "alpha": t.alpha, "selected": t.selected,
-                     "replications": t.replications, "truncated": t.truncated} for t in result.tracks],
-            workers=workers, wall_seconds=round(result.wall_seconds, 3),
-            spec=spec.model_dump(mode="json"),
-        ))
+        write_json(
+            stage / "manifest.json",
+            provenance(
+                kind="propose",
+                name=result.name,
+                source=propose.source,
+                base=str(propose.base_path),
+                compare_with=str(propose.compare_path) if propose.compare_path else None,
+                seed=propose.seed,
+                objective=spec.objective.label,
+                proposal=result.proposal,
+                selected=result.selected,
+                confidence=result.confidence,
+                indifference=result.indifference,
+                solver=result.solver,
+                shortlist=list(screening.shortlist),
+                designs=len(result.designs),
+                runs=result.runs,
+                tracks=[
+                    {
+                        "name": t.name,
+                        "designs": list(t.designs),
+                        "alpha": t.alpha,
+                        "selected": t.selected,
+                        "replications": t.replications,
+                        "truncated": t.truncated,
+                    }
+                    for t in result.tracks
+                ],
+                workers=workers,
+                wall_seconds=round(result.wall_seconds, 3),
+                spec=spec.model_dump(mode="json"),
+            ),
+        )

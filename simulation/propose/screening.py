@@ -97,7 +97,9 @@ def _probe_network(propose: Propose) -> tuple[Network, list[int]]:
     doc = copy.deepcopy(propose.base_document)
     unit = propose.spec.units[0]
     never = (propose.scenario.calendar.start - dt.timedelta(days=1)).isoformat()
-    stops = [{**c.stop_fields(), "dates": [never], "hours": ["10:00-11:00"]} for c in propose.candidates]
+    stops = [
+        {**c.stop_fields(), "dates": [never], "hours": ["10:00-11:00"]} for c in propose.candidates
+    ]
     doc["sites"] = list(doc.get("sites") or []) + [
         {"id": unit.id, "kind": "mobile", "counters": 1, "setup_minutes": 0, "schedule": stops}
     ]
@@ -137,7 +139,9 @@ def screen(propose: Propose) -> Screening:
 
     sites = network.scenario.sites
     offices = [p for p, place in enumerate(network.places) if isinstance(sites[place.site], Office)]
-    supply = np.array([_weekly_counter_hours(network, network.places[p].site, weeks) for p in offices])
+    supply = np.array(
+        [_weekly_counter_hours(network, network.places[p].site, weeks) for p in offices]
+    )
     needs = np.array([a.demand.per_minute(a.population) * 7 * 1440.0 for a in scenario.areas])
     g_office = gaussian_weight(network.travel[:, offices], d0)  # (areas, offices)
     reached = (g_office * needs[:, None]).sum(axis=0)
@@ -158,31 +162,55 @@ def screen(propose: Propose) -> Screening:
         own_cov = min(1.0, own_access / required)
         value = float(target @ g_cand[:, c])
         eligible = (1.0 - own_cov) >= spec.min_residual_share and value > 0
-        rows.append({
-            "candidate": cand.id, "area": cand.area or "",
-            "lat": network.places[cand_place[c]].lat, "lon": network.places[cand_place[c]].lon,
-            "office_accessibility": own_access, "office_coverage": own_cov,
-            "residual_share": 1.0 - own_cov,
-            "area_residual_needs_per_week": float(residual[area_index[cand.area]]) if cand.area else math.nan,
-            "covered_residual_per_week": value, "eligible": bool(eligible),
-        })
+        rows.append(
+            {
+                "candidate": cand.id,
+                "area": cand.area or "",
+                "lat": network.places[cand_place[c]].lat,
+                "lon": network.places[cand_place[c]].lon,
+                "office_accessibility": own_access,
+                "office_coverage": own_cov,
+                "residual_share": 1.0 - own_cov,
+                "area_residual_needs_per_week": float(residual[area_index[cand.area]])
+                if cand.area
+                else math.nan,
+                "covered_residual_per_week": value,
+                "eligible": bool(eligible),
+            }
+        )
     table = pd.DataFrame(rows)
-    chosen, solver = _max_cover(target, g_cand, table["eligible"].to_numpy(), spec.shortlist,
-                                table["covered_residual_per_week"].to_numpy())
+    chosen, solver = _max_cover(
+        target,
+        g_cand,
+        table["eligible"].to_numpy(),
+        spec.shortlist,
+        table["covered_residual_per_week"].to_numpy(),
+    )
     table["shortlisted"] = chosen
-    order = table.sort_values(["shortlisted", "covered_residual_per_week"], ascending=[False, False],
-                              kind="stable")
+    order = table.sort_values(
+        ["shortlisted", "covered_residual_per_week"], ascending=[False, False], kind="stable"
+    )
     table["rank"] = 0
     table.loc[order.index, "rank"] = np.arange(1, len(table) + 1)
     table = table.sort_values("rank").reset_index(drop=True)
     shortlist = tuple(table.loc[table["shortlisted"], "candidate"])
-    areas = pd.DataFrame({
-        "area": [a.id for a in scenario.areas], "vulnerable": [a.vulnerable for a in scenario.areas],
-        "needs_per_week": needs, "office_accessibility": access, "office_coverage": coverage,
-        "residual_needs_per_week": residual, "objective_weight": weight,
-    })
-    log.info("screening: %d candidate(s), %d eligible, shortlist %s", len(table),
-             int(table["eligible"].sum()), ", ".join(shortlist) or "(empty)")
+    areas = pd.DataFrame(
+        {
+            "area": [a.id for a in scenario.areas],
+            "vulnerable": [a.vulnerable for a in scenario.areas],
+            "needs_per_week": needs,
+            "office_accessibility": access,
+            "office_coverage": coverage,
+            "residual_needs_per_week": residual,
+            "objective_weight": weight,
+        }
+    )
+    log.info(
+        "screening: %d candidate(s), %d eligible, shortlist %s",
+        len(table),
+        int(table["eligible"].sum()),
+        ", ".join(shortlist) or "(empty)",
+    )
     return Screening(table, shortlist, areas, solver)
 
 
@@ -192,8 +220,16 @@ def _weekly_counter_hours(network: Network, site: int, weeks: float) -> float:
     return network.scenario.sites[site].counters * open_min / 60.0 / weeks
 
 
-def _point_access(propose: Propose, network: Network, cand: Candidate, offices: list[int],
-                  ratio: np.ndarray, access: np.ndarray, area_index: dict[str, int], d0: float) -> float:
+def _point_access(
+    propose: Propose,
+    network: Network,
+    cand: Candidate,
+    offices: list[int],
+    ratio: np.ndarray,
+    access: np.ndarray,
+    area_index: dict[str, int],
+    d0: float,
+) -> float:
     """Office accessibility at a candidate: its area's, or by straight-line travel from a point."""
     if cand.area is not None:
         return float(access[area_index[cand.area]])
@@ -201,15 +237,19 @@ def _point_access(propose: Propose, network: Network, cand: Candidate, offices: 
     travel = propose.scenario.travel
     lat = np.array([network.places[p].lat for p in offices])
     lon = np.array([network.places[p].lon for p in offices])
-    minutes = travel_minutes(great_circle_km(cand.location.lat, cand.location.lon, lat, lon),
-                             travel.speed_kmh, travel.detour_factor)
+    minutes = travel_minutes(
+        great_circle_km(cand.location.lat, cand.location.lon, lat, lon),
+        travel.speed_kmh,
+        travel.detour_factor,
+    )
     if travel.max_travel_minutes is not None:
         minutes = np.where(minutes > travel.max_travel_minutes, np.inf, minutes)
     return float(gaussian_weight(minutes, d0) @ ratio)
 
 
-def _max_cover(target: np.ndarray, weight: np.ndarray, eligible: np.ndarray, p: int,
-               value: np.ndarray) -> tuple[np.ndarray, str]:
+def _max_cover(
+    target: np.ndarray, weight: np.ndarray, eligible: np.ndarray, p: int, value: np.ndarray
+) -> tuple[np.ndarray, str]:
     """Maximal covering with partial coverage: choose ``p`` eligible candidates.
 
     Maximise ``sum_i sum_c r_i g_ic z_ic`` subject to ``sum_c z_ic <= 1`` (an area counts
@@ -224,9 +264,13 @@ def _max_cover(target: np.ndarray, weight: np.ndarray, eligible: np.ndarray, p: 
         return chosen, "no eligible candidate"
     if len(idx) <= p:
         chosen[idx] = True
-        return chosen, f"all {len(idx)} eligible candidate(s) fit the shortlist (no solve needed)"
-    pairs = [(i, c) for i in range(len(target)) for c in range(len(idx))
-             if target[i] * weight[i, idx[c]] > 0]
+        return chosen, f"none needed, all {len(idx)} eligible candidate(s) fit the shortlist"
+    pairs = [
+        (i, c)
+        for i in range(len(target))
+        for c in range(len(idx))
+        if target[i] * weight[i, idx[c]] > 0
+    ]
     n_x, n_z = len(idx), len(pairs)
     cost = np.zeros(n_x + n_z)
     scale = max(float(value[idx].max()), 1e-12)
@@ -244,10 +288,16 @@ def _max_cover(target: np.ndarray, weight: np.ndarray, eligible: np.ndarray, p: 
     lower = np.concatenate([np.full(len(areas), -np.inf), np.full(n_z, -np.inf), [p]])
     upper = np.concatenate([np.ones(len(areas)), np.zeros(n_z), [p]])
     integrality = np.concatenate([np.ones(n_x), np.zeros(n_z)])
-    res = milp(cost, constraints=LinearConstraint(a.tocsr(), lower, upper),
-               integrality=integrality, bounds=Bounds(0, 1))
+    res = milp(
+        cost,
+        constraints=LinearConstraint(a.tocsr(), lower, upper),
+        integrality=integrality,
+        bounds=Bounds(0, 1),
+    )
     if not res.success or res.x is None:  # pragma: no cover - HiGHS solves these small models
-        log.warning("covering model not solved (%s); shortlisting by stand-alone coverage", res.message)
+        log.warning(
+            "covering model not solved (%s); shortlisting by stand-alone coverage", res.message
+        )
         best = idx[np.argsort(-value[idx], kind="stable")[:p]]
         chosen[best] = True
         return chosen, f"{SOLVER} failed ({res.message}); stand-alone ranking used"

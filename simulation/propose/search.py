@@ -100,8 +100,10 @@ def describe(timetable: Timetable) -> str:
         for v in sorted(timetable, key=lambda v: (v.day, v.span, v.stop)):
             if v.unit == unit:
                 groups.setdefault((v.stop, v.window), []).append(v.day)
-        text = "; ".join(f"{stop} {','.join(weekday_name(d) for d in days)} {window}"
-                         for (stop, window), days in groups.items())
+        text = "; ".join(
+            f"{stop} {','.join(weekday_name(d) for d in days)} {window}"
+            for (stop, window), days in groups.items()
+        )
         parts.append(f"{unit}: {text}" if len(units) > 1 else text)
     return " | ".join(parts)
 
@@ -137,14 +139,22 @@ def unit_sites(propose: Propose, timetable: Timetable) -> list[dict[str, Any]]:
     candidates = {c.id: c for c in propose.candidates}
     sites = []
     for unit in propose.spec.units:
-        mine = sorted((v for v in timetable if v.unit == unit.id), key=lambda v: (v.day, v.span, v.stop))
+        mine = sorted(
+            (v for v in timetable if v.unit == unit.id), key=lambda v: (v.day, v.span, v.stop)
+        )
         if not mine:
             continue
         groups: dict[tuple[str, str], list[int]] = {}
         for v in mine:
             groups.setdefault((v.stop, v.window), []).append(v.day)
-        schedule = [{**candidates[stop].stop_fields(), "days": [weekday_name(d) for d in days],
-                     "hours": [window]} for (stop, window), days in groups.items()]
+        schedule = [
+            {
+                **candidates[stop].stop_fields(),
+                "days": [weekday_name(d) for d in days],
+                "hours": [window],
+            }
+            for (stop, window), days in groups.items()
+        ]
         site: dict[str, Any] = {"id": unit.id, "kind": "mobile"}
         if unit.name:
             site["name"] = unit.name
@@ -184,7 +194,11 @@ class Evaluator:
         self.workers = workers or default_workers()
         self.run_seconds: float | None = None  # measured serial seconds per run
         self.designs: dict[str, Design] = {}
-        self.kpis = list(dict.fromkeys([propose.spec.objective.label] + [k.label for k in propose.spec.secondary]))
+        self.kpis = list(
+            dict.fromkeys(
+                [propose.spec.objective.label] + [k.label for k in propose.spec.secondary]
+            )
+        )
         self.sign = 1.0 if propose.spec.objective.direction == "lower" else -1.0
         self.sizes: dict[int, int] = {0: propose.spec.search.replications}
         self.runs = 0
@@ -195,10 +209,18 @@ class Evaluator:
 
     # -- designs --------------------------------------------------------------------------
 
-    def add(self, kind: str, stage: str, changes: dict[str, Any], name: str | None = None,
-            timetable: Timetable = ()) -> Design:
+    def add(
+        self,
+        kind: str,
+        stage: str,
+        changes: dict[str, Any],
+        name: str | None = None,
+        timetable: Timetable = (),
+    ) -> Design:
         """Register a design (or return the registered one with the same scenario)."""
-        where: tuple[str | int, ...] = ("compare_with", "designs", name) if kind == "hand-made" else ()
+        where: tuple[str | int, ...] = (
+            ("compare_with", "designs", name) if kind == "hand-made" else ()
+        )
         key = self._key(changes, where)
         if key in self._keys:
             existing = self.designs[self._keys[key]]
@@ -304,8 +326,13 @@ class Evaluator:
         }
         runs = len(designs) * size
         workers = self._workers_for(runs)
-        log.info("simulating %d design(s) x %d replication(s) (batch %d, %d worker(s))",
-                 len(designs), size, batch, workers)
+        log.info(
+            "simulating %d design(s) x %d replication(s) (batch %d, %d worker(s))",
+            len(designs),
+            size,
+            batch,
+            workers,
+        )
         began = time.perf_counter()
         result = run_sweep(document, workers=workers, out=None, progress=False)
         if workers == 1:
@@ -313,15 +340,21 @@ class Evaluator:
         if result.failures:
             design, _, rep, trace = result.failures[0]
             last = trace.strip().splitlines()[-1] if trace.strip() else "?"
-            raise RuntimeError(f"{len(result.failures)} simulation run(s) failed; first: design {design} "
-                               f"replication {rep}: {last}")
+            raise RuntimeError(
+                f"{len(result.failures)} simulation run(s) failed; first: design {design} "
+                f"replication {rep}: {last}"
+            )
         self.runs += len(designs) * size
         wide = result.replications
         objective = self.kpis[0]
         if objective not in wide or not np.isfinite(wide[objective].to_numpy(dtype=float)).all():
-            raise ScenarioError("the objective is not defined in every replication (is it a KPI the "
-                                "simulation reports for this scope?)", ("objective",), objective,
-                                self.propose.source)
+            raise ScenarioError(
+                "the objective is not defined in every replication (is it a KPI the "
+                "simulation reports for this scope?)",
+                ("objective",),
+                objective,
+                self.propose.source,
+            )
         for d in designs:
             rows = wide[wide["design"] == d].sort_values("replication")
             frame = pd.DataFrame({"batch": batch, "replication": rows["replication"].to_numpy()})
@@ -380,8 +413,13 @@ class SearchResult:
 def options(propose: Propose, shortlist: Sequence[str]) -> list[Visit]:
     """Every possible visit: unit x shortlisted stop x allowed weekday x allowed window."""
     b = propose.spec.budget
-    return [Visit(u.id, s, d, w) for s in shortlist for u in propose.spec.units
-            for d in b.day_indices for w in b.windows]
+    return [
+        Visit(u.id, s, d, w)
+        for s in shortlist
+        for u in propose.spec.units
+        for d in b.day_indices
+        for w in b.windows
+    ]
 
 
 def search(propose: Propose, shortlist: Sequence[str], evaluator: Evaluator) -> SearchResult:
@@ -419,18 +457,37 @@ def search(propose: Propose, shortlist: Sequence[str], evaluator: Evaluator) -> 
             ids.append(known or evaluator.add("search", stage, changes, timetable=t).id)
         if not ids:
             if tables and left <= 0:
-                log.warning("search stopped: max_evaluations (%d) reached", spec.search.max_evaluations)
+                log.warning(
+                    "search stopped: max_evaluations (%d) reached", spec.search.max_evaluations
+                )
             return False
         evaluator.ensure(ids, reps)
         best = min(ids, key=evaluator.score)
         improves = evaluator.score(best) < evaluator.score(current_id)
-        best_mean, incumbent = evaluator.sign * evaluator.score(best), evaluator.sign * evaluator.score(current_id)
-        steps.append({"stage": stage, "evaluated": len(ids), "best": best,
-                      "best_timetable": describe(evaluator.designs[best].timetable),
-                      "best_mean": best_mean, "incumbent_mean": incumbent, "accepted": improves})
-        log.info("%s: %d timetable(s); best %s %.3f (incumbent %.3f)%s", stage, len(ids),
-                 describe(evaluator.designs[best].timetable), best_mean, incumbent,
-                 "" if improves else ": no improvement")
+        best_mean, incumbent = (
+            evaluator.sign * evaluator.score(best),
+            evaluator.sign * evaluator.score(current_id),
+        )
+        steps.append(
+            {
+                "stage": stage,
+                "evaluated": len(ids),
+                "best": best,
+                "best_timetable": describe(evaluator.designs[best].timetable),
+                "best_mean": best_mean,
+                "incumbent_mean": incumbent,
+                "accepted": improves,
+            }
+        )
+        log.info(
+            "%s: %d timetable(s); best %s %.3f (incumbent %.3f)%s",
+            stage,
+            len(ids),
+            describe(evaluator.designs[best].timetable),
+            best_mean,
+            incumbent,
+            "" if improves else ": no improvement",
+        )
         if improves:
             current, current_id = evaluator.designs[best].timetable, best
         return improves
@@ -467,4 +524,3 @@ def neighbours(current: Timetable, allowed: Sequence[Visit], propose: Propose) -
             if feasible(table, propose):
                 out.append(table)
     return list(dict.fromkeys(out))
-

@@ -160,12 +160,25 @@ class Track:
         self.selected = design
         self.status[design] = "selected"
         self.replications = r
-        log.info("selection (%s): %s after %d replication(s)%s", self.name, design, r,
-                 " (stopped at the cap)" if self.truncated else "")
+        log.info(
+            "selection (%s): %s after %d replication(s)%s",
+            self.name,
+            design,
+            r,
+            " (stopped at the cap)" if self.truncated else "",
+        )
 
 
-def run_selection(sampler: Sampler, tracks: Sequence[Track], references: Sequence[str], *,
-                  delta: float, initial: int, batch: int, max_replications: int) -> int:
+def run_selection(
+    sampler: Sampler,
+    tracks: Sequence[Track],
+    references: Sequence[str],
+    *,
+    delta: float,
+    initial: int,
+    batch: int,
+    max_replications: int,
+) -> int:
     """Run KN on every track over shared replications; returns the replications used.
 
     Parameters
@@ -206,8 +219,13 @@ def run_selection(sampler: Sampler, tracks: Sequence[Track], references: Sequenc
         r = min(sampler.count(d) for d in running)
 
 
-def compare_with(values: Callable[[str], np.ndarray], proposal: str, others: Sequence[str], level: float,
-                 sign: float) -> pd.DataFrame:
+def compare_with(
+    values: Callable[[str], np.ndarray],
+    proposal: str,
+    others: Sequence[str],
+    level: float,
+    sign: float,
+) -> pd.DataFrame:
     """Paired intervals of ``proposal - other`` on their common replications (Bonferroni).
 
     Parameters
@@ -233,21 +251,46 @@ def compare_with(values: Callable[[str], np.ndarray], proposal: str, others: Seq
         n = min(len(mine), len(theirs))
         diff = sign * (mine[:n] - theirs[:n])
         mean, _, lo, hi = t_interval(diff, used)
-        rows.append({"design": other, "n_paired": n, "proposal_mean": sign * float(np.mean(mine[:n])) if n else math.nan,
-                     "design_paired_mean": sign * float(np.mean(theirs[:n])) if n else math.nan,
-                     "diff_mean": mean, "diff_ci_low": lo, "diff_ci_high": hi, "interval_level": used,
-                     "proposal_verdict": verdict(lo, hi, better)})
-    return pd.DataFrame(rows, columns=["design", "n_paired", "proposal_mean", "design_paired_mean", "diff_mean",
-                                       "diff_ci_low", "diff_ci_high", "interval_level", "proposal_verdict"])
+        rows.append(
+            {
+                "design": other,
+                "n_paired": n,
+                "proposal_mean": sign * float(np.mean(mine[:n])) if n else math.nan,
+                "design_paired_mean": sign * float(np.mean(theirs[:n])) if n else math.nan,
+                "diff_mean": mean,
+                "diff_ci_low": lo,
+                "diff_ci_high": hi,
+                "interval_level": used,
+                "proposal_verdict": verdict(lo, hi, better),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "design",
+            "n_paired",
+            "proposal_mean",
+            "design_paired_mean",
+            "diff_mean",
+            "diff_ci_low",
+            "diff_ci_high",
+            "interval_level",
+            "proposal_verdict",
+        ],
+    )
 
 
 def only_adds_mobile(changes: dict) -> bool:
     """Whether a design only adds mobile units (a hand-made timetable, not a new office)."""
-    added = (changes.get("add") or {})
+    added = changes.get("add") or {}
     sites = added.get("sites") or ()
-    return (not changes.get("set") and not any((changes.get("remove") or {}).values())
-            and set(k for k, v in added.items() if v) <= {"sites"} and bool(sites)
-            and all(isinstance(s, dict) and s.get("kind") == "mobile" for s in sites))
+    return (
+        not changes.get("set")
+        and not any((changes.get("remove") or {}).values())
+        and set(k for k, v in added.items() if v) <= {"sites"}
+        and bool(sites)
+        and all(isinstance(s, dict) and s.get("kind") == "mobile" for s in sites)
+    )
 
 
 def best_search_design(sampler: Sampler, budget: Track, search: Sequence[str]) -> str:

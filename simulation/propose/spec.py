@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from simulation.errors import ScenarioError
 from simulation.hours import parse_day_key, parse_window
+from simulation.kpis import KPI_NAMES
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.schema import WEEKDAYS, Id, Location, NonNeg, Positive, Scenario
 from simulation.sweep_schema import KpiSpec, Sweep, load_sweep
@@ -183,7 +184,9 @@ class ProposeSpec(BaseModel):
     name: Name | None = None
     description: str | None = None
     base: str
-    candidates: Literal["areas"] | Annotated[tuple[CandidateSpec, ...], Field(min_length=1)] = "areas"
+    candidates: Literal["areas"] | Annotated[tuple[CandidateSpec, ...], Field(min_length=1)] = (
+        "areas"
+    )
     units: Annotated[tuple[UnitSpec, ...], Field(min_length=1)]
     budget: Budget
     constraints: Constraints = Constraints()
@@ -198,8 +201,18 @@ class ProposeSpec(BaseModel):
 
 def _vocabulary() -> list[str]:
     words: set[str] = set()
-    for model in (ProposeSpec, CandidateSpec, UnitSpec, Budget, Constraints, ScreeningSpec,
-                  SearchSpec, SelectionSpec, KpiSpec, Location):
+    for model in (
+        ProposeSpec,
+        CandidateSpec,
+        UnitSpec,
+        Budget,
+        Constraints,
+        ScreeningSpec,
+        SearchSpec,
+        SelectionSpec,
+        KpiSpec,
+        Location,
+    ):
         words.update(model.model_fields)
     return sorted(words)
 
@@ -209,16 +222,7 @@ _VOCABULARY = _vocabulary()
 
 def _spec_error(exc: ValidationError) -> ScenarioError:
     """The project's error for a pydantic error, with 'did you mean' from this file's keys."""
-    error = _from_pydantic(exc)
-    if error.message.startswith("unknown key") and error.path:
-        key = str(error.path[-1])
-        near = difflib.get_close_matches(key, _VOCABULARY, n=1, cutoff=0.6)
-        rest = error.message.split(" [", 1)
-        message = f"unknown key '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")
-        if len(rest) > 1:
-            message += " [" + rest[1]
-        error = ScenarioError(message, error.path, error.value)
-    return error
+    return _from_pydantic(exc, _VOCABULARY)
 
 
 @dataclass(frozen=True)
@@ -340,7 +344,10 @@ def _resolve(spec: ProposeSpec, where: str | None, base_dir: Path) -> Propose:
     document = copy.deepcopy(dict(document))
     travel = document.get("travel")
     if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str):
-        document["travel"] = {**travel, "matrix": str((base_path.parent / travel["matrix"]).resolve())}
+        document["travel"] = {
+            **travel,
+            "matrix": str((base_path.parent / travel["matrix"]).resolve()),
+        }
     if "name" not in document:
         document["name"] = re.sub(r"[^A-Za-z0-9_.\-]", "-", base_path.stem)
     try:
@@ -353,8 +360,9 @@ def _resolve(spec: ProposeSpec, where: str | None, base_dir: Path) -> Propose:
     hand_made, compare_path = _hand_made(spec, base_dir, base_path)
     name = spec.name or _default_name(where, scenario)
     seed = spec.seed if spec.seed is not None else scenario.seed
-    return Propose(spec, where, name, base_path, document, scenario, candidates, seed,
-                   hand_made, compare_path)
+    return Propose(
+        spec, where, name, base_path, document, scenario, candidates, seed, hand_made, compare_path
+    )
 
 
 def _candidates(spec: ProposeSpec, scenario: Scenario) -> tuple[Candidate, ...]:
@@ -388,47 +396,80 @@ def _check_units(spec: ProposeSpec, scenario: Scenario) -> None:
         if unit.id in seen:
             raise ScenarioError("duplicate unit id", ("units", i, "id"), unit.id)
         if unit.id in site_ids:
-            raise ScenarioError("the base scenario already has a site with this id", ("units", i, "id"), unit.id)
+            raise ScenarioError(
+                "the base scenario already has a site with this id", ("units", i, "id"), unit.id
+            )
         seen.add(unit.id)
         for j, errand in enumerate(unit.errands or ()):
             if errand not in errand_ids:
-                raise ScenarioError(f"undefined errand id (defined: {', '.join(sorted(errand_ids))})",
-                                    ("units", i, "errands", j), errand)
+                raise ScenarioError(
+                    f"undefined errand id (defined: {', '.join(sorted(errand_ids))})",
+                    ("units", i, "errands", j),
+                    errand,
+                )
 
 
 def _check_objective(spec: ProposeSpec, scenario: Scenario) -> None:
+    """The objective and secondary KPIs must exist at their scope, for an id that exists."""
+    ids = {
+        "overall": {"all"},
+        "group": {"vulnerable", "other"},
+        "area": {a.id for a in scenario.areas},
+        "site": {s.id for s in scenario.sites} | {u.id for u in spec.units},
+    }
     for path, kpi in [(("objective",), spec.objective)] + [
         (("secondary", j), k) for j, k in enumerate(spec.secondary)
     ]:
-        if kpi.scope == "group":
-            members = [a for a in scenario.areas if a.vulnerable == (kpi.id == "vulnerable")]
-            if kpi.id not in ("vulnerable", "other"):
-                raise ScenarioError("expected group 'vulnerable' or 'other'", path, kpi.label)
-            if not members:
-                raise ScenarioError(f"the base scenario has no area in group '{kpi.id}'", path, kpi.label)
-        elif kpi.scope == "area" and kpi.id not in {a.id for a in scenario.areas}:
-            raise ScenarioError("undefined area id", path, kpi.label)
-        elif kpi.scope == "site" and kpi.id not in {s.id for s in scenario.sites} | {u.id for u in spec.units}:
-            raise ScenarioError("undefined site id", path, kpi.label)
+        names = KPI_NAMES[kpi.scope]
+        if kpi.kpi not in names:
+            near = difflib.get_close_matches(kpi.kpi, sorted(names), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise ScenarioError(f"unknown KPI at scope {kpi.scope}{hint}", path, kpi.label)
+        if kpi.scope == "stop":
+            continue  # stop ids depend on the timetable
+        if kpi.id not in ids[kpi.scope]:
+            raise ScenarioError(
+                f"no {kpi.scope} with this id (known: {', '.join(sorted(ids[kpi.scope]))})",
+                path,
+                kpi.label,
+            )
+        if kpi.scope == "group" and not any(
+            a.vulnerable == (kpi.id == "vulnerable") for a in scenario.areas
+        ):
+            raise ScenarioError(
+                f"the base scenario has no area in group '{kpi.id}'", path, kpi.label
+            )
 
 
-def _hand_made(spec: ProposeSpec, base_dir: Path, base_path: Path) -> tuple[dict[str, dict[str, Any]], Path | None]:
+def _hand_made(
+    spec: ProposeSpec, base_dir: Path, base_path: Path
+) -> tuple[dict[str, dict[str, Any]], Path | None]:
     if spec.compare_with is None:
         return {}, None
     path = (base_dir / spec.compare_with).resolve()
     try:
         sweep: Sweep = load_sweep(path)
     except ScenarioError as exc:
-        raise ScenarioError(f"compare_with sweep is invalid: {exc}", ("compare_with",), spec.compare_with) from None
-    designs = {name: {k: v for k, v in changes.model_dump(mode="json").items() if v}
-               for name, changes in sweep.spec.designs.items()}
+        raise ScenarioError(
+            f"compare_with sweep is invalid: {exc}", ("compare_with",), spec.compare_with
+        ) from None
+    designs = {
+        name: {k: v for k, v in changes.model_dump(mode="json").items() if v}
+        for name, changes in sweep.spec.designs.items()
+    }
     if sweep.spec.factors:
-        log.info("compare_with %s: its factors (%s) are not crossed; its designs run on the propose base",
-                 spec.compare_with, ", ".join(sweep.spec.factors))
+        log.info(
+            "compare_with %s: its factors (%s) are not crossed; its designs run on the propose base",
+            spec.compare_with,
+            ", ".join(sweep.spec.factors),
+        )
     if sweep.spec.base is not None and (path.parent / sweep.spec.base).resolve() != base_path:
         log.warning(
             "compare_with %s has another base scenario (%s); its designs are applied to %s",
-            spec.compare_with, sweep.spec.base, spec.base)
+            spec.compare_with,
+            sweep.spec.base,
+            spec.base,
+        )
     return designs, path
 
 
