@@ -1,4 +1,4 @@
-"""Command line: ``servicesim run | validate | sweep | compare | propose``.
+"""Command line: ``servicesim run | validate | sweep | compare | report | propose``.
 
 Bad input ends with one clear message on stderr and exit status 2, never a traceback.
 """
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
     compare.add_argument("folder", type=Path, help="a sweep's result folder")
 
+    report = sub.add_parser("report", help="write figures, report.md and report.html for a result folder")
+    report.add_argument("folder", type=Path, help="a run or sweep result folder")
+    for p in (run, sweep):
+        p.add_argument("--no-report", action="store_true", help="do not write figures and report")
+
     propose = sub.add_parser(
         "propose", help="propose where and when mobile units should stop, and compare with hand-made designs",
         description="Screen candidate stops (2SFCA + maximal covering), build a weekly timetable by "
@@ -116,13 +121,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run(scenario, replications=replications, seed=args.seed)
     out = args.out or Path("results") / scenario.name
     write_run(result, out)
+    if not args.no_report:
+        from simulation.report import build_report
+
+        build_report(out)
     labels = {("area", a.id): a.label for a in scenario.areas}
     labels.update({("site", s.id): s.label for s in scenario.sites})
     print(f"scenario {scenario.name}: {replications} replication(s), seed {result.seed}, "
           f"{scenario.calendar.days} days ({scenario.calendar.warmup_days} warm-up), "
           f"{result.wall_seconds:.1f} s")
     print(format_summary(result.summary, labels))
-    print(f"results written to {out}/")
+    print(f"results written to {out}/" + ("" if args.no_report else f" (report: {out / 'report.html'})"))
     return 0
 
 
@@ -166,11 +175,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                        out=out, keep_visits=args.keep_visits, replications=args.replications,
                        seed=getattr(args, "seed", None))
     n = result.replications["replication"].nunique() if len(result.replications) else 0
+    if not getattr(args, "no_report", False) and n:
+        from simulation.report import build_report
+
+        build_report(out)
     print(f"{n} replication(s) per design and level (common random numbers)")
     print(format_comparison(result.comparison))
     for line in _verdict_lines(sweep, result):
         print(line)
-    print(f"results written to {out}/")
+    print(f"results written to {out}/" + ("" if getattr(args, "no_report", False) else f" (report: {out / 'report.html'})"))
     if result.failures:
         print(f"error: {len(result.failures)} run(s) failed; tracebacks in {out / 'errors.log'}; "
               "run the same command again to retry them", file=sys.stderr)
@@ -191,6 +204,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from simulation.report import build_report
+
+    if not (args.folder / "manifest.json").exists():
+        raise ScenarioError("no manifest.json here; is this a run or sweep result folder?", source=str(args.folder))
+    print(f"report written to {build_report(args.folder)}")
+    return 0
+
+
 def cmd_propose(args: argparse.Namespace) -> int:
     from simulation.propose import cli_handler
 
@@ -204,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     handlers = {"run": cmd_run, "validate": cmd_validate, "sweep": cmd_sweep, "compare": cmd_compare,
-                "propose": cmd_propose}
+                "propose": cmd_propose, "report": cmd_report}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:

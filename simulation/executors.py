@@ -36,9 +36,12 @@ def _exit_with_parent(parent: int) -> None:
     instead of leaving it blocked on the task queue for ever."""
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
             time.sleep(0.5)
-        os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
@@ -66,7 +69,10 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
     if workers <= 1 or len(tasks) <= 1:
         yield from run_serial(func, tasks)
         return
-    context = multiprocessing.get_context("spawn")
+    # forkserver: workers fork from a server that imported the model once (fast start, and
+    # no fork of this possibly multi-threaded process)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simulation.sweep"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(guarded, func, task): task for task in tasks}

@@ -84,6 +84,8 @@ def site_hours(network: Network, visits: pd.DataFrame, replication: int) -> pd.D
             out[name] = np.diff(cumulative_occupancy(begin[mine], end[mine], edges)) / 60.0
         starts, ends = network.site_starts[k], network.site_ends[k]
         out["open"] = np.diff(cumulative_occupancy(starts, ends, edges)) / 60.0 * site.counters
+        for name in ("waiting", "busy"):  # prefix sums leave round-off of ~1e-12 in idle hours
+            out[name][np.abs(out[name]) < 1e-9] = 0.0
         keep = (out["open"] > 0) | (out["busy"] > 0) | (out["waiting"] > 0)
         hour_index = np.flatnonzero(keep)
         day = hour_index // 24

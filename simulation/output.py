@@ -7,6 +7,7 @@ the target in one rename. A folder that exists under its final name is always co
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -55,6 +56,7 @@ def provenance(**extra: Any) -> dict[str, Any]:
         "git_commit": git_commit(),
         "python": sys.version.split()[0],
         "command": sys.argv,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         **extra,
     }
 
