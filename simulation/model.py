@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.core import NORMAL
 
 from simulation.outcomes import (
     BALKED,
@@ -175,6 +176,7 @@ class Engine:
         timeout = env.timeout
         v = self.visits
         outcome, qoa, deadline, leave = v.outcome, v.queue_on_arrival, v.deadline, v.leave
+        start, service, schedule = v.start, v.service, env.schedule
         limit = site.spec.limit
         horizon = self.horizon
         check = self.check
@@ -184,10 +186,18 @@ class Engine:
             delay = t - env.now
             if delay > 0:
                 yield timeout(delay)
-            if site.idle:  # an idle counter means nobody is waiting
+            if site.idle:  # an idle counter means nobody is waiting: service starts now
                 qoa[i] = 0.0
-                outcome[i] = WAITING
-                site.idle.pop().succeed(i)
+                start[i] = t
+                outcome[i] = IN_SERVICE
+                # wake the idle counter when this service ends: one event where
+                # `succeed` now and a service timeout in the counter would take two
+                wake = site.idle.pop()
+                wake._ok = True
+                wake._value = i
+                schedule(wake, NORMAL, service[i])
+                if check is not None:
+                    check(self, k)
                 continue
             if track:
                 heap = site.heap
@@ -246,12 +256,13 @@ class Engine:
             if i < 0:
                 wake = env.event()
                 site.idle.append(wake)
-                i = yield wake
-            start[i] = env.now
-            outcome[i] = IN_SERVICE
-            if check is not None:
-                check(self, k)
-            yield timeout(service[i])
+                i = yield wake  # fires when the service the arrival started for us ends
+            else:
+                start[i] = env.now
+                outcome[i] = IN_SERVICE
+                if check is not None:
+                    check(self, k)
+                yield timeout(service[i])
             end[i] = env.now
             outcome[i] = SERVED
 
