@@ -7,6 +7,7 @@ executor or the number of workers.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -60,30 +61,57 @@ def run_serial(func: Callable[[Any], Outcome], tasks: Sequence[Any]) -> Iterator
         yield task, guarded(func, task)
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, kept for later sweeps in this process.
+
+    Workers fork from a forkserver that imported the model once (fast start, and no fork of
+    this possibly multi-threaded process); keeping the pool means repeated sweeps (the
+    ``propose`` search, benchmarks, notebooks) pay the start-up once.
+    """
+    pool = _POOLS.get(workers)
+    if pool is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["simulation.sweep"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+        _POOLS[workers] = pool
+    return pool
+
+
+@atexit.register
+def shutdown_pools() -> None:
+    """Stop the kept worker pools."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int) -> Iterator[tuple[Any, Outcome]]:
     """Run tasks in ``workers`` local processes.
 
     A worker that dies (killed, out of memory) breaks the pool; the runs still outstanding
-    are reported as failed, and a rerun of the sweep resumes them.
+    are reported as failed, the pool is discarded, and a rerun of the sweep resumes them.
     """
     if workers <= 1 or len(tasks) <= 1:
         yield from run_serial(func, tasks)
         return
-    # forkserver: workers fork from a server that imported the model once (fast start, and
-    # no fork of this possibly multi-threaded process)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["simulation.sweep"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(guarded, func, task): task for task in tasks}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        except BrokenProcessPool:
-            log.error("a worker process died; outstanding runs are marked failed")
-            for future, task in futures.items():
-                if not future.done() or future.exception() is not None:
-                    yield task, {"error": "worker process died before the run finished"}
+    pool = _pool(workers)
+    futures = {pool.submit(guarded, func, task): task for task in tasks}
+    try:
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    except BrokenProcessPool:
+        log.error("a worker process died; outstanding runs are marked failed")
+        _POOLS.pop(workers, None)
+        for future, task in futures.items():
+            if not future.done() or future.exception() is not None:
+                yield task, {"error": "worker process died before the run finished"}
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def run_dask(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int,
