@@ -39,7 +39,7 @@ def two_area_run(tmp_path_factory):
 def test_run_writes_every_file(two_area_run):
     rc, out, stdout, stderr = two_area_run
     assert rc == 0
-    assert {p.name for p in out.iterdir()} == RUN_FILES
+    assert {p.name for p in out.iterdir()} == RUN_FILES | {"report.md", "report.html", "figures"}
     assert "Traceback" not in stderr
     assert "scenario two-areas: 2 replication(s), seed 20230102" in stdout
     assert f"results written to {out}/" in stdout
