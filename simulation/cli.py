@@ -131,6 +131,11 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"{scenario.calendar.days} days ({scenario.calendar.warmup_days} warm-up), "
           f"{result.wall_seconds:.1f} s")
     print(format_summary(result.summary, labels))
+    from simulation.calibration import office_calibration
+
+    calibration = office_calibration(scenario, result.kpis)
+    if calibration is not None:
+        print(calibration.line())
     print(f"results written to {out}/" + ("" if args.no_report else f" (report: {out / 'report.html'})"))
     return 0
 
@@ -163,6 +168,21 @@ def _verdict_lines(sweep, result) -> list[str]:
     return lines
 
 
+def _print_calibration(sweep, result) -> None:
+    """The baseline's offices against sourced throughput figures (docs/scenarios.md)."""
+    from simulation.calibration import office_calibration
+
+    base = sweep.spec.baseline_design
+    for design, level, _, scenario in sweep.cells:
+        if design != base:
+            continue
+        rows = result.kpis[(result.kpis["design"] == design) & (result.kpis["level"] == level)]
+        calibration = office_calibration(scenario, rows)
+        if calibration is not None:
+            print(calibration.line().replace("(offices)", f"({base}{', ' + level if level else ''})"))
+        return
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from simulation.sweep import format_comparison, run_sweep
     from simulation.sweep_schema import load_sweep
@@ -183,6 +203,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(format_comparison(result.comparison))
     for line in _verdict_lines(sweep, result):
         print(line)
+    _print_calibration(sweep, result)
     print(f"results written to {out}/" + ("" if getattr(args, "no_report", False) else f" (report: {out / 'report.html'})"))
     if result.failures:
         print(f"error: {len(result.failures)} run(s) failed; tracebacks in {out / 'errors.log'}; "

@@ -26,3 +26,20 @@ def test_default_sweep_validates_and_names_a_baseline():
     assert sweep.spec.baseline_design in sweep.spec.designs
     assert len(sweep.spec.designs) >= 3
     assert any(k.label.endswith("@group:vulnerable") for k in sweep.spec.kpis)
+
+
+def test_default_region_calibration_is_plausible_and_overload_is_flagged():
+    """Served visits per staff-day of the default region's offices fall in the sourced range
+    (15-23, domain notes §1.2) with plausible utilisation; the overloaded contract example
+    (4 counters for ~180 needs a day) is flagged."""
+    from simulation.calibration import office_calibration
+    from tests.conftest import EXAMPLES
+
+    region = simulation.load_scenario(default_sweep_path().parent / "region.yaml")
+    calibration = office_calibration(region, simulation.run(region, replications=2).kpis)
+    assert calibration is not None and calibration.plausible, calibration
+    assert 15 <= calibration.per_staff_day <= 23
+    overloaded = simulation.load_scenario(EXAMPLES / "two-areas.yaml")
+    flagged = office_calibration(overloaded, simulation.run(overloaded, replications=1).kpis)
+    assert flagged is not None and not flagged.plausible
+    assert "OUTSIDE" in flagged.line()
