@@ -14,8 +14,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_MINUTES = 1e6  # about two years: far beyond any service time or patience
+PositiveFloat = Annotated[float, Field(gt=0, le=MAX_MINUTES, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False)]
+CV = Annotated[float, Field(ge=1e-3, le=100, allow_inf_nan=False)]
 
 
 class Exponential(BaseModel):
@@ -42,7 +44,7 @@ class Lognormal(BaseModel):
     dist: Literal["lognormal"]
     mean: PositiveFloat | None = None
     median: PositiveFloat | None = None
-    cv: PositiveFloat
+    cv: CV
 
     @model_validator(mode="after")
     def _one_location(self) -> Lognormal:
@@ -78,7 +80,7 @@ class Gamma(BaseModel):
     model_config = _FROZEN
     dist: Literal["gamma"]
     mean: PositiveFloat
-    cv: PositiveFloat
+    cv: CV
 
     @property
     def expected(self) -> float:

@@ -23,7 +23,10 @@ def format_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return f"<a number with about {value.bit_length() * 0.30103:.0f} digits>"
     return text if len(text) <= 80 else text[:77] + "..."
 
 

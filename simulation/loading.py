@@ -22,7 +22,7 @@ from simulation import distributions, schema
 from simulation.errors import ScenarioError
 from simulation.hours import parse_opening_hours
 from simulation.schedules import check_schedule
-from simulation.schema import WEEKDAYS, Mobile, Profile, Scenario
+from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
 
 _TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
 
@@ -59,12 +59,47 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
             f"file is not UTF-8 text (bad byte at offset {exc.start})", source=source
         ) from None
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"invalid YAML{where}: {problem}", source=source) from None
+    except RecursionError:
+        raise ScenarioError("invalid YAML: nested too deeply", source=source) from None
+    except (ValueError, OverflowError) as exc:  # e.g. 2023-02-30, or an integer of 5,000 digits
+        raise ScenarioError(f"invalid YAML value: {str(exc).splitlines()[0]}", source=source) from None
+
+
+MAX_NODES = 200_000
+"""Most YAML nodes a document may expand to (aliases counted each time they are used)."""
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` that first refuses documents whose aliases expand to more than
+    :data:`MAX_NODES` nodes (a 'billion laughs' file would otherwise exhaust the machine)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        sizes: dict[int, int] = {}
+
+        def size(n: yaml.Node) -> int:
+            key = id(n)
+            if key not in sizes:
+                sizes[key] = 1  # guards against cycles
+                children = n.value if isinstance(n, yaml.SequenceNode) else (
+                    [x for pair in n.value for x in pair] if isinstance(n, yaml.MappingNode) else [])
+                sizes[key] = 1 + sum(size(c) for c in children)
+                if sizes[key] > MAX_NODES:
+                    raise yaml.YAMLError(f"document expands to more than {MAX_NODES:,} nodes (aliases?)")
+            return sizes[key]
+
+        size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario) -> Scenario:
@@ -231,6 +266,11 @@ def check_references(scenario: Scenario) -> None:
     _check_profile(scenario.demand_profile, ("demand_profile",))
     for i, area in enumerate(scenario.areas):
         _check_profile(area.demand_profile, ("areas", i, "demand_profile"))
+        per_year = area.demand.per_minute(area.population) * 365 * 1440
+        if per_year > MAX_NEEDS_PER_YEAR * (1 + 1e-9):
+            raise ScenarioError(f"demand of {per_year:.3g} needs a year is more than the "
+                                f"{MAX_NEEDS_PER_YEAR:.0e} any run can handle",
+                                ("areas", i, "demand"), area.demand.model_dump(exclude_none=True))
     errand_ids = {e.id for e in scenario.errands}
     for i, site in enumerate(scenario.sites):
         for j, errand in enumerate(site.errands or ()):

@@ -41,7 +41,7 @@ class Calendar(BaseModel):
     """Simulated period: day 0 is ``start`` (its weekday sets the weekly pattern)."""
 
     model_config = _FROZEN
-    start: dt.date
+    start: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))]
     days: Annotated[int, Field(ge=1, le=3660, strict=True)]
     warmup_days: Annotated[int, Field(ge=0, strict=True)] = 0
 
@@ -95,13 +95,19 @@ class Location(BaseModel):
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
+MAX_NEEDS_PER_YEAR = 1e8
+"""Most needs a year one area may generate (the national network has ~2.8 million visits)."""
+
+
 class Demand(BaseModel):
     """An area's demand: exactly one of the three rates."""
 
     model_config = _FROZEN
-    per_1000_per_year: NonNeg | None = None
-    per_year: NonNeg | None = None
-    per_hour: NonNeg | None = None
+    # upper bounds far above any real office (the national network is ~2.8 M visits a year)
+    # but low enough that a run can always complete
+    per_1000_per_year: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] | None = None
+    per_year: Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR, allow_inf_nan=False)] | None = None
+    per_hour: Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR / 8760, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Demand:
@@ -124,7 +130,7 @@ class Area(BaseModel):
     model_config = _FROZEN
     id: Id
     name: str | None = None
-    population: Annotated[int, Field(ge=0, strict=True)]
+    population: Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
     location: Location
     vulnerable: bool = False
     demand: Demand

@@ -1,0 +1,1 @@
+"""Property-based tests: invariants of the model and robustness against bad input."""
