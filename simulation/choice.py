@@ -102,8 +102,8 @@ def choose(
         best_cost = costs.min(axis=1)
         has = np.isfinite(best_cost)
         if rule.rule == "logit" and u_choice is not None:
-            weight = np.exp(-(costs - best_cost[:, None]) / rule.scale)
-            weight[~np.isfinite(costs)] = 0.0
+            shift = np.where(np.isfinite(best_cost), best_cost, 0.0)[:, None]
+            weight = np.where(np.isfinite(costs), np.exp(-(np.where(np.isfinite(costs), costs, 0.0) - shift) / rule.scale), 0.0)
             cdf = np.cumsum(weight, axis=1)
             total = cdf[:, -1:]
             total[total == 0] = 1.0
