@@ -100,10 +100,10 @@ def run_key(scenario_json: str, seed: int, replication: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def _tasks(sweep: Sweep, replications: range, keep_visits: bool) -> list[RunTask]:
+def _tasks(sweep: Sweep, replications: range, keep_visits: bool, folder: Path | None = None) -> list[RunTask]:
     tasks = []
     for r in replications:
-        keep = keep_visits or r < SAMPLE_REPLICATIONS
+        keep = keep_visits or (folder is not None and r < SAMPLE_REPLICATIONS)
         for design, label, _, scenario in sweep.cells:
             text = json.dumps(scenario.to_dict(), sort_keys=True, ensure_ascii=False)
             tasks.append(RunTask(run_key(text, sweep.seed, r), design, label, r, sweep.seed, text, keep))
@@ -195,7 +195,7 @@ def run_sweep(
     target = auto.initial if auto else int(spec_reps)
 
     def do(n: int) -> list[RunTask]:
-        tasks = _tasks(sweep, range(n), keep_visits)
+        tasks = _tasks(sweep, range(n), keep_visits, folder)
         todo = []
         for task in tasks:
             if task.key in store:
