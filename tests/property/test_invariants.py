@@ -611,7 +611,7 @@ def test_overtime_kpi_is_busy_time_outside_windows(doc):
 
 
 # A unit at stop "a" on Monday 10-11 and at another place on Tuesday 10-11, one counter,
-# serve_queue, 60-minute services: Monday's queue is still being served on Tuesday 10:10,
+# serve_queue, 60-minute services: Monday's queue is still being served on Tuesday after 10:00,
 # while the unit is scheduled at the other stop (documented in docs/model.md, section 4.3).
 SPILL = {
     "name": "spill", "calendar": {"start": "2023-01-02", "days": 2}, "seed": 1,
@@ -999,7 +999,18 @@ ALL_CHECKS = (check_records, check_capacity, check_queue_limit, check_fifo, chec
               check_balking, check_queue_on_arrival, check_work_conserving, check_windows)
 
 
+# turn_away, windows 0-10 and 20-30: visitor 0's 25-minute service (started at 5) ends at 30,
+# the second closing, before the doors process (scheduled later) empties the queue; the
+# counter must not start visitor 1, who waits since 21, at 30 when the site is closed.
+LONG_SERVICE_AT_CLOSING = {
+    "horizon": 100.0, "counters": 1, "limit": None, "turn_away": True,
+    "windows": [(0.0, 10.0), (20.0, 30.0)], "arrivals": [5.0, 21.0],
+    "service": [25.0, 5.0], "patience": [float("inf"), float("inf")],
+}
+
+
 @PROPERTY
+@example(case=LONG_SERVICE_AT_CLOSING)
 @given(engine_cases())
 def test_engine_with_whole_minute_ties(case):
     """The bare engine on one site with whole-minute times (many ties, zero service times):
