@@ -22,7 +22,7 @@ from simulation.analysis import t_interval
 from simulation.output import provenance, staged_folder, write_atomic, write_json, write_yaml
 from simulation.overrides import apply_changes
 from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
-from simulation.propose.selection import Track
+from simulation.propose.selection import PAIRED_COLUMNS, Track
 from simulation.propose.spec import Propose, weekday_name, window_hours
 
 if TYPE_CHECKING:
@@ -157,15 +157,7 @@ def selection_table(
     if versus is not None and len(versus):
         table = table.merge(versus, on="design", how="left")
     else:
-        for col in (
-            "n_paired",
-            "proposal_mean",
-            "design_paired_mean",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "interval_level",
-        ):
+        for col in PAIRED_COLUMNS:
             table[col] = math.nan
     table["proposal_verdict"] = table.get(
         "proposal_verdict", pd.Series(index=table.index, dtype=object)

@@ -264,20 +264,7 @@ def compare_with(
                 "proposal_verdict": verdict(lo, hi, better),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "design",
-            "n_paired",
-            "proposal_mean",
-            "design_paired_mean",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "interval_level",
-            "proposal_verdict",
-        ],
-    )
+    return pd.DataFrame(rows, columns=["design", *PAIRED_COLUMNS, "proposal_verdict"])
 
 
 def only_adds_mobile(changes: dict) -> bool:
@@ -301,3 +288,8 @@ def best_search_design(sampler: Sampler, budget: Track, search: Sequence[str]) -
         return budget.selected
     n = min(sampler.count(d) for d in search)
     return min(search, key=lambda d: float(np.mean(sampler.values(d, n))))
+
+
+PAIRED_COLUMNS = ("n_paired", "proposal_mean", "design_paired_mean", "diff_mean", "diff_ci_low",
+                  "diff_ci_high", "interval_level")
+"""Columns of the paired comparison of the proposal with each design."""
