@@ -1,0 +1,1 @@
+"""Functional tests: whole runs, sweeps, proposals and reports through the public API."""
