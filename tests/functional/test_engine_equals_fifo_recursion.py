@@ -10,9 +10,6 @@ theory tests can.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -23,7 +20,6 @@ from simulation.network import compile_network
 from simulation.outcomes import OUTCOMES
 from simulation.replication import VisitorInputs, draw_visitors, run_visitors
 from simulation.streams import Streams
-from tests.conftest import ROOT
 
 LOCATION = {"lat": 59.0, "lon": 18.0}
 TOL = 1e-9
@@ -150,27 +146,3 @@ def test_textbook_simpy_model_does_the_same_work(patience):
     exact = np.array(fifo_starts(arrival, service, 4, pat))
     textbook = np.array(run_textbook(arrival, service, 4, pat))
     np.testing.assert_allclose(textbook, exact, rtol=0, atol=TOL, equal_nan=True)
-
-
-@pytest.mark.slow
-def test_bench_quick_runs(tmp_path):
-    out = tmp_path / "RESULTS.md"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run_bench", "--quick", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    text = out.read_text(encoding="utf-8")
-    for heading in (
-        "## Targets",
-        "## M/M/4 at load 0.8",
-        "with patience",
-        "## Scale and demand growth",
-        "## Sweep throughput",
-    ):
-        assert heading in text
-    assert "CHECK FAILED" not in text

@@ -1,121 +1,16 @@
-"""Loading scenarios: every bad input ends in one ScenarioError naming file, path and value."""
+"""Validating scenarios: every bad value ends in one ScenarioError naming file, path and
+value (misspelt keys, types and ranges, references between parts).
+"""
 
 from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from simulation.errors import ScenarioError, format_path
-from simulation.loading import load_scenario, scenario_from_dict
-from simulation.schema import Scenario
-from tests.conftest import EXAMPLES
-
-TWO_AREAS = EXAMPLES / "two-areas.yaml"
-THEORY = EXAMPLES / "theory-mmc.yaml"
-
-
-def base() -> dict[str, Any]:
-    """A fresh copy of the two-areas contract document."""
-    return yaml.safe_load(TWO_AREAS.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, doc: Any, name: str = "scenario.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def error_of(source: Any) -> ScenarioError:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(source)
-    return info.value
-
-
-def file_error(tmp_path: Path, doc: Any) -> tuple[Path, ScenarioError]:
-    path = write(tmp_path, doc)
-    err = error_of(path)
-    assert err.source == str(path)
-    assert str(err).startswith(f"{path}: ")
-    return path, err
-
-
-# -- the contract files -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [TWO_AREAS, THEORY], ids=lambda p: p.name)
-def test_contract_files_validate(path):
-    scenario = load_scenario(path)
-    assert isinstance(scenario, Scenario)
-    assert scenario.name == path.stem
-
-
-def test_two_areas_content():
-    s = load_scenario(TWO_AREAS)
-    assert [a.id for a in s.areas] == ["skaggetorp", "linkoping-rest"]
-    assert s.sites[0].counters == 4
-    assert s.behaviour.balk_queue_length == 25
-    assert s.behaviour.patience_minutes.median == 30
-
-
-def test_theory_none_words_mean_unset():
-    s = load_scenario(THEORY)
-    assert s.behaviour.patience_minutes is None
-    assert s.behaviour.balk_queue_length is None
-    assert s.sites[0].opening_hours == "always"
-
-
-@pytest.mark.parametrize("path", [TWO_AREAS, THEORY], ids=lambda p: p.name)
-def test_round_trip(path):
-    scenario = load_scenario(path)
-    resolved = scenario.to_dict()
-    assert load_scenario(resolved) == scenario
-    # through YAML text as written to scenario.yaml
-    assert load_scenario(yaml.safe_load(yaml.safe_dump(resolved))) == scenario
-    # the resolved form is a fixed point
-    assert load_scenario(resolved).to_dict() == resolved
-
-
-def test_load_dict_does_not_mutate_it():
-    doc = base()
-    doc["travel"]["matrix"] = None
-    snapshot = copy.deepcopy(doc)
-    load_scenario(doc)
-    assert doc == snapshot
-
-
-def test_load_returns_scenario_unchanged():
-    scenario = load_scenario(TWO_AREAS)
-    assert load_scenario(scenario) is scenario
-
-
-def test_scenario_is_frozen():
-    scenario = load_scenario(TWO_AREAS)
-    with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error
-        scenario.seed = 3  # type: ignore[misc]
-
-
-def test_name_defaults_to_file_stem(tmp_path):
-    doc = base()
-    del doc["name"]
-    scenario = load_scenario(write(tmp_path, doc, "my scenario!.yaml"))
-    assert scenario.name == "my-scenario"
-
-
-def test_dict_without_name_is_an_error():
-    doc = base()
-    del doc["name"]
-    err = error_of(doc)
-    assert err.path == ("name",)
-    assert err.source is None
-    assert str(err) == "<scenario>: name: required key is missing"
-
-
-# -- misspelt keys ------------------------------------------------------------------------------
+from tests.unit.loading_support import TWO_AREAS, base, error_of, file_error
 
 
 def test_misspelt_site_key_names_the_typo_and_suggests(tmp_path):
@@ -152,9 +47,6 @@ def test_unknown_key_without_close_match_has_no_hint():
     assert err.path == ("behaviour", "zzzzqqq")
     assert "unknown key 'zzzzqqq'" in err.message
     assert "did you mean" not in err.message
-
-
-# -- types and ranges ---------------------------------------------------------------------------
 
 
 def test_wrong_type(tmp_path):
@@ -245,9 +137,6 @@ def test_bad_calendar_date():
     assert err.value == "2023-13-01"
 
 
-# -- references between parts ------------------------------------------------------------------
-
-
 def test_undefined_errand_id(tmp_path):
     doc = base()
     doc["sites"][0]["errands"] = ["skatteverket", "skateverket"]
@@ -316,68 +205,6 @@ def test_profile_weekday_and_hour_keys():
     assert error_of(doc).path == ("demand_profile", "hour", 24)
     doc["demand_profile"] = {"hour": {10: 0}}
     assert "positive" in error_of(doc).message
-
-
-# -- files --------------------------------------------------------------------------------------
-
-
-def test_invalid_yaml(tmp_path):
-    path = tmp_path / "broken.yaml"
-    path.write_text("name: x\ncalendar: {start: 2023-01-02, days: [\n", encoding="utf-8")
-    err = error_of(path)
-    assert err.source == str(path)
-    assert err.path == ()
-    assert "invalid YAML at line" in err.message
-    assert str(err).startswith(f"{path}: ")
-
-
-def test_not_utf8(tmp_path):
-    path = tmp_path / "latin1.yaml"
-    path.write_bytes("name: sk\xe4ggetorp\n".encode("latin-1"))
-    err = error_of(path)
-    assert err.source == str(path)
-    assert "not UTF-8" in err.message
-    assert "offset 8" in err.message
-
-
-def test_python_tag_is_rejected_not_executed(tmp_path):
-    marker = tmp_path / "pwned"
-    for text in (f'!!python/object/apply:os.system ["touch {marker}"]\n',
-                 f'name: x\nseed: !!python/object/apply:os.system ["touch {marker}"]\n',
-                 '!!python/object/apply:os.system ["echo hi"]\n'):
-        path = tmp_path / "evil.yaml"
-        path.write_text(text, encoding="utf-8")
-        err = error_of(path)
-        assert err.source == str(path)
-        assert "invalid YAML" in err.message
-        assert "python/object/apply" in err.message
-    assert not marker.exists()
-
-
-@pytest.mark.parametrize("text, shown", [("- a\n- b\n", "['a', 'b']"), ("hello\n", "'hello'"),
-                                         ("", "None"), ("42\n", "42")])
-def test_top_level_not_a_mapping(tmp_path, text, shown):
-    path = tmp_path / "list.yaml"
-    path.write_text(text, encoding="utf-8")
-    err = error_of(path)
-    assert err.path == ()
-    assert str(err) == (f"{path}: (top level): expected a mapping of scenario keys at the top "
-                        f"level (got {shown})")
-
-
-def test_top_level_not_a_mapping_in_memory():
-    with pytest.raises(ScenarioError) as info:
-        scenario_from_dict([1, 2], None, None)
-    assert info.value.source is None
-    assert info.value.path == ()
-    assert str(info.value).startswith("<scenario>: (top level): expected a mapping")
-
-
-def test_missing_file(tmp_path):
-    path = tmp_path / "nope.yaml"
-    err = error_of(path)
-    assert err.source == str(path)
-    assert "cannot read file" in err.message
 
 
 def test_scenario_error_is_value_error_and_formats():
