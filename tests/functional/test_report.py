@@ -16,7 +16,6 @@ from simulation.report import (
     FIGURE_NAMES,
     build_report,
     load_results,
-    md_escape,
     sweep_findings,
 )
 from simulation.report import (
@@ -164,23 +163,6 @@ def test_sweep_report(sweep_folders):
         assert files_a[name] == files_b[name], name
     expected = {"report.md", "report.html"} | {f"figures/{n}.{x}" for n in FIGURE_NAMES for x in ("png", "svg")}
     assert expected <= files_a.keys()
-
-
-@pytest.mark.parametrize(("diff", "lo", "hi", "expected"), [
-    (-31.0, -38.0, -24.0, "reduces unserved demand in vulnerable areas by 31% (95% CI 24–38%)"),
-    (12.0, 5.0, 19.0, "increases unserved demand in vulnerable areas by 12% (95% CI 5–19%)"),
-    (-3.0, -9.0, 3.0, "shows no clear difference in unserved demand in vulnerable areas (−3.0%; 95% CI −9.0% to +3.0%)"),
-    (40.0, 40.0, 40.0, "increases unserved demand in vulnerable areas by 40% (+40.0 needs per 1,000 residents per year in every replication)"),
-])
-def test_effect_words(diff, lo, hi, expected):
-    row = {"kpi": "unserved_per_1000_yr@group:vulnerable", "baseline_mean": 100.0, "diff_mean": diff,
-           "ci_low": lo, "ci_high": hi, "interval_level": 0.95}
-    assert "".join(t for _, t in effect(row)) == expected
-
-
-def test_markdown_escape():
-    assert md_escape("a_b *c* [d](e) <f> | #g & h") == r"a\_b \*c\* \[d\](e) \<f\> \| \#g \& h"
-    assert md_escape("- not a list\nsecond line") == r"\- not a list second line"
 
 
 def test_unknown_folder_kind_is_rejected(tmp_path):
