@@ -33,6 +33,10 @@ from simulation.streams import Streams
 EPS = 1e-7
 
 
+# ---------------------------------------------------------------------------------------------
+# running and slicing
+
+
 @dataclass
 class Run:
     """The tables of a run, its compiled network and the root seed."""
@@ -146,6 +150,10 @@ def site_runs(r: Run) -> Iterator[tuple[int, int, SiteRun, pd.DataFrame]]:
             ), sv
 
 
+# ---------------------------------------------------------------------------------------------
+# interval arithmetic
+
+
 def count_at(t: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
     """How many intervals ``[begin, end)`` contain each time ``t`` (ends shrunk by EPS)."""
     b = np.sort(begin)
@@ -196,6 +204,10 @@ def outside_minutes(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends
     inside = np.clip(np.minimum(end[:, None], ends[None, :]) - np.maximum(begin[:, None], starts[None, :]),
                      0.0, None).sum(axis=1)
     return float((end - begin - inside).sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# checks on one site's records (used for scenarios and for the bare engine)
 
 
 def check_records(s: SiteRun) -> None:
@@ -361,7 +373,13 @@ def check_windows(s: SiteRun) -> None:
                 f"{s.label}: visitor {s.visitor[i]} started at {s.start[i]} outside hours, not as overtime"
 
 
+# ---------------------------------------------------------------------------------------------
+# the bare engine
+
+
 def engine_site_run(case: dict, check=None) -> SiteRun:
+    """Run one site of the bare engine on an ``engine_cases()`` case (optionally with the
+    in-model ``check``) and return its records."""
     n = len(case["arrivals"])
     deadline = [a + p for a, p in zip(case["arrivals"], case["patience"], strict=True)]
     visits = Visits.empty(case["service"], deadline)
