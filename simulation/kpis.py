@@ -19,19 +19,6 @@ SERVED_CODE = OUTCOMES.index("served")
 PENDING_CODE = OUTCOMES.index("pending")
 
 
-_NEED = ("needs", "served", "pending", "unserved", *(f"unserved_{r}" for r in UNSERVED),
-         "served_share", "wait_mean", "wait_median", "wait_p90", "wait_p95", "wait_max",
-         "within_15", "within_30", "travel_mean", "deferral_mean")
-_SPLIT = ("served_mobile", "served_fixed", "mobile_share")
-_TIME = ("open_counter_min", "busy_counter_min", "utilisation", "overtime_min", "staff_hours_per_week")
-KPI_NAMES: dict[str, frozenset[str]] = {
-    "overall": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT, "staff_hours_per_week")),
-    "group": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT)),
-    "area": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT)),
-    "site": frozenset((*_NEED, *_TIME)),
-    "stop": frozenset((*_NEED, *_TIME)),
-}
-"""Every KPI name available at each scope."""
 
 
 def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferral: np.ndarray,

@@ -33,6 +33,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from simulation.analysis import best_design
+from simulation.kpi_catalogue import HEADLINE_KPI, headline_kpi
 from simulation.output import write_atomic
 from simulation.plots import (
     cost_benefit,
@@ -54,7 +55,6 @@ log = logging.getLogger(__name__)
 FIGURE_NAMES: tuple[str, ...] = ("map", "waits", "unserved", "comparison", "costs", "queues", "schedule")
 """Every figure a report can hold, in report order (a run has no comparison or costs)."""
 
-VULNERABLE_KPI = "unserved_per_1000_yr@group:vulnerable"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -361,13 +361,7 @@ def _effect(row: Mapping[str, Any], overall: bool = False) -> Inline:
 def _headline_kpi(res: Results) -> str:
     kpis = [str(k) for k in res.manifest.get("kpis") or []] or list(dict.fromkeys(res.comparison["kpi"]))
     present = set(res.comparison["kpi"]) if len(res.comparison) else set()
-    for k in kpis:
-        if k == VULNERABLE_KPI and k in present:
-            return k
-    for k in kpis:
-        if k.endswith("@group:vulnerable") and k in present:
-            return k
-    return next((k for k in kpis if k in present), kpis[0] if kpis else "")
+    return headline_kpi(kpis, present)
 
 
 def sweep_findings(res: Results) -> list[Inline]:
@@ -571,7 +565,7 @@ def figure_specs(res: Results) -> list[FigureSpec]:
             + "; labels give the difference relative to the baseline's mean. Colour and marker give the verdict; "
             "an interval crossing the dashed zero line means no clear difference.",
             lambda: forest_plot(res.comparison, kpis)))
-        y = next((k for k in (VULNERABLE_KPI, "unserved_per_1000_yr", "wait_mean") if k in set(res.summary["kpi"])), None)
+        y = next((k for k in (HEADLINE_KPI, "unserved_per_1000_yr", "wait_mean") if k in set(res.summary["kpi"])), None)
         if y is not None and "staff_hours_per_week" in set(res.summary["kpi"]):
             conf = float(res.manifest.get("level") or 0.95)
             specs.append(FigureSpec(
