@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulation.analysis import t_interval
+from simulation.intervals import t_interval
 from simulation.output import provenance, staged_folder, write_atomic, write_json, write_yaml
 from simulation.overrides import apply_changes
 from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
