@@ -27,7 +27,7 @@ TEMPLATE_FOLDER = "templates"
 MARKDOWN_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&$])")
 _MD_LIST_START = re.compile(r"^([ \t]*)([-+]|\d+[.)])(\s)")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -43,8 +43,9 @@ def md_escape(text: str) -> str:
     Returns
     -------
     str
-        The text with ``\\ ` * _ { } [ ] < > # | ~ ! &`` backslash-escaped, a leading list
-        marker (``-``, ``+``, ``1.``) escaped, and runs of whitespace made one space.
+        The text with ``\\ ` * _ { } [ ] < > # | ~ ! & $`` backslash-escaped (``$`` because
+        GitHub reads ``$...$`` as mathematics), a leading list marker (``-``, ``+``, ``1.``)
+        escaped, and runs of whitespace made one space.
 
     Examples
     --------
@@ -57,9 +58,22 @@ def md_escape(text: str) -> str:
 
 
 def md_code(text: str) -> str:
-    """Inline code in Markdown: in backticks (two if the text holds one), whitespace made one space."""
-    ticks = "``" if "`" in str(text) else "`"
-    return f"{ticks}{_WHITESPACE.sub(' ', str(text))}{ticks}"
+    """Inline code in Markdown, shown as it is; runs of whitespace become one space.
+
+    The fence is one backtick, or more than the longest run of backticks in the text; text
+    that starts or ends with a backtick is padded with a space (which CommonMark strips).
+
+    Examples
+    --------
+    >>> md_code("a_b"), md_code("x`y"), md_code("`c`")
+    ('`a_b`', '``x`y``', '`` `c` ``')
+    """
+    body = _WHITESPACE.sub(" ", str(text))
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    ticks = "`" * (max(runs) + 1 if runs else 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{ticks}{body}{ticks}"
 
 
 @functools.cache
