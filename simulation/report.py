@@ -789,7 +789,7 @@ def _parameter_blocks(res: Results) -> list[Block]:
              + "; other designs differ as listed under the question." if res.kind == "sweep"
              else "The scenario's parameters with defaults filled in.")
     blocks.append(Paragraph(_t(where + " Sources and assumptions are documented in the scenario files; "
-                           "the scenario's description is quoted above.")))
+                                   "the scenario's description is quoted above.")))
     cal = base["calendar"]
     blocks.append(Table(["parameter", "value"], [
         [_t("start date"), _t(_plain(cal.get("start")))],
@@ -810,11 +810,11 @@ def _parameter_blocks(res: Results) -> list[Block]:
                           _t("yes" if a.get("vulnerable") else "no"),
                           _t(f"{float(a['location']['lat']):.4f}, {float(a['location']['lon']):.4f}"), _t(rate)])
     blocks.append(Table(["area", "name", "population", "vulnerable", "lat, lon", "demand"], area_rows,
-                                  "Areas", {2}))
+                        "Areas", {2}))
     blocks.append(_sites_table(res))
     travel = base.get("travel") or {}
     blocks.append(Table(["parameter", "value"], [[_t(k.replace("_", " ")), _t(_plain(v))]
-                                                           for k, v in travel.items()], "Travel"))
+                                                 for k, v in travel.items()], "Travel"))
     behaviour = base.get("behaviour") or {}
     rows = []
     for k, v in behaviour.items():
@@ -918,7 +918,7 @@ def report_document(res: Results, figures: Sequence[FigureSpec]) -> Document:
         sub = f"Sweep of {len(res.designs)} designs{levels} × {res.replications} replications"
     else:
         sub = f"Run of one scenario × {res.replications} replications"
-    blocks.append(Paragraph(_t(("b", sub))))
+    blocks.append(Paragraph(_t(_b(sub))))
     blocks.append(Heading("Question and designs"))
     blocks.extend(_question(res))
     blocks.append(Heading("Key findings"))
