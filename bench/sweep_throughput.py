@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bench.scenarios import mm4_scenario
@@ -54,7 +55,7 @@ def measure_sweep(rounds: int, quick: bool, log: Log = print) -> SweepMeasuremen
     for r in range(rounds):
         for w in WORKERS:
             seconds, _, result = time_once(
-                lambda w=w: run_sweep(sweep, workers=w, out=None, progress=False)
+                partial(run_sweep, sweep, workers=w, out=None, progress=False)
             )
             if result.failures:
                 raise RuntimeError(f"sweep runs failed: {result.failures[0][3]}")

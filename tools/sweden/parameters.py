@@ -68,7 +68,8 @@ MOBILE_COUNTERS = 2  # A11: 2 staff
 MOBILE_HOURS = "10:00-15:00"  # A11: 4-6 h per stop -> 5 h
 MOBILE_SETUP_MIN = 45  # A11: travel and set-up before a stop
 MOBILE_MAX_AREAS = 3  # A11: 2-3 stops a week in all
-REPLICATIONS = 20
+REPLICATIONS = 20  # paired replications per design (common random numbers)
+LEVEL = 0.95  # confidence level of the pilot comparisons (Bonferroni family level)
 KPIS = (
     "unserved_per_1000_yr@group:vulnerable",
     "unserved_per_1000_yr",

@@ -9,6 +9,7 @@ from tools.sweden.emit import Comments
 from tools.sweden.offices import Region
 from tools.sweden.parameters import (
     KPIS,
+    LEVEL,
     MOBILE_COUNTERS,
     MOBILE_HOURS,
     MOBILE_MAX_AREAS,
@@ -106,7 +107,6 @@ def mobile_site(
 
 
 def sweep_doc(
-    built: Built,
     base_file: str,
     name: str,
     description: str,
@@ -114,10 +114,13 @@ def sweep_doc(
     comments: Comments,
 ) -> dict[str, Any]:
     """A sweep file comparing ``designs`` against ``baseline``."""
-    comments[("replications",)] = "20 paired replications (common random numbers)"
-    comments[("level",)] = "95 % confidence"
+    percent = f"{LEVEL * 100:g} %"
+    comments[("replications",)] = f"{REPLICATIONS} paired replications (common random numbers)"
+    comments[("level",)] = f"{percent} confidence"
     comments[("seed",)] = "root seed; replication i of every design uses the same streams"
-    comments[("correction",)] = "family level 95 % over the designs compared with the baseline"
+    comments[("correction",)] = (
+        f"family level {percent} over the designs compared with the baseline"
+    )
     return {
         "name": name,
         "description": description,
@@ -125,7 +128,7 @@ def sweep_doc(
         "seed": SEED,
         "replications": REPLICATIONS,
         "baseline": "baseline",
-        "level": 0.95,
+        "level": LEVEL,
         "correction": "bonferroni",
         "kpis": list(KPIS),
         "designs": designs,
@@ -182,7 +185,6 @@ def build_pilot(built: Built, region: Region, base_file: str) -> Sweep:
     )
     names = " + ".join(region.municipalities)
     doc = sweep_doc(
-        built,
         base_file,
         f"sweden-{region.slug}-pilot",
         f"{names}: today's offices vs a new office in {target.name}, a mobile unit, or both",
@@ -246,7 +248,6 @@ def build_shared_pilot(built: Built, base_file: str) -> Sweep:
         "for comparison: a new office in Skäggetorp and one in Hageby"
     )
     doc = sweep_doc(
-        built,
         base_file,
         "sweden-linkoping-norrkoping-pilot",
         "Linköping + Norrköping (~40 km apart): one shared mobile unit vs two new offices",
