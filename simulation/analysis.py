@@ -17,22 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-VERDICTS = ("better", "worse", "no clear difference", "too few replications")
-
-
-def t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, float]:
-    """Mean, standard deviation and the t confidence interval of ``values`` (NaNs dropped)."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
-        return (math.nan,) * 4
-    mean = float(x.mean())
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan
-    std = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * std / math.sqrt(n)
-    return mean, std, mean - half, mean + half
+from simulation.intervals import t_interval
 
 
 def summarise_designs(replications: pd.DataFrame, kpis: Sequence[str], level: float) -> pd.DataFrame:

@@ -11,7 +11,9 @@ that falls with the best option's cost; otherwise it is ``declined``.
 
 If the visitor can reach the place while it is open, it arrives after travelling;
 otherwise it arrives during the chosen window, spread over it following the area's hour
-weights restricted to the window (uniformly if they are all zero there).
+weights restricted to the window (uniformly if they are all zero there). A window open across
+midnight is spread over its part before the first midnight, so a deferred visitor arrives on
+the day its deferral counts (docs/model.md, section 7).
 """
 
 from __future__ import annotations
@@ -154,7 +156,8 @@ def _arrive_in_windows(
         rows = np.flatnonzero(key == value)
         p, w = int(value >> 32), int(value & 0xFFFFFFFF)
         start = float(network.places[p].starts[w])
-        # a window open across midnight: arrive on its first day, the day deferral counts
+        # a window open across midnight: arrive on its first day, the day deferral counts, so
+        # arrival day - need day = deferral days (docs/model.md, section 7)
         end = min(float(network.places[p].ends[w]), (start // 1440.0 + 1.0) * 1440.0)
         out[rows] = window_arrival(start, end, profile, first, u[rows])
     return out

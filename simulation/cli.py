@@ -150,9 +150,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _verdict_lines(sweep, result) -> list[str]:
     """Which design does best for vulnerable areas (or the first KPI), per factor level."""
     from simulation.analysis import best_design
+    from simulation.kpi_catalogue import headline_kpi
 
-    labels = [k.label for k in sweep.spec.kpis]
-    kpi = next((k for k in labels if k.endswith("@group:vulnerable")), labels[0])
+    present = set(result.comparison["kpi"]) if len(result.comparison) else None
+    kpi = headline_kpi([k.label for k in sweep.spec.kpis], present)
     lines = []
     for level in dict.fromkeys(result.comparison["level"]) if len(result.comparison) else []:
         best, rows = best_design(result.comparison, kpi, level)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulation.intervals import t_half_width
 from simulation.network import Network
 from simulation.occupancy import intervals, over_windows
 from simulation.outcomes import OUTCOMES, UNSERVED
@@ -19,19 +20,6 @@ SERVED_CODE = OUTCOMES.index("served")
 PENDING_CODE = OUTCOMES.index("pending")
 
 
-_NEED = ("needs", "served", "pending", "unserved", *(f"unserved_{r}" for r in UNSERVED),
-         "served_share", "wait_mean", "wait_median", "wait_p90", "wait_p95", "wait_max",
-         "within_15", "within_30", "travel_mean", "deferral_mean")
-_SPLIT = ("served_mobile", "served_fixed", "mobile_share")
-_TIME = ("open_counter_min", "busy_counter_min", "utilisation", "overtime_min", "staff_hours_per_week")
-KPI_NAMES: dict[str, frozenset[str]] = {
-    "overall": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT, "staff_hours_per_week")),
-    "group": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT)),
-    "area": frozenset((*_NEED, "unserved_per_1000_yr", *_SPLIT)),
-    "site": frozenset((*_NEED, *_TIME)),
-    "stop": frozenset((*_NEED, *_TIME)),
-}
-"""Every KPI name available at each scope."""
 
 
 def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferral: np.ndarray,
@@ -191,12 +179,9 @@ def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         ``scope, id, kpi, n, mean, std, ci_low, ci_high`` (NaN replications are left out;
         with fewer than two values the interval is NaN).
     """
-    from scipy import stats
-
     g = kpis.dropna(subset=["value"]).groupby(["scope", "id", "kpi"], sort=False)["value"]
     out = g.agg(n="count", mean="mean", std="std").reset_index()
-    t = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1))
-    half = np.where(out["n"] > 1, t * out["std"] / np.sqrt(out["n"]), np.nan)
+    half = t_half_width(out["std"].to_numpy(), out["n"].to_numpy(), level)
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out

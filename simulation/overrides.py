@@ -14,8 +14,6 @@ from typing import Any
 
 from simulation.errors import ScenarioError
 
-LISTS_BY_ID = ("sites", "areas", "errands")
-
 
 def _step(node: Any, key: str, where: tuple[str | int, ...]) -> tuple[Any, str | int]:
     """Resolve one path segment under ``node``; returns the container key to use."""

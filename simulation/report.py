@@ -11,19 +11,17 @@ The report states the question and the designs, key findings in plain words comp
 the comparison and summary tables, the figures with captions, the comparison and KPI
 tables, the scenario's parameters and the provenance recorded in the manifest. Nothing
 depends on the clock or on where the folder lives, so the same folder always gives the
-same bytes. Text from user files is HTML-escaped in the HTML and Markdown-escaped in the
-Markdown.
+same bytes. Both files are rendered from one :class:`~simulation.document.Document` by the
+Jinja2 templates of :mod:`simulation.rendering`, which HTML-escape text from user files in
+the HTML and Markdown-escape it in the Markdown.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import logging
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,20 @@ import yaml
 from matplotlib.figure import Figure
 
 from simulation.analysis import best_design
+from simulation.document import (
+    Block,
+    BulletList,
+    Document,
+    FigureBlock,
+    Heading,
+    Inline,
+    Paragraph,
+    Table,
+)
+from simulation.document import bold as _b
+from simulation.document import code as _code
+from simulation.document import text as _t
+from simulation.kpi_catalogue import HEADLINE_KPI, headline_kpi
 from simulation.output import write_atomic
 from simulation.plots import (
     cost_benefit,
@@ -46,6 +58,8 @@ from simulation.plots import (
 )
 from simulation.plots.style import REASON_LABELS, REASONS, fmt_number, kpi_label
 from simulation.plots.tables import kpi_means, label, mobile_units
+from simulation.rendering import md_escape as md_escape  # re-exported
+from simulation.rendering import render_html, render_markdown
 from simulation.sweep import SAMPLE_REPLICATIONS, visits_path
 from simulation.sweep_schema import _cell_name
 
@@ -54,7 +68,6 @@ log = logging.getLogger(__name__)
 FIGURE_NAMES: tuple[str, ...] = ("map", "waits", "unserved", "comparison", "costs", "queues", "schedule")
 """Every figure a report can hold, in report order (a run has no comparison or costs)."""
 
-VULNERABLE_KPI = "unserved_per_1000_yr@group:vulnerable"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -201,49 +214,6 @@ def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
                    comparison, visits, site_hours, sweep or {})
 
 
-# ----------------------------------------------------------------------------- document model
-
-Inline = list[tuple[str, str]]
-"""Rich text: ``(style, text)`` segments, style ``""`` (plain), ``"b"`` (bold) or ``"code"``."""
-
-
-def _t(*parts: str | tuple[str, str]) -> Inline:
-    return [(p if isinstance(p, tuple) else ("", p)) for p in parts]
-
-
-def _b(text: str) -> tuple[str, str]:
-    return ("b", text)
-
-
-def _code(text: str) -> tuple[str, str]:
-    return ("code", text)
-
-
-@dataclass
-class Table:
-    """A table: header cells, rows of cells (rich text), and a caption."""
-
-    header: list[str]
-    rows: list[list[Inline]]
-    caption: str = ""
-    numeric: set[int] = field(default_factory=set)
-
-
-@dataclass
-class FigureBlock:
-    """A figure: file name (without extension), number, title and caption."""
-
-    name: str
-    number: int
-    title: str
-    caption: str
-
-
-Block = tuple[str, Any]
-"""``("h1"|"h2"|"h3", text)``, ``("p", Inline)``, ``("ul", [Inline])``, ``("table", Table)``,
-``("figure", FigureBlock)``."""
-
-
 # ----------------------------------------------------------------------------- formatting
 
 
@@ -361,13 +331,7 @@ def _effect(row: Mapping[str, Any], overall: bool = False) -> Inline:
 def _headline_kpi(res: Results) -> str:
     kpis = [str(k) for k in res.manifest.get("kpis") or []] or list(dict.fromkeys(res.comparison["kpi"]))
     present = set(res.comparison["kpi"]) if len(res.comparison) else set()
-    for k in kpis:
-        if k == VULNERABLE_KPI and k in present:
-            return k
-    for k in kpis:
-        if k.endswith("@group:vulnerable") and k in present:
-            return k
-    return next((k for k in kpis if k in present), kpis[0] if kpis else "")
+    return headline_kpi(kpis, present)
 
 
 def sweep_findings(res: Results) -> list[Inline]:
@@ -571,7 +535,7 @@ def figure_specs(res: Results) -> list[FigureSpec]:
             + "; labels give the difference relative to the baseline's mean. Colour and marker give the verdict; "
             "an interval crossing the dashed zero line means no clear difference.",
             lambda: forest_plot(res.comparison, kpis)))
-        y = next((k for k in (VULNERABLE_KPI, "unserved_per_1000_yr", "wait_mean") if k in set(res.summary["kpi"])), None)
+        y = next((k for k in (HEADLINE_KPI, "unserved_per_1000_yr", "wait_mean") if k in set(res.summary["kpi"])), None)
         if y is not None and "staff_hours_per_week" in set(res.summary["kpi"]):
             conf = float(res.manifest.get("level") or 0.95)
             specs.append(FigureSpec(
@@ -651,23 +615,23 @@ def _question(res: Results) -> list[Block]:
             factors = res.sweep.get("factors") or {}
             text += _t(" Every design runs at each factor level: ",
                        *_join([_code(f"{k} = {_plain(v)}") for k, v in factors.items()]), ".")
-        blocks.append(("p", text))
+        blocks.append(Paragraph(text))
         if desc:
-            blocks.append(("p", _t("Sweep description: ", str(desc))))
+            blocks.append(Paragraph(_t("Sweep description: ", str(desc))))
         if base.get("description"):
-            blocks.append(("p", _t("Base scenario: ", str(base["description"]))))
+            blocks.append(Paragraph(_t("Base scenario: ", str(base["description"]))))
         rows = []
         for d in res.designs:
             rows.append([_t(_b(d)), _t(_design_changes(res, d))])
-        blocks.append(("table", Table(["design", "changes from the base scenario"], rows, "Designs compared")))
+        blocks.append(Table(["design", "changes from the base scenario"], rows, "Designs compared"))
     else:
         sc = res.scenarios[res.baseline]
         text = _t("This run simulates the scenario ", _b(res.name),
                   f" with {res.replications} replication{'s' if res.replications != 1 else ''} "
                   f"(seed {res.manifest.get('seed')}).")
-        blocks.append(("p", text))
+        blocks.append(Paragraph(text))
         if sc.get("description"):
-            blocks.append(("p", _t("Scenario description: ", str(sc["description"]))))
+            blocks.append(Paragraph(_t("Scenario description: ", str(sc["description"]))))
     return blocks
 
 
@@ -818,20 +782,20 @@ def _parameter_blocks(res: Results) -> list[Block]:
     where = (f"The parameters of the baseline design {res.baseline}" + (f" at {res.level}" if res.multi_level else "")
              + "; other designs differ as listed under the question." if res.kind == "sweep"
              else "The scenario's parameters with defaults filled in.")
-    blocks.append(("p", _t(where + " Sources and assumptions are documented in the scenario files; "
-                           "the scenario's description is quoted above.")))
+    blocks.append(Paragraph(_t(where + " Sources and assumptions are documented in the scenario files; "
+                                   "the scenario's description is quoted above.")))
     cal = base["calendar"]
-    blocks.append(("table", Table(["parameter", "value"], [
+    blocks.append(Table(["parameter", "value"], [
         [_t("start date"), _t(_plain(cal.get("start")))],
         [_t("simulated days"), _t(_plain(cal.get("days")))],
         [_t("warm-up days (not counted)"), _t(_plain(cal.get("warmup_days")))],
         [_t("scenario seed"), _t(_plain(base.get("seed")))],
-    ], "Calendar")))
-    blocks.append(("table", Table(["errand", "name", "share", "service time (min)"], [
+    ], "Calendar"))
+    blocks.append(Table(["errand", "name", "share", "service time (min)"], [
         [_t(_code(str(e["id"]))), _t(_plain(e.get("name"))), _t(_pct(float(e["share"]))),
-         _t(_distribution(e.get("service_minutes")))] for e in base["errands"]], "Errands")))
+         _t(_distribution(e.get("service_minutes")))] for e in base["errands"]], "Errands"))
     profile = base.get("demand_profile")
-    blocks.append(("p", _t("Demand profile over the week: ", _profile(profile))))
+    blocks.append(Paragraph(_t("Demand profile over the week: ", _profile(profile))))
     area_rows = []
     for a in base["areas"]:
         demand = a.get("demand") or {}
@@ -839,18 +803,18 @@ def _parameter_blocks(res: Results) -> list[Block]:
         area_rows.append([_t(_code(str(a["id"]))), _t(label(a)), _t(f"{int(a['population']):,}"),
                           _t("yes" if a.get("vulnerable") else "no"),
                           _t(f"{float(a['location']['lat']):.4f}, {float(a['location']['lon']):.4f}"), _t(rate)])
-    blocks.append(("table", Table(["area", "name", "population", "vulnerable", "lat, lon", "demand"], area_rows,
-                                  "Areas", {2})))
-    blocks.append(("table", _sites_table(res)))
+    blocks.append(Table(["area", "name", "population", "vulnerable", "lat, lon", "demand"], area_rows,
+                        "Areas", {2}))
+    blocks.append(_sites_table(res))
     travel = base.get("travel") or {}
-    blocks.append(("table", Table(["parameter", "value"], [[_t(k.replace("_", " ")), _t(_plain(v))]
-                                                           for k, v in travel.items()], "Travel")))
+    blocks.append(Table(["parameter", "value"], [[_t(k.replace("_", " ")), _t(_plain(v))]
+                                                 for k, v in travel.items()], "Travel"))
     behaviour = base.get("behaviour") or {}
     rows = []
     for k, v in behaviour.items():
         value = _distribution(v) if k == "patience_minutes" else _plain(v)
         rows.append([_t(k.replace("_", " ")), _t(value)])
-    blocks.append(("table", Table(["parameter", "value"], rows, "Behaviour")))
+    blocks.append(Table(["parameter", "value"], rows, "Behaviour"))
     return blocks
 
 
@@ -925,8 +889,21 @@ def _provenance(res: Results) -> Table:
     return Table(["field", "value"], rows, "From manifest.json")
 
 
-def report_blocks(res: Results, figures: Sequence[FigureSpec]) -> tuple[str, list[Block]]:
-    """The report as a title and a list of blocks (shared by the Markdown and HTML writers)."""
+def report_document(res: Results, figures: Sequence[FigureSpec]) -> Document:
+    """The report of a run or sweep as a document (rendered to Markdown and HTML alike).
+
+    Parameters
+    ----------
+    res
+        The result folder's tables.
+    figures
+        The figures drawn, in report order (numbered from 1).
+
+    Returns
+    -------
+    Document
+        Title ``Simulation report: <name>`` and the report's blocks.
+    """
     kind = "sweep" if res.kind == "sweep" else "run"
     title = f"Simulation report: {res.name}"
     blocks: list[Block] = []
@@ -935,151 +912,33 @@ def report_blocks(res: Results, figures: Sequence[FigureSpec]) -> tuple[str, lis
         sub = f"Sweep of {len(res.designs)} designs{levels} × {res.replications} replications"
     else:
         sub = f"Run of one scenario × {res.replications} replications"
-    blocks.append(("p", _t(("b", sub))))
-    blocks.append(("h2", "Question and designs"))
+    blocks.append(Paragraph(_t(_b(sub))))
+    blocks.append(Heading("Question and designs"))
     blocks.extend(_question(res))
-    blocks.append(("h2", "Key findings"))
+    blocks.append(Heading("Key findings"))
     findings = sweep_findings(res) if kind == "sweep" else run_findings(res)
-    blocks.append(("ul", findings))
-    blocks.append(("h2", "Figures"))
+    blocks.append(BulletList(findings))
+    blocks.append(Heading("Figures"))
     for i, spec in enumerate(figures, start=1):
-        blocks.append(("figure", FigureBlock(spec.name, i, spec.title, spec.caption)))
-    blocks.append(("h2", "Tables"))
+        blocks.append(FigureBlock(spec.name, i, spec.title, spec.caption))
+    blocks.append(Heading("Tables"))
     if kind == "sweep":
         if not res.comparison.empty:
-            blocks.append(("h3", "Comparison with the baseline"))
-            blocks.append(("table", _comparison_table(res)))
-        blocks.append(("h3", "KPIs by design"))
-        blocks.append(("table", _sweep_kpi_table(res)))
+            blocks.append(Heading("Comparison with the baseline", 3))
+            blocks.append(_comparison_table(res))
+        blocks.append(Heading("KPIs by design", 3))
+        blocks.append(_sweep_kpi_table(res))
     else:
-        blocks.append(("h3", "KPIs by scope"))
-        blocks.append(("table", _run_kpi_table(res)))
-    blocks.append(("h2", "Scenario parameters"))
+        blocks.append(Heading("KPIs by scope", 3))
+        blocks.append(_run_kpi_table(res))
+    blocks.append(Heading("Scenario parameters"))
     blocks.extend(_parameter_blocks(res))
-    blocks.append(("h2", "Provenance"))
-    blocks.append(("table", _provenance(res)))
-    return title, blocks
+    blocks.append(Heading("Provenance"))
+    blocks.append(_provenance(res))
+    return Document(title, blocks)
 
 
-# ----------------------------------------------------------------------------- writers
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown (CommonMark) punctuation in user text; newlines become spaces."""
-    text = _MD_SPECIAL.sub(r"\\\1", str(text))
-    text = re.sub(r"^([ \t]*)([-+]|\d+[.)])(\s)", r"\1\\\2\3", text)
-    return re.sub(r"\s+", " ", text)
-
-
-def _md_inline(parts: Inline) -> str:
-    out = []
-    for kind, text in parts:
-        if kind == "b":
-            out.append(f"**{md_escape(text)}**")
-        elif kind == "code":
-            ticks = "``" if "`" in text else "`"
-            body = re.sub(r"\s+", " ", str(text))
-            out.append(f"{ticks}{body}{ticks}")
-        else:
-            out.append(md_escape(text))
-    return "".join(out)
-
-
-def _md_table(table: Table) -> list[str]:
-    lines = []
-    if table.caption:
-        lines += [f"*{md_escape(table.caption)}*", ""]
-    lines.append("| " + " | ".join(md_escape(h) for h in table.header) + " |")
-    lines.append("|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.header))) + "|")
-    for row in table.rows:
-        lines.append("| " + " | ".join(_md_inline(c) for c in row) + " |")
-    return lines
-
-
-def to_markdown(title: str, blocks: Iterable[Block]) -> str:
-    """Render the report as Markdown (figures linked from ``figures/``)."""
-    lines = [f"# {md_escape(title)}", ""]
-    for kind, value in blocks:
-        if kind in ("h1", "h2", "h3"):
-            lines += ["#" * int(kind[1]) + " " + md_escape(value), ""]
-        elif kind == "p":
-            lines += [_md_inline(value), ""]
-        elif kind == "ul":
-            lines += [f"- {_md_inline(item)}" for item in value] + [""]
-        elif kind == "table":
-            lines += _md_table(value) + [""]
-        elif kind == "figure":
-            f: FigureBlock = value
-            lines += [f"### Figure {f.number}. {md_escape(f.title)}", "",
-                      f"![{md_escape(f.title)}](figures/{f.name}.png)", "",
-                      f"*Figure {f.number}. {md_escape(f.caption)}* "
-                      f"([SVG](figures/{f.name}.svg))", ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-CSS = """
-body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}
-h3{font-size:1.05rem;margin-top:1.4rem}
-table{border-collapse:collapse;margin:.6rem 0 1.2rem;font-size:.85rem}
-th,td{border:1px solid #d0d0d0;padding:.25rem .5rem;vertical-align:top;text-align:left}
-th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
-caption{caption-side:top;text-align:left;font-style:italic;padding-bottom:.3rem}
-figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.9rem;color:#333}code{font-size:.85em;background:#f6f6f6;padding:0 .2em}
-""".strip()
-
-
-def _html_inline(parts: Inline) -> str:
-    out = []
-    for kind, text in parts:
-        escaped = html.escape(str(text), quote=True)
-        out.append(f"<strong>{escaped}</strong>" if kind == "b" else f"<code>{escaped}</code>" if kind == "code"
-                   else escaped)
-    return "".join(out)
-
-
-def _html_table(table: Table) -> list[str]:
-    lines = ["<table>"]
-    if table.caption:
-        lines.append(f"<caption>{html.escape(table.caption)}</caption>")
-    lines.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in table.header) + "</tr></thead>")
-    lines.append("<tbody>")
-    for row in table.rows:
-        cells = "".join(f'<td class="num">{_html_inline(c)}</td>' if i in table.numeric
-                        else f"<td>{_html_inline(c)}</td>" for i, c in enumerate(row))
-        lines.append(f"<tr>{cells}</tr>")
-    lines += ["</tbody>", "</table>"]
-    return lines
-
-
-def to_html(title: str, blocks: Iterable[Block], figures_dir: Path) -> str:
-    """Render the report as one HTML file with the figures embedded as base64 PNG."""
-    lines = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-             f"<h1>{html.escape(title)}</h1>"]
-    for kind, value in blocks:
-        if kind in ("h1", "h2", "h3"):
-            lines.append(f"<{kind}>{html.escape(value)}</{kind}>")
-        elif kind == "p":
-            lines.append(f"<p>{_html_inline(value)}</p>")
-        elif kind == "ul":
-            lines.append("<ul>" + "".join(f"<li>{_html_inline(item)}</li>" for item in value) + "</ul>")
-        elif kind == "table":
-            lines += _html_table(value)
-        elif kind == "figure":
-            f: FigureBlock = value
-            data = base64.b64encode((figures_dir / f"{f.name}.png").read_bytes()).decode("ascii")
-            lines += [f'<figure id="figure-{f.number}">',
-                      f"<h3>Figure {f.number}. {html.escape(f.title)}</h3>",
-                      f'<img alt="{html.escape(f.title, quote=True)}" src="data:image/png;base64,{data}">',
-                      f"<figcaption>Figure {f.number}. {html.escape(f.caption)}</figcaption>", "</figure>"]
-    lines += ["</body>", "</html>"]
-    return "\n".join(lines) + "\n"
+# ----------------------------------------------------------------------------- writing
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -1118,9 +977,9 @@ def build_report(folder: str | Path) -> Path:
         if stale not in made:
             for ext in ("png", "svg"):
                 (figures_dir / f"{stale}.{ext}").unlink(missing_ok=True)
-    title, blocks = report_blocks(res, specs)
-    _write_text(folder / "report.md", to_markdown(title, blocks))
+    document = report_document(res, specs)
+    _write_text(folder / "report.md", render_markdown(document))
     out = folder / "report.html"
-    _write_text(out, to_html(title, blocks, figures_dir))
+    _write_text(out, render_html(document, figures_dir))
     log.info("report written to %s", out)
     return out

@@ -115,8 +115,13 @@ def _describe(stop: Stop) -> str:
 
 
 def place_windows(unit: Mobile, calendar: Calendar, days: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Windows of each place the unit visits (keyed by :func:`place_key`), sorted; windows
-    that follow each other without a break at the same place are merged into one."""
+    """Windows of each place the unit visits (keyed by :func:`place_key`), sorted.
+
+    Windows that follow each other without a break at the same place (within a stop, between
+    two stops there, or across midnight) are merged into one: the unit stays, so its closing
+    policy applies only when it leaves (docs/model.md, section 4.3). Touching windows at two
+    different places stay apart.
+    """
     out: dict[str, tuple[list[float], list[float]]] = {}
     for v in unit_visits(unit, calendar, days):
         starts, ends = out.setdefault(place_key(unit.schedule[v.stop]), ([], []))

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.errors import ScenarioError
-from simulation.kpis import KPI_NAMES
+from simulation.kpi_catalogue import KPI_NAMES
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.overrides import apply_changes, set_path
 from simulation.schedules import place_key

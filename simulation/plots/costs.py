@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simulation.kpi_catalogue import HEADLINE_KPI
 from simulation.plots.style import (
     design_colour,
     design_marker,
@@ -20,7 +21,7 @@ from simulation.plots.style import (
 from simulation.sweep_schema import default_better
 
 COST_KPI = "staff_hours_per_week"
-BENEFIT_KPI = "unserved_per_1000_yr@group:vulnerable"
+BENEFIT_KPI = HEADLINE_KPI
 
 
 def cost_benefit(

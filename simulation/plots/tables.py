@@ -33,11 +33,6 @@ def counted_years(scenario: Scenario) -> float:
     return (int(cal["days"]) - int(cal.get("warmup_days") or 0)) / 365.0
 
 
-def counted_weeks(scenario: Scenario) -> float:
-    """Length of the counted period (after the warm-up) in weeks."""
-    return counted_years(scenario) * 365.0 / 7.0
-
-
 def location(scenario: Scenario, stop: Mapping[str, Any]) -> tuple[float, float]:
     """``(lon, lat)`` of a stop (its area's location, or its own)."""
     if stop.get("area"):

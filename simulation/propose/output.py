@@ -18,12 +18,25 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulation.analysis import t_interval
+from simulation.document import (
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    NumberedList,
+    Paragraph,
+    bold,
+    code,
+    plain_table,
+    text,
+)
+from simulation.intervals import t_interval
 from simulation.output import provenance, staged_folder, write_atomic, write_json, write_yaml
 from simulation.overrides import apply_changes
 from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
 from simulation.propose.selection import PAIRED_COLUMNS, Track
 from simulation.propose.spec import Propose, weekday_name, window_hours
+from simulation.rendering import render_markdown
 
 if TYPE_CHECKING:
     from simulation.propose import ProposeResult
@@ -320,58 +333,30 @@ def proposed_documents(
     return scenario, sweep
 
 
-def _table(frame: pd.DataFrame) -> str:
-    """A markdown table."""
+def _frame_block(frame: pd.DataFrame) -> Block:
+    """A table of a frame's values as text, or ``(none)`` if it has no rows."""
     if frame.empty:
-        return "(none)"
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(x).replace("|", "/") for x in row) + " |")
-    return "\n".join(lines)
+        return Paragraph(text("(none)"))
+    return plain_table(frame.columns, list(frame.itertuples(index=False)))
 
 
-def _paragraphs(text: str) -> str:
-    """Blank lines between sentences of the statement, not between its list items."""
-    out: list[str] = []
-    for line in text.splitlines():
-        if out and not (line.startswith("- ") and out[-1].startswith("- ")):
-            out.append("")
-        out.append(line)
-    return "\n".join(out)
+def statement_blocks(statement_text: str) -> list[Block]:
+    """The verdict's sentences as paragraphs, its ``- `` lines as bullet lists."""
+    blocks: list[Block] = []
+    for line in statement_text.splitlines():
+        if line.startswith("- "):
+            if blocks and isinstance(blocks[-1], BulletList):
+                blocks[-1].items.append(text(line[2:]))
+            else:
+                blocks.append(BulletList([text(line[2:])]))
+        else:
+            blocks.append(Paragraph(text(line)))
+    return blocks
 
 
-def render_report(propose: Propose, result: ProposeResult, screening: Screening) -> str:
-    """``propose.md``: method, timetable, comparison with intervals and the verdict."""
-    spec = propose.spec
-    b = spec.budget
-    objective = spec.objective
-    level = spec.selection.confidence
-    units = "; ".join(
-        f"{u.id} ({u.counters} staff, set-up {u.setup_minutes:g} min)" for u in spec.units
-    )
-    out = [f"# Proposal: {result.name}", ""]
-    if spec.description:
-        out += [spec.description, ""]
-    out += [
-        f"Base scenario `{propose.base_path.name}` (offices kept as they are). Objective: "
-        f"`{objective.label}`, {objective.direction} is better. Units: {units}. Budget: "
-        f"{b.unit_days_per_week} unit-day(s) a week, at most {b.hours_per_day:g} open hours and "
-        f"{spec.constraints.max_stops_per_day} stop(s) per unit-day, windows {', '.join(b.windows)}, "
-        f"weekdays {', '.join(weekday_name(d) for d in b.day_indices)}.",
-        "",
-        "## Verdict",
-        "",
-        _paragraphs(result.statement),
-        "",
-        "## Proposed timetable",
-        "",
-    ]
-    out += [_table(result.timetable) if result.proposal else "No timetable proposed.", ""]
-    sel = result.selection
-    confirm = spec.selection.confirmation
+def _comparison_rows(result: ProposeResult, level: float) -> pd.DataFrame:
     rows = []
-    for r in sel.itertuples(index=False):
+    for r in result.selection.itertuples(index=False):
         compared = not r.is_proposal and bool(r.proposal_verdict) and math.isfinite(r.diff_mean)
         rows.append(
             {
@@ -391,6 +376,58 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
                 "overall": r.overall_status or "-",
             }
         )
+    return pd.DataFrame(rows)
+
+
+def report_document(propose: Propose, result: ProposeResult, screening: Screening) -> Document:
+    """The propose report as a document: verdict, timetable, comparison, method, how to reproduce.
+
+    Parameters
+    ----------
+    propose
+        The loaded propose spec.
+    result
+        The run's result.
+    screening
+        The static screening (for its solver).
+
+    Returns
+    -------
+    Document
+        Title ``Proposal: <name>``; rendered by :mod:`simulation.rendering`.
+    """
+    spec = propose.spec
+    b = spec.budget
+    objective = spec.objective
+    level = spec.selection.confidence
+    units = "; ".join(
+        f"{u.id} ({u.counters} staff, set-up {u.setup_minutes:g} min)" for u in spec.units
+    )
+    blocks: list[Block] = []
+    if spec.description:
+        blocks.append(Paragraph(text(spec.description)))
+    blocks += [
+        Paragraph(
+            text(
+                "Base scenario ",
+                code(propose.base_path.name),
+                " (offices kept as they are). Objective: ",
+                code(objective.label),
+                f", {objective.direction} is better. Units: {units}. Budget: "
+                f"{b.unit_days_per_week} unit-day(s) a week, at most {b.hours_per_day:g} open hours and "
+                f"{spec.constraints.max_stops_per_day} stop(s) per unit-day, windows {', '.join(b.windows)}, "
+                f"weekdays {', '.join(weekday_name(d) for d in b.day_indices)}.",
+            )
+        ),
+        Heading("Verdict"),
+        *statement_blocks(result.statement),
+        Heading("Proposed timetable"),
+        _frame_block(result.timetable)
+        if result.proposal
+        else Paragraph(text("No timetable proposed.")),
+    ]
+    sel = result.selection
+    confirm = spec.selection.confirmation
     second = [
         k
         for k in result.designs.columns
@@ -401,31 +438,44 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
         if confirm
         else "the replications both designs share from the selection (no confirmation run)"
     )
-    out += [
-        "## Comparison",
-        "",
-        f"Objective `{objective.label}` per design: mean and {level:.0%} interval over all of a design's "
-        f"replications; `within budget` and `overall` give each design's fate in the two selections. The "
-        f"proposal is compared with the hand-made designs and the baseline on {where}; the differences are "
-        f"paired (common random numbers) and their intervals Bonferroni-corrected over those comparisons.",
-        "",
-        _table(pd.DataFrame(rows)),
-        "",
-        "Secondary KPIs (means over each design's replications):",
-        "",
-        _table(sel[["design", *second]].round(2).rename(columns=lambda c: c.removesuffix("_mean"))),
-        "",
-        "## Method",
-        "",
-        f"1. **Screening** (static, no simulation). Office accessibility by Gaussian 2SFCA with a "
-        f"{spec.screening.catchment_minutes:g}-minute catchment; coverage = accessibility / counter-hours one "
-        f"need takes at {spec.screening.target_utilisation:.0%} utilisation (capped at 1); residual demand = "
-        "weekly needs × (1 − coverage) in the objective's areas. Candidates whose own place offices cover "
-        f"(residual share < {spec.screening.min_residual_share:g}) are not eligible. A maximal covering model "
-        f"with Gaussian partial coverage chooses the shortlist of at most {spec.screening.shortlist} "
-        f"(solver: {screening.solver}).",
-        "",
-        _table(
+    blocks += [
+        Heading("Comparison"),
+        Paragraph(
+            text(
+                "Objective ",
+                code(objective.label),
+                f" per design: mean and {level:.0%} interval over all of a design's replications; ",
+                code("within budget"),
+                " and ",
+                code("overall"),
+                " give each design's fate in the two selections. The proposal is compared with the "
+                f"hand-made designs and the baseline on {where}; the differences are paired (common "
+                "random numbers) and their intervals Bonferroni-corrected over those comparisons.",
+            )
+        ),
+        _frame_block(_comparison_rows(result, level)),
+        Paragraph(text("Secondary KPIs (means over each design's replications):")),
+        _frame_block(
+            sel[["design", *second]].round(2).rename(columns=lambda c: c.removesuffix("_mean"))
+        ),
+        Heading("Method"),
+        NumberedList(
+            [
+                text(
+                    bold("Screening"),
+                    " (static, no simulation). Office accessibility by Gaussian 2SFCA with a "
+                    f"{spec.screening.catchment_minutes:g}-minute catchment; coverage = accessibility / "
+                    "counter-hours one need takes at "
+                    f"{spec.screening.target_utilisation:.0%} utilisation (capped at 1); residual "
+                    "demand = weekly needs × (1 − coverage) in the objective's areas. Candidates whose "
+                    "own place offices cover (residual share < "
+                    f"{spec.screening.min_residual_share:g}) are not eligible. A maximal covering model "
+                    "with Gaussian partial coverage chooses the shortlist of at most "
+                    f"{spec.screening.shortlist} (solver: {screening.solver}).",
+                )
+            ]
+        ),
+        _frame_block(
             result.screening[
                 [
                     "rank",
@@ -438,36 +488,68 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
                 ]
             ].round(3)
         ),
-        "",
-        f"2. **Search** by simulation over shortlisted stop × weekday × window: greedy construction, then "
-        f"local improvement (one stop, day or window replaced at a time) while the mean objective improves. "
-        f"{int((result.designs['kind'] == 'search').sum())} timetable(s) evaluated with "
-        f"{spec.search.replications} replications each under common random numbers (seed {propose.seed}).",
-        "",
-        _table(result.steps.round(3))
-        if len(result.steps)
-        else "(no search step: nothing to search)",
-        "",
-        f"3. **Selection** by Kim and Nelson's fully sequential procedure with indifference zone "
-        f"δ = {result.indifference:g}: first stage {spec.selection.initial} replications, then batches of "
-        f"{spec.selection.batch} for the designs still in, at most {spec.selection.max_replications}. "
-        + " ".join(
-            f"Track '{t.name}' ({len(t.designs)} design(s), α = {t.alpha:.3g}, h² = {t.h2:.2f}): "
-            f"{t.selected} after {t.replications} replications"
-            f"{' (stopped at the cap)' if t.truncated else ''}."
-            for t in result.tracks
+        NumberedList(
+            [
+                text(
+                    bold("Search"),
+                    " by simulation over shortlisted stop × weekday × window: greedy construction, "
+                    "then local improvement (one stop, day or window replaced at a time) while the "
+                    "mean objective improves. "
+                    f"{int((result.designs['kind'] == 'search').sum())} timetable(s) evaluated with "
+                    f"{spec.search.replications} replications each under common random numbers "
+                    f"(seed {propose.seed}).",
+                )
+            ],
+            start=2,
         ),
-        "",
-        f"{result.runs} simulation runs in {result.wall_seconds:.0f} s. Method and limits: `docs/propose.md`.",
-        "",
-        "## Reproduce",
-        "",
-        "`servicesim sweep proposed.sweep.yaml` reruns baseline, proposal and hand-made designs with the same "
-        "seed; its replications beyond the search's first batch use other random numbers than the selection's "
-        "batches, so its means differ slightly from the ones above.",
-        "",
+        _frame_block(result.steps.round(3))
+        if len(result.steps)
+        else Paragraph(text("(no search step: nothing to search)")),
+        NumberedList(
+            [
+                text(
+                    bold("Selection"),
+                    " by Kim and Nelson's fully sequential procedure with indifference zone "
+                    f"δ = {result.indifference:g}: first stage {spec.selection.initial} replications, "
+                    f"then batches of {spec.selection.batch} for the designs still in, at most "
+                    f"{spec.selection.max_replications}. "
+                    + " ".join(
+                        f"Track '{t.name}' ({len(t.designs)} design(s), α = {t.alpha:.3g}, "
+                        f"h² = {t.h2:.2f}): {t.selected} after {t.replications} replications"
+                        f"{' (stopped at the cap)' if t.truncated else ''}."
+                        for t in result.tracks
+                    ),
+                )
+            ],
+            start=3,
+        ),
+        Paragraph(
+            text(
+                f"{result.runs} simulation runs in {result.wall_seconds:.0f} s. Method and limits: ",
+                code("docs/propose.md"),
+                ".",
+            )
+        ),
+        Heading("Reproduce"),
+        Paragraph(
+            text(
+                code("servicesim sweep proposed.sweep.yaml"),
+                " reruns baseline, proposal and hand-made designs with the same seed; its "
+                "replications beyond the search's first batch use other random numbers than the "
+                "selection's batches, so its means differ slightly from the ones above.",
+            )
+        ),
     ]
-    return "\n".join(out)
+    return Document(f"Proposal: {result.name}", blocks)
+
+
+def render_report(propose: Propose, result: ProposeResult, screening: Screening) -> str:
+    """``propose.md``: method, timetable, comparison with intervals and the verdict.
+
+    Rendered from :func:`report_document` by the Markdown template of
+    :mod:`simulation.rendering`.
+    """
+    return render_markdown(report_document(propose, result, screening))
 
 
 def write_outputs(

@@ -37,7 +37,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from simulation.analysis import t_interval, verdict
+from simulation.analysis import verdict
+from simulation.intervals import t_interval
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from simulation.errors import ScenarioError
 from simulation.hours import parse_day_key, parse_window
-from simulation.kpis import KPI_NAMES
+from simulation.kpi_catalogue import KPI_NAMES
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.schema import WEEKDAYS, Id, Location, NonNeg, Positive, Scenario
 from simulation.sweep_schema import KpiSpec, Sweep, load_sweep

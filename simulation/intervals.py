@@ -1,0 +1,51 @@
+"""Student-t confidence intervals across replications: the one formula every table uses."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+
+def t_half_width(std: np.ndarray | float, n: np.ndarray | int, level: float) -> np.ndarray:
+    """Half-width of the t confidence interval of a mean: ``t(level, n-1) * std / sqrt(n)``.
+
+    Parameters
+    ----------
+    std
+        Sample standard deviations (``ddof=1``).
+    n
+        Numbers of values behind each standard deviation.
+    level
+        Two-sided confidence level, e.g. ``0.95``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The half-widths; NaN where ``n < 2``.
+    """
+    n = np.asarray(n)
+    t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    return np.where(n > 1, t * np.asarray(std) / np.sqrt(n), np.nan)
+
+
+def t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and the t confidence interval of ``values`` (NaNs dropped).
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, std, ci_low, ci_high)``; NaN where undefined (no values, or fewer than two).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return (math.nan,) * 4
+    mean = float(x.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan
+    std = float(x.std(ddof=1))
+    half = float(t_half_width(std, n, level))
+    return mean, std, mean - half, mean + half
