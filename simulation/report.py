@@ -44,7 +44,7 @@ from simulation.document import (
 from simulation.document import bold as _b
 from simulation.document import code as _code
 from simulation.document import text as _t
-from simulation.kpi_catalogue import HEADLINE_KPI, headline_kpi
+from simulation.kpi_catalogue import HEADLINE_KPI, SCOPE_ORDER, headline_kpi
 from simulation.output import write_atomic
 from simulation.plots import (
     cost_benefit,
@@ -759,7 +759,7 @@ def _run_kpi_table(res: Results) -> Table:
     names = {("area", a["id"]): label(a) for a in sc["areas"]}
     names.update({("site", x["id"]): label(x) for x in sc.get("sites") or ()})
     keys = list(dict.fromkeys(zip(s["scope"], s["id"], strict=True)))
-    order = {"overall": 0, "group": 1, "area": 2, "site": 3, "stop": 4}
+    order = SCOPE_ORDER
     keys.sort(key=lambda k: order.get(k[0], 9))
     columns = [c for c in RUN_COLUMNS if c in set(s["kpi"])]
     header = ["scope", "name"] + [_cap(kpi_label(c).name) + (f" ({kpi_label(c).unit})" if kpi_label(c).unit else "")

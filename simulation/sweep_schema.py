@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.errors import ScenarioError
-from simulation.kpi_catalogue import KPI_NAMES
+from simulation.kpi_catalogue import KPI_NAMES, Scope
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.overrides import apply_changes, set_path
-from simulation.schedules import place_key
+from simulation.schedules import stop_place_id
 from simulation.schema import Id, Scenario
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -34,7 +34,7 @@ class KpiSpec(BaseModel):
 
     model_config = _FROZEN
     kpi: str
-    scope: Literal["overall", "group", "area", "site", "stop"] = "overall"
+    scope: Scope = "overall"
     id: str = "all"
     better: Literal["lower", "higher"] | None = None
 
@@ -197,7 +197,7 @@ class Sweep:
             ids["site"].update(s.id for s in scenario.sites)
             for site in scenario.sites:
                 for stop in getattr(site, "schedule", ()):
-                    ids["stop"].add(f"{site.id}@{place_key(stop)}")
+                    ids["stop"].add(stop_place_id(site.id, stop))
         for path, k in specs:
             names = KPI_NAMES[k.scope]
             if k.kpi not in names:
