@@ -52,6 +52,7 @@ class RunTask:
     seed: int
     scenario: str  # resolved scenario as JSON
     keep_visits: bool = False
+    inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every file the scenario references
 
 
 @dataclass
@@ -83,7 +84,9 @@ class SweepResult:
 
 
 @lru_cache(maxsize=16)
-def _network(scenario_json: str) -> Network:
+def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Network:
+    """The compiled network of a scenario; ``inputs`` (digests of its files) is part of the
+    cache key so that an edited travel matrix is read again."""
     return compile_network(load_scenario(json.loads(scenario_json)))
 
 
@@ -93,7 +96,7 @@ SAMPLE_REPLICATIONS = 3
 
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in a worker: its KPIs, and its visit and site-hour tables when kept."""
-    network = _network(task.scenario)
+    network = _network(task.scenario, task.inputs)
     visits = simulate(network, task.replication, task.seed)
     kpis = replication_kpis(network, visits, task.replication)
     if not task.keep_visits:
@@ -112,7 +115,8 @@ def _tasks(sweep: Sweep, replications: range, keep_visits: bool, folder: Path | 
     for r in replications:
         keep = keep_visits or (folder is not None and r < SAMPLE_REPLICATIONS)
         for design, label, text, inputs in cells:
-            tasks.append(RunTask(run_key(text, sweep.seed, r, inputs), design, label, r, sweep.seed, text, keep))
+            tasks.append(RunTask(run_key(text, sweep.seed, r, inputs), design, label, r, sweep.seed, text, keep,
+                                 tuple(sorted(inputs.items()))))
     return tasks
 
 
@@ -138,7 +142,7 @@ def _stored_run(path: Path, task: RunTask) -> pd.DataFrame | None:
         if not _KPI_COLUMNS <= set(kpis.columns) or kpis.empty or set(kpis["replication"]) != {task.replication}:
             raise ValueError("not a KPI table of this run")
     except _UNREADABLE as exc:
-        log.warning("stored run %s is unreadable (%s); running it again", path, _reason(exc))
+        log.warning("stored run %s is unreadable (%s); running it again", path, _reason(exc, path))
         return None
     return kpis
 
@@ -152,13 +156,14 @@ def _kept_intact(folder: Path, task: RunTask) -> bool:
         try:
             pq.read_metadata(path)
         except _UNREADABLE as exc:
-            log.warning("kept table %s is unreadable (%s); running it again", path, _reason(exc))
+            log.warning("kept table %s is unreadable (%s); running it again", path, _reason(exc, path))
             return False
     return True
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
+def _reason(exc: BaseException, path: Path) -> str:
+    """``Type: first line`` of an error, without the file name (the warning names it)."""
+    text = str(exc).replace(f" '{path}'", "").replace(str(path), "").strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
