@@ -75,6 +75,12 @@ def table_bytes(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in TABLES}
 
 
+def kept_visits(folder: Path, design: str, replication: int, level: str = "") -> pd.DataFrame:
+    """The kept visit table of one run of a sweep folder (named by run key in the manifest)."""
+    key = json.loads((folder / "manifest.json").read_text())["run_keys"][design][level][replication]
+    return pd.read_parquet(SWEEP.visits_path(folder, key))
+
+
 def sweep_command(sweep: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out), *extra]
 
@@ -100,7 +106,7 @@ def test_designs_see_identical_needs_per_replication(tmp_path):
     run_sweep(doc, workers=1, out=tmp_path, keep_visits=True)
     cols = ["area", "errand", "need_min"]
     for r in (0, 1):
-        tables = {d: pd.read_parquet(tmp_path / "visits" / f"{d}-r{r}.parquet")
+        tables = {d: kept_visits(tmp_path, d, r)
                   for d in ("today", "more", "second-office")}
         base = tables["today"].sort_values("visitor").reset_index(drop=True)
         assert len(base) > 500
@@ -110,8 +116,8 @@ def test_designs_see_identical_needs_per_replication(tmp_path):
                                           base[cols].astype({"area": str, "errand": str}))
             # ... while what happens to them does differ between designs
             assert not np.array_equal(other["outcome"].astype(str), base["outcome"].astype(str))
-    r0 = pd.read_parquet(tmp_path / "visits" / "today-r0.parquet")
-    r1 = pd.read_parquet(tmp_path / "visits" / "today-r1.parquet")
+    r0 = kept_visits(tmp_path, "today", 0)
+    r1 = kept_visits(tmp_path, "today", 1)
     assert len(r0) != len(r1) or not np.allclose(r0["need_min"], r1["need_min"])
 
 
