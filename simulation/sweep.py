@@ -86,8 +86,20 @@ class SweepResult:
 @lru_cache(maxsize=16)
 def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Network:
     """The compiled network of a scenario; ``inputs`` (digests of its files) is part of the
-    cache key so that an edited travel matrix is read again."""
-    return compile_network(load_scenario(json.loads(scenario_json)))
+    cache key so that an edited travel matrix is read again.
+
+    Raises
+    ------
+    RuntimeError
+        If a referenced file no longer has the contents the run key was computed from (it
+        was edited while the sweep ran).
+    """
+    document = json.loads(scenario_json)
+    network = compile_network(load_scenario(document))
+    changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs)
+    if inputs and changed:
+        raise RuntimeError(f"{', '.join(changed)} changed while the sweep ran; run the sweep again")
+    return network
 
 
 SAMPLE_REPLICATIONS = 3

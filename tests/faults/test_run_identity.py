@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 import yaml
 
 from simulation import identity
@@ -157,3 +158,14 @@ def test_changed_package_source_invalidates_the_store(tmp_path):
     changed = sweep_once()
     assert len(changed) == 4 and not set(changed) & set(first)  # all runs done again, old ones gone
     assert sweep_once() == changed
+
+
+def test_matrix_edited_during_the_sweep_fails_the_run(tmp_path):
+    # fault: the matrix changes between computing the run keys and a worker reading it
+    matrix = write_matrix(tmp_path / "minutes.csv", 5, 10)
+    sweep = SWEEP.load_sweep(matrix_sweep(matrix))
+    task = SWEEP._tasks(sweep, range(1), False)[0]
+    assert task.inputs == ((str(matrix), identity.file_digest(matrix)),)
+    write_matrix(matrix, 25, 40)
+    with pytest.raises(RuntimeError, match="changed while the sweep ran"):
+        SWEEP.execute(task)
