@@ -204,7 +204,7 @@ def _kept_tables(folder: Path, manifest: dict[str, Any], designs: list[str],
         log.warning("%s: the manifest names no runs (made by an older servicesim?); "
                     "figures of visits and queues are left out", folder)
         return {}, {}
-    kept = [int(r) for r in manifest.get("kept_replications") or range(SAMPLE_REPLICATIONS)]
+    kept = [int(r) for r in manifest.get("kept_replications", range(SAMPLE_REPLICATIONS))]
     out: tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]] = ({}, {})
     for d in designs:
         runs = (keys.get(d) or {}).get(level) or []

@@ -96,8 +96,8 @@ def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Ne
     """
     document = json.loads(scenario_json)
     network = compile_network(load_scenario(document))
-    changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs)
-    if inputs and changed:
+    changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs) if inputs else []
+    if changed:
         raise RuntimeError(f"{', '.join(changed)} changed while the sweep ran; run the sweep again")
     return network
 
