@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation.errors import ScenarioError
 from simulation.kpi_catalogue import KPI_NAMES, Scope
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
+from simulation.names import slug
 from simulation.overrides import apply_changes, set_path
 from simulation.schedules import stop_place_id
 from simulation.schema import Id, Scenario
@@ -217,8 +218,9 @@ class Sweep:
 
 
 def _cell_name(sweep: str, design: str, label: str) -> str:
-    raw = f"{sweep}-{design}" + (f"-{label}" if label else "")
-    return re.sub(r"[^A-Za-z0-9_.\-]", "-", raw)[:100]
+    """Scenario name (and ``scenarios/<name>.yaml`` file name) of a sweep cell: a safe slug of
+    ``<sweep>-<design>-<level label>``, distinct for distinct cells (see :func:`simulation.names.slug`)."""
+    return slug(f"{sweep}-{design}" + (f"-{label}" if label else ""))
 
 
 def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
@@ -239,7 +241,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             raise ScenarioError("expected a mapping of sweep keys at the top level", (), document)
         document = dict(document)
         if "name" not in document and where is not None:
-            document["name"] = re.sub(r"[^A-Za-z0-9_.\-]", "-", Path(where).stem)
+            document["name"] = slug(Path(where).stem)
         try:
             spec = SweepSpec.model_validate(document)
         except ValidationError as exc:
