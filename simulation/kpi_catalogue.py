@@ -8,8 +8,18 @@ KPI with :func:`headline_kpi`, so they can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from simulation.outcomes import UNSERVED
+
+Scope = Literal["overall", "group", "area", "site", "stop"]
+"""Where a KPI is measured: all needs, a group of areas, an area, a site or a mobile-unit stop."""
+
+SCOPES: tuple[str, ...] = get_args(Scope)
+"""Every scope, in the order tables and reports list them."""
+
+SCOPE_ORDER: dict[str, int] = {scope: i for i, scope in enumerate(SCOPES)}
+"""Sort key of each scope."""
 
 NEED_KPIS: tuple[str, ...] = (
     "needs", "served", "pending", "unserved", *(f"unserved_{r}" for r in UNSERVED),

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from simpy.core import NORMAL
 
 from simulation.outcomes import (
     BALKED,
@@ -34,6 +33,7 @@ from simulation.outcomes import (
     TRAVELLING,
     WAITING,
 )
+from simulation.simpy_internals import succeed_after
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class Engine:
         timeout = env.timeout
         v = self.visits
         outcome, qoa, deadline, leave = v.outcome, v.queue_on_arrival, v.deadline, v.leave
-        start, service, schedule = v.start, v.service, env.schedule
+        start, service = v.start, v.service
         limit = site.spec.limit
         horizon = self.horizon
         check = self.check
@@ -192,10 +192,7 @@ class Engine:
                 outcome[i] = IN_SERVICE
                 # wake the idle counter when this service ends: one event where
                 # `succeed` now and a service timeout in the counter would take two
-                wake = site.idle.pop()
-                wake._ok = True
-                wake._value = i
-                schedule(wake, NORMAL, service[i])
+                succeed_after(env, site.idle.pop(), i, service[i])
                 if check is not None:
                     check(self, k)
                 continue

@@ -19,7 +19,7 @@ from simulation.demand import area_profile, hourly_rates, weekly_multipliers
 from simulation.errors import ScenarioError
 from simulation.geography import great_circle_km, travel_minutes
 from simulation.hours import calendar_windows, parse_opening_hours
-from simulation.schedules import place_key, place_windows
+from simulation.schedules import place_key, place_windows, stop_place_id
 from simulation.schema import Mobile, Scenario
 
 
@@ -114,8 +114,8 @@ def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.
         if isinstance(site, Mobile):
             windows = place_windows(site, cal, days)
             for stop in site.schedule:
-                key = place_key(stop)
-                if any(p.id == f"{site.id}@{key}" for p in places):
+                key, place_id = place_key(stop), stop_place_id(site.id, stop)
+                if any(p.id == place_id for p in places):
                     continue
                 if stop.area is not None:
                     loc = scenario.areas[area_index[stop.area]].location
@@ -123,7 +123,7 @@ def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.
                 else:
                     loc, where = stop.location, -1
                 starts, ends = windows.get(key, (np.empty(0), np.empty(0)))
-                places.append(Place(f"{site.id}@{key}", k, loc.lat, loc.lon, where, starts, ends))
+                places.append(Place(place_id, k, loc.lat, loc.lon, where, starts, ends))
             starts = np.concatenate([w[0] for w in windows.values()] or [np.empty(0)])
             ends = np.concatenate([w[1] for w in windows.values()] or [np.empty(0)])
             order = np.argsort(starts, kind="stable")

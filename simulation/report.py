@@ -44,7 +44,7 @@ from simulation.document import (
 from simulation.document import bold as _b
 from simulation.document import code as _code
 from simulation.document import text as _t
-from simulation.kpi_catalogue import HEADLINE_KPI, headline_kpi
+from simulation.kpi_catalogue import HEADLINE_KPI, SCOPE_ORDER, headline_kpi
 from simulation.output import write_atomic
 from simulation.plots import (
     cost_benefit,
@@ -198,20 +198,44 @@ def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
     comparison = (pd.read_csv(comparison_path, keep_default_na=False, na_values=[""],
                               dtype={"design": str, "level": str, "kpi": str, "baseline": str})
                   if comparison_path.exists() and comparison_path.stat().st_size > 1 else pd.DataFrame())
-    visits: dict[str, pd.DataFrame] = {}
-    site_hours: dict[str, pd.DataFrame] = {}
-    kept = max(SAMPLE_REPLICATIONS, int(manifest.get("replications") or 0))
-    for d in designs:
-        for table, store in (("visits", visits), ("site_hours", site_hours)):
-            paths = [p for r in range(kept) if (p := visits_path(folder, d, level, r, table)).exists()]
-            if paths:
-                store[d] = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-            else:
-                log.warning("%s: no %s tables kept for design %s", folder, table, d)
+    visits, site_hours = _kept_tables(folder, manifest, designs, level)
     sweep = _read_yaml(folder / "sweep.yaml") if (folder / "sweep.yaml").exists() else {}
     baseline = str(manifest.get("baseline") or designs[0])
     return Results(folder, "sweep", manifest, name, designs, baseline, levels, level, scenarios, kpis, summary,
                    comparison, visits, site_hours, sweep or {})
+
+
+def _kept_tables(folder: Path, manifest: dict[str, Any], designs: list[str],
+                 level: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The kept visit and site-hour tables of this sweep's runs at ``level``, per design.
+
+    Only the runs the manifest names (``run_keys``, ``kept_replications``) are read, so files
+    of other runs in the folder are never pooled; an unreadable table is skipped with a warning.
+    """
+    keys = manifest.get("run_keys")
+    if not isinstance(keys, dict):
+        log.warning("%s: the manifest names no runs (made by an older servicesim?); "
+                    "figures of visits and queues are left out", folder)
+        return {}, {}
+    kept = [int(r) for r in manifest.get("kept_replications", range(SAMPLE_REPLICATIONS))]
+    out: tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]] = ({}, {})
+    for d in designs:
+        runs = (keys.get(d) or {}).get(level) or []
+        for table, store in zip(("visits", "site_hours"), out, strict=True):
+            frames = []
+            for r in kept:
+                path = visits_path(folder, str(runs[r]), table) if r < len(runs) else None
+                if path is None or not path.exists():
+                    continue
+                try:
+                    frames.append(pd.read_parquet(path))
+                except (OSError, ValueError) as exc:
+                    log.warning("%s: unreadable, left out of the figures (%s)", path, type(exc).__name__)
+            if frames:
+                store[d] = pd.concat(frames, ignore_index=True)
+            else:
+                log.warning("%s: no %s tables kept for design %s", folder, table, d)
+    return out
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -759,7 +783,7 @@ def _run_kpi_table(res: Results) -> Table:
     names = {("area", a["id"]): label(a) for a in sc["areas"]}
     names.update({("site", x["id"]): label(x) for x in sc.get("sites") or ()})
     keys = list(dict.fromkeys(zip(s["scope"], s["id"], strict=True)))
-    order = {"overall": 0, "group": 1, "area": 2, "site": 3, "stop": 4}
+    order = SCOPE_ORDER
     keys.sort(key=lambda k: order.get(k[0], 9))
     columns = [c for c in RUN_COLUMNS if c in set(s["kpi"])]
     header = ["scope", "name"] + [_cap(kpi_label(c).name) + (f" ({kpi_label(c).unit})" if kpi_label(c).unit else "")

@@ -8,7 +8,9 @@ Monday-to-Sunday week that holds day 0), or when the day's date is listed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,12 +28,29 @@ class StopVisit:
     end: float
 
 
-def place_key(stop: Stop) -> str:
-    """Identifier of the place a stop is at: the area id, or ``lat,lon``."""
+def place_key(stop: Stop | Mapping[str, Any]) -> str:
+    """Identifier of the place a stop is at: the area id, or ``lat,lon`` (5 decimals).
+
+    ``stop`` is a validated :class:`~simulation.schema.Stop` or its plain-data form (as in a
+    result folder's ``scenario.yaml``).
+    """
+    if isinstance(stop, Mapping):
+        if stop.get("area"):
+            return str(stop["area"])
+        loc = stop["location"]
+        return f"{float(loc['lat']):.5f},{float(loc['lon']):.5f}"
     if stop.area is not None:
         return stop.area
     assert stop.location is not None
     return f"{stop.location.lat:.5f},{stop.location.lon:.5f}"
+
+
+def stop_place_id(unit: str, stop: Stop | Mapping[str, Any]) -> str:
+    """Id of the place where mobile unit ``unit`` makes ``stop``: ``unit@area`` or ``unit@lat,lon``.
+
+    It names the unit's stops in the network, in stop-scope KPIs and in figures.
+    """
+    return f"{unit}@{place_key(stop)}"
 
 
 def stop_days(stop: Stop, calendar: Calendar, days: int) -> list[int]:

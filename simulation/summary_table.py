@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from simulation.kpi_catalogue import SCOPE_ORDER
+
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("needs", "needs", "{:,.0f}"),
     ("served_share", "served", "{:.1%}"),
@@ -43,7 +45,7 @@ def format_summary(summary: pd.DataFrame, labels: dict[tuple[str, str], str] | N
     labels = labels or {}
     index = {(r.scope, r.id, r.kpi): r for r in summary.itertuples(index=False)}
     keys = list(dict.fromkeys(zip(summary["scope"], summary["id"], strict=True)))
-    order = {"overall": 0, "group": 1, "area": 2, "site": 3, "stop": 4}
+    order = SCOPE_ORDER
     keys.sort(key=lambda k: order.get(k[0], 9))
     header = ["", *[title for _, title, _ in COLUMNS]]
     lines = [header]

@@ -1,14 +1,18 @@
 """Design sweeps: every design × factor level × replication, with resume and analysis.
 
-Each run is identified by the hash of its resolved scenario, seed and replication. A
-finished run is stored at once as ``runs/<hash>.parquet`` (written atomically), so an
+Each run is identified by its run key (:mod:`simulation.identity`: a hash of the resolved
+scenario, the contents of the files it references, seed, replication and the code). A
+finished run is stored at once as ``runs/<key>.parquet`` (written atomically), so an
 interrupted sweep loses no completed run and the same command resumes it; raising the
-replication count runs only the new replications.
+replication count runs only the new replications. Kept visit and site-hour tables are
+``visits/<key>.parquet`` and ``site_hours/<key>.parquet``; the manifest records which key
+belongs to which design, level and replication, and at the end of a sweep the files of runs
+that are not part of it are removed from these three folders. A stored file that cannot be
+read is treated as missing (one warning) and its run done again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -20,14 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from simulation.analysis import compare_designs, replications_needed, summarise_designs
 from simulation.executors import default_workers, run_dask, run_local
+from simulation.identity import input_digests, is_run_key, run_index, run_key
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
-from simulation.output import package_version, provenance, write_atomic, write_json, write_yaml
+from simulation.output import provenance, write_atomic, write_json, write_yaml
 from simulation.replication import simulate
 from simulation.sweep_schema import AutoReplications, Sweep, load_sweep
 
@@ -45,6 +52,7 @@ class RunTask:
     seed: int
     scenario: str  # resolved scenario as JSON
     keep_visits: bool = False
+    inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every file the scenario references
 
 
 @dataclass
@@ -76,8 +84,22 @@ class SweepResult:
 
 
 @lru_cache(maxsize=16)
-def _network(scenario_json: str) -> Network:
-    return compile_network(load_scenario(json.loads(scenario_json)))
+def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Network:
+    """The compiled network of a scenario; ``inputs`` (digests of its files) is part of the
+    cache key so that an edited travel matrix is read again.
+
+    Raises
+    ------
+    RuntimeError
+        If a referenced file no longer has the contents the run key was computed from (it
+        was edited while the sweep ran).
+    """
+    document = json.loads(scenario_json)
+    network = compile_network(load_scenario(document))
+    changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs) if inputs else []
+    if changed:
+        raise RuntimeError(f"{', '.join(changed)} changed while the sweep ran; run the sweep again")
+    return network
 
 
 SAMPLE_REPLICATIONS = 3
@@ -86,7 +108,7 @@ SAMPLE_REPLICATIONS = 3
 
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in a worker: its KPIs, and its visit and site-hour tables when kept."""
-    network = _network(task.scenario)
+    network = _network(task.scenario, task.inputs)
     visits = simulate(network, task.replication, task.seed)
     kpis = replication_kpis(network, visits, task.replication)
     if not task.keep_visits:
@@ -94,25 +116,88 @@ def execute(task: RunTask) -> dict[str, Any]:
     return {"kpis": kpis, "visits": visits, "site_hours": site_hours(network, visits, task.replication)}
 
 
-def run_key(scenario_json: str, seed: int, replication: int) -> str:
-    """Stable identity of a run: hash of the resolved scenario, seed, replication and version."""
-    text = f"{package_version()}\n{seed}\n{replication}\n{scenario_json}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
 def _tasks(sweep: Sweep, replications: range, keep_visits: bool, folder: Path | None = None) -> list[RunTask]:
+    cells = []
+    digests: dict[str, str] = {}
+    for design, label, _, scenario in sweep.cells:
+        doc = scenario.to_dict()
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+        cells.append((design, label, text, input_digests(doc, digests)))
     tasks = []
     for r in replications:
         keep = keep_visits or (folder is not None and r < SAMPLE_REPLICATIONS)
-        for design, label, _, scenario in sweep.cells:
-            text = json.dumps(scenario.to_dict(), sort_keys=True, ensure_ascii=False)
-            tasks.append(RunTask(run_key(text, sweep.seed, r), design, label, r, sweep.seed, text, keep))
+        for design, label, text, inputs in cells:
+            tasks.append(RunTask(run_key(text, sweep.seed, r, inputs), design, label, r, sweep.seed, text, keep,
+                                 tuple(sorted(inputs.items()))))
     return tasks
 
 
-def visits_path(folder: Path, design: str, level: str, replication: int, table: str = "visits") -> Path:
-    """Where a sweep keeps a run's visit (or ``site_hours``) table."""
-    return folder / table / f"{design}{'-' + level if level else ''}-r{replication}.parquet"
+STORE_TABLES = ("runs", "visits", "site_hours")
+"""servicesim's own subfolders of a sweep folder that hold one file per run key."""
+
+
+def visits_path(folder: Path, key: str, table: str = "visits") -> Path:
+    """Where a sweep keeps the visit (or ``site_hours``) table of the run with this key."""
+    return folder / table / f"{key}.parquet"
+
+
+_KPI_COLUMNS = {"replication", "scope", "id", "kpi", "value"}
+_UNREADABLE = (OSError, ValueError, pa.ArrowException)
+
+
+def _stored_run(path: Path, task: RunTask) -> pd.DataFrame | None:
+    """A stored run's KPI table, or ``None`` when it is missing or unreadable (one warning)."""
+    if not path.exists():
+        return None
+    try:
+        kpis = pd.read_parquet(path)
+        if not _KPI_COLUMNS <= set(kpis.columns) or kpis.empty or set(kpis["replication"]) != {task.replication}:
+            raise ValueError("not a KPI table of this run")
+    except _UNREADABLE as exc:
+        log.warning("stored run %s is unreadable (%s); running it again", path, _reason(exc, path))
+        return None
+    return kpis
+
+
+def _kept_intact(folder: Path, task: RunTask) -> bool:
+    """Whether a run's kept visit and site-hour tables exist and are readable parquet files."""
+    for table in ("visits", "site_hours"):
+        path = visits_path(folder, task.key, table)
+        if not path.exists():
+            return False
+        try:
+            pq.read_metadata(path)
+        except _UNREADABLE as exc:
+            log.warning("kept table %s is unreadable (%s); running it again", path, _reason(exc, path))
+            return False
+    return True
+
+
+def _reason(exc: BaseException, path: Path) -> str:
+    """``Type: first line`` of an error, without the file name (the warning names it)."""
+    text = str(exc).replace(f" '{path}'", "").replace(str(path), "").strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _prune_store(folder: Path, tasks: list[RunTask]) -> None:
+    """Remove stored runs and kept tables of runs that are not part of this sweep.
+
+    Only files servicesim writes there are touched: ``<run key>.parquet`` and the temporary
+    ``.<run key>.parquet.*`` files an interrupted write leaves, plus the ``*.parquet`` tables
+    of older servicesim versions in ``visits/`` and ``site_hours/``.
+    """
+    wanted = {"runs": {t.key for t in tasks}}
+    wanted["visits"] = wanted["site_hours"] = {t.key for t in tasks if t.keep_visits}
+    for table in STORE_TABLES:
+        folder_of_table = folder / table
+        if not folder_of_table.is_dir():
+            continue
+        for path in folder_of_table.iterdir():
+            name = path.name
+            stale_tmp = name.startswith(".") and ".parquet." in name and is_run_key(name[1:].split(".")[0])
+            ours = name.endswith(".parquet") and (table != "runs" or is_run_key(name.removesuffix(".parquet")))
+            if path.is_file() and (stale_tmp or (ours and name.removesuffix(".parquet") not in wanted[table])):
+                path.unlink(missing_ok=True)
 
 
 def _kpi_columns(sweep: Sweep) -> dict[str, str]:
@@ -200,12 +285,9 @@ def run_sweep(
         for task in tasks:
             if task.key in store:
                 continue
-            cached = runs_dir / f"{task.key}.parquet" if runs_dir else None
-            kept = folder is None or not task.keep_visits or (
-                visits_path(folder, task.design, task.level, task.replication).exists()
-                and visits_path(folder, task.design, task.level, task.replication, "site_hours").exists())
-            if cached is not None and cached.exists() and kept:
-                store[task.key] = pd.read_parquet(cached)
+            stored = _stored_run(runs_dir / f"{task.key}.parquet", task) if runs_dir else None
+            if stored is not None and (folder is None or not task.keep_visits or _kept_intact(folder, task)):
+                store[task.key] = stored
             else:
                 todo.append(task)
         _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, progress)
@@ -232,6 +314,7 @@ def run_sweep(
     result.folder = folder
     if folder is not None:
         _write(sweep, result, folder, tasks, workers, executor, time.perf_counter() - began)
+        _prune_store(folder, tasks)
     return result
 
 
@@ -263,7 +346,7 @@ def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, fold
             write_atomic(runs_dir / f"{task.key}.parquet", lambda p, k=kpis: k.to_parquet(p, index=False))
         if outcome.get("visits") is not None and folder is not None:
             for table in ("visits", "site_hours"):
-                path = visits_path(folder, task.design, task.level, task.replication, table)
+                path = visits_path(folder, task.key, table)
                 path.parent.mkdir(exist_ok=True)
                 write_atomic(path, lambda p, t=outcome[table]: t.to_parquet(p, index=False))
     if bar is not None:
@@ -314,10 +397,17 @@ def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks, workers, exec
         levels=[lbl for lbl, _ in sweep.levels()], replications=len(reps),
         runs=len(tasks), failed=len(result.failures), executor=executor, workers=workers,
         wall_seconds=round(wall, 3), level=sweep.spec.level, correction=sweep.spec.correction,
-        kpis=[k.label for k in sweep.spec.kpis],
+        kpis=[k.label for k in sweep.spec.kpis], **_run_record(tasks),
     ))
     sweep_doc = sweep.spec.model_dump(mode="json")
     write_yaml(folder / "sweep.yaml", sweep_doc)
+
+
+def _run_record(tasks: list[RunTask]) -> dict[str, Any]:
+    """Manifest fields naming the runs of a sweep: ``run_keys`` (design → level → key per
+    replication) and ``kept_replications`` (whose visit and site-hour tables are kept)."""
+    return {"run_keys": run_index((t.design, t.level, t.replication, t.key) for t in tasks),
+            "kept_replications": sorted({t.replication for t in tasks if t.keep_visits})}
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:

@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.errors import ScenarioError
-from simulation.kpi_catalogue import KPI_NAMES
+from simulation.kpi_catalogue import KPI_NAMES, Scope
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
+from simulation.names import slug
 from simulation.overrides import apply_changes, set_path
-from simulation.schedules import place_key
+from simulation.schedules import stop_place_id
 from simulation.schema import Id, Scenario
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -34,7 +35,7 @@ class KpiSpec(BaseModel):
 
     model_config = _FROZEN
     kpi: str
-    scope: Literal["overall", "group", "area", "site", "stop"] = "overall"
+    scope: Scope = "overall"
     id: str = "all"
     better: Literal["lower", "higher"] | None = None
 
@@ -197,7 +198,7 @@ class Sweep:
             ids["site"].update(s.id for s in scenario.sites)
             for site in scenario.sites:
                 for stop in getattr(site, "schedule", ()):
-                    ids["stop"].add(f"{site.id}@{place_key(stop)}")
+                    ids["stop"].add(stop_place_id(site.id, stop))
         for path, k in specs:
             names = KPI_NAMES[k.scope]
             if k.kpi not in names:
@@ -217,8 +218,9 @@ class Sweep:
 
 
 def _cell_name(sweep: str, design: str, label: str) -> str:
-    raw = f"{sweep}-{design}" + (f"-{label}" if label else "")
-    return re.sub(r"[^A-Za-z0-9_.\-]", "-", raw)[:100]
+    """Scenario name (and ``scenarios/<name>.yaml`` file name) of a sweep cell: a safe slug of
+    ``<sweep>-<design>-<level label>``, distinct for distinct cells (see :func:`simulation.names.slug`)."""
+    return slug(f"{sweep}-{design}" + (f"-{label}" if label else ""))
 
 
 def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
@@ -239,7 +241,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             raise ScenarioError("expected a mapping of sweep keys at the top level", (), document)
         document = dict(document)
         if "name" not in document and where is not None:
-            document["name"] = re.sub(r"[^A-Za-z0-9_.\-]", "-", Path(where).stem)
+            document["name"] = slug(Path(where).stem)
         try:
             spec = SweepSpec.model_validate(document)
         except ValidationError as exc:

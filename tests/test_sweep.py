@@ -11,17 +11,13 @@ import copy
 import importlib
 import json
 import math
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import psutil
 import pytest
 import yaml
 from pydantic import ValidationError
@@ -38,7 +34,7 @@ from simulation.cli import EXIT_BAD_INPUT, main
 from simulation.errors import ScenarioError
 from simulation.overrides import apply_changes, set_path
 from simulation.sweep import format_comparison, read_comparison, run_sweep
-from simulation.sweep_schema import KpiSpec, default_better, load_sweep
+from simulation.sweep_schema import KpiSpec, _cell_name, default_better, load_sweep
 from tests.conftest import EXAMPLES
 
 # ``simulation.sweep`` is the ``run_sweep`` function (the package's API alias), so reach the
@@ -79,6 +75,12 @@ def table_bytes(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in TABLES}
 
 
+def kept_visits(folder: Path, design: str, replication: int, level: str = "") -> pd.DataFrame:
+    """The kept visit table of one run of a sweep folder (named by run key in the manifest)."""
+    key = json.loads((folder / "manifest.json").read_text())["run_keys"][design][level][replication]
+    return pd.read_parquet(SWEEP.visits_path(folder, key))
+
+
 def sweep_command(sweep: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out), *extra]
 
@@ -104,7 +106,7 @@ def test_designs_see_identical_needs_per_replication(tmp_path):
     run_sweep(doc, workers=1, out=tmp_path, keep_visits=True)
     cols = ["area", "errand", "need_min"]
     for r in (0, 1):
-        tables = {d: pd.read_parquet(tmp_path / "visits" / f"{d}-r{r}.parquet")
+        tables = {d: kept_visits(tmp_path, d, r)
                   for d in ("today", "more", "second-office")}
         base = tables["today"].sort_values("visitor").reset_index(drop=True)
         assert len(base) > 500
@@ -114,8 +116,8 @@ def test_designs_see_identical_needs_per_replication(tmp_path):
                                           base[cols].astype({"area": str, "errand": str}))
             # ... while what happens to them does differ between designs
             assert not np.array_equal(other["outcome"].astype(str), base["outcome"].astype(str))
-    r0 = pd.read_parquet(tmp_path / "visits" / "today-r0.parquet")
-    r1 = pd.read_parquet(tmp_path / "visits" / "today-r1.parquet")
+    r0 = kept_visits(tmp_path, "today", 0)
+    r1 = kept_visits(tmp_path, "today", 1)
     assert len(r0) != len(r1) or not np.allclose(r0["need_min"], r1["need_min"])
 
 
@@ -334,8 +336,8 @@ def test_tiny_sweep_folder(serial_tiny):
     assert len(list((serial_tiny / "runs").glob("*.parquet"))) == 18
     assert not (serial_tiny / "errors.log").exists()
     assert {p.name for p in (serial_tiny / "scenarios").iterdir()} == {
-        f"tiny-{d}-mean-{m}.yaml" for d in ("today", "more-counters", "longer-hours") for m in (20, 40)}
-    more = yaml.safe_load((serial_tiny / "scenarios" / "tiny-more-counters-mean-40.yaml").read_text())
+        f"{_cell_name('tiny', d, f'mean={m}')}.yaml" for d in ("today", "more-counters", "longer-hours") for m in (20, 40)}
+    more = yaml.safe_load((serial_tiny / "scenarios" / f"{_cell_name('tiny', 'more-counters', 'mean=40')}.yaml").read_text())
     assert more["sites"][0]["counters"] == 3
     assert more["behaviour"]["patience_minutes"]["mean"] == 40
 
@@ -366,17 +368,6 @@ def test_unknown_executor_is_rejected():
 # ---------------------------------------------------------------------------------------------
 
 
-def alive(procs: list[psutil.Process]) -> list[psutil.Process]:
-    out = []
-    for p in procs:
-        try:
-            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
-                out.append(p)
-        except psutil.NoSuchProcess:
-            pass
-    return out
-
-
 def run_files(folder: Path) -> dict[str, tuple[int, int]]:
     """``runs/*.parquet`` → (inode, mtime) to tell whether a file was rewritten."""
     out = {}
@@ -386,70 +377,7 @@ def run_files(folder: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def test_killed_sweep_resumes_only_missing_runs(tmp_path):
-    designs, reps = 2, 20
-    sweep = write_sweep(tmp_path / "resume.sweep.yaml",
-                        sweep_doc(name="resume", scenario=scenario(days=42), replications=reps))
-    out = tmp_path / "out"
-    cmd = sweep_command(sweep, out, "--workers", "2")
-    with open(tmp_path / "first.err", "w") as err:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and len(run_files(out) if (out / "runs").exists() else {}) < 10:
-                assert time.monotonic() < deadline, "the sweep stored no runs within 60 s"
-                time.sleep(0.02)
-            assert proc.poll() is None, "the sweep finished before it could be killed"
-            children = psutil.Process(proc.pid).children(recursive=True)
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
-    # workers notice their parent is gone and exit (they check every 0.5 s)
-    _, still = psutil.wait_procs(children, timeout=3)
-    assert alive(still) == [], [p.cmdline() for p in alive(still)]
-
-    before = run_files(out)
-    assert 10 <= len(before) < designs * reps
-    assert not (out / "manifest.json").exists()
-    # A stored run is complete unless it is one of the first SAMPLE_REPLICATIONS, whose visit
-    # and site-hour tables are written after the run file: the kill may fall in between, and
-    # then that run is (rightly) done again.
-    task_of = {t.key: t for t in SWEEP._tasks(load_sweep(sweep), range(reps), False)}
-    complete = {name: v for name, v in before.items()
-                if (t := task_of[name.removesuffix(".parquet")]).replication >= SWEEP.SAMPLE_REPLICATIONS
-                or all(SWEEP.visits_path(out, t.design, t.level, t.replication, table).exists()
-                       for table in ("visits", "site_hours"))}
-    assert len(complete) >= 10 - 2 * designs
-
-    again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
-    assert again.returncode == 0, again.stderr
-    after = run_files(out)
-    assert len(after) == designs * reps
-    # complete runs stored before the kill were neither run again nor rewritten
-    assert {k: after[k] for k in complete} == complete
-    assert sum(after[k] != v for k, v in before.items()) == len(before) - len(complete)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["runs"], manifest["replications"], manifest["failed"]) == (designs * reps, reps, 0)
-
-    clean = tmp_path / "clean"
-    run_sweep(sweep, workers=1, out=clean)
-    assert table_bytes(out) == table_bytes(clean)
-
-    # more replications: only the new ones run
-    rc = main(["sweep", str(sweep), "--workers", "1", "--out", str(out), "--replications", str(reps + 3)])
-    assert rc == 0
-    grown = run_files(out)
-    assert len(grown) - len(after) == designs * 3
-    assert {k: grown[k] for k in after} == after
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["runs"], manifest["replications"]) == (designs * (reps + 3), reps + 3)
-    wide = pd.read_parquet(out / "replications.parquet")
-    assert sorted(wide["replication"].unique()) == list(range(reps + 3))
-    old = wide[wide.replication < reps].reset_index(drop=True)
-    pd.testing.assert_frame_equal(old, pd.read_parquet(clean / "replications.parquet"))
+# (the kill -9 resume test is in tests/faults/test_resume.py)
 
 
 def test_more_replications_in_process_run_only_new_ones(tmp_path, monkeypatch):

@@ -24,6 +24,8 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from simulation.outcomes import UNSERVED
+
 log = logging.getLogger(__name__)
 
 OKABE_ITO: dict[str, str] = {
@@ -53,8 +55,8 @@ DESIGN_MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
 DESIGN_LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), "-", "--")
 """Line styles of designs, in the same order as :data:`DESIGN_COLOURS`."""
 
-REASONS: tuple[str, ...] = ("no_option", "balked", "reneged", "closed", "declined")
-"""Reasons a need goes unserved, in stacking order."""
+REASONS: tuple[str, ...] = UNSERVED
+"""Reasons a need goes unserved, in stacking order (the outcomes that count as unserved)."""
 
 REASON_LABELS: dict[str, str] = {
     "no_option": "no place within reach",

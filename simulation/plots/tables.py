@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation import schedules
 from simulation.hours import parse_day_key, parse_window
 from simulation.plots.style import REASONS
 from simulation.schema import WEEKDAYS
@@ -45,10 +46,7 @@ def location(scenario: Scenario, stop: Mapping[str, Any]) -> tuple[float, float]
 
 def stop_place_id(site: Mapping[str, Any], stop: Mapping[str, Any]) -> str:
     """Id of the place a stop is at, as in stop-scope KPIs (``unit@area`` or ``unit@lat,lon``)."""
-    if stop.get("area"):
-        return f"{site['id']}@{stop['area']}"
-    loc = stop["location"]
-    return f"{site['id']}@{float(loc['lat']):.5f},{float(loc['lon']):.5f}"
+    return schedules.stop_place_id(str(site["id"]), stop)
 
 
 def mobile_units(scenario: Scenario) -> list[Mapping[str, Any]]:

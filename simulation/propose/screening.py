@@ -36,7 +36,7 @@ from simulation.geography import great_circle_km, travel_minutes
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.propose.spec import Candidate, Propose
-from simulation.schedules import place_key
+from simulation.schedules import stop_place_id
 from simulation.schema import Office, Stop
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _probe_network(propose: Propose) -> tuple[Network, list[int]]:
     places = []
     for c in propose.candidates:
         stop = Stop.model_validate({**c.stop_fields(), "dates": [never], "hours": ["10:00-11:00"]})
-        places.append(index[f"{unit.id}@{place_key(stop)}"])
+        places.append(index[stop_place_id(unit.id, stop)])
     return network, places
 
 

@@ -1,0 +1,27 @@
+"""The one place where the engine relies on SimPy internals (SimPy 4; pinned in pyproject.toml).
+
+An arrival that finds an idle counter must wake that counter when the service it starts
+ends. With SimPy's public API that takes two events (``succeed()`` now, then a ``Timeout``
+inside the counter); setting the event's outcome and scheduling it directly takes one, which
+is a measurable share of the per-visitor cost (bench/README.md). ``Event._ok`` and
+``Event._value`` are what :meth:`simpy.events.Event.succeed` sets in SimPy 4.x; if a SimPy
+release changes them, the hand-traced timelines (tests of the engine's exact behaviour) fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import simpy
+from simpy.core import NORMAL
+
+
+def succeed_after(env: simpy.Environment, event: simpy.Event, value: Any, delay: float) -> None:
+    """Trigger ``event`` with ``value`` after ``delay`` minutes, as one scheduled event.
+
+    Equivalent to a process waiting ``delay`` and then calling ``event.succeed(value)``,
+    without the extra ``Timeout``.
+    """
+    event._ok = True
+    event._value = value
+    env.schedule(event, NORMAL, delay)
