@@ -387,10 +387,17 @@ def _write_holder(fd: int) -> None:
 
 
 @contextmanager
-def hold_folder(folder: str | os.PathLike[str]) -> Iterator[Path]:
+def hold_folder(folder: str | os.PathLike[str], refuse_unsafe: bool = True) -> Iterator[Path]:
     """Hold the lock on a result folder for the block (re-entrant within a process).
 
-    Refuses at once (before any lock file is created) a target that may never be written.
+    Parameters
+    ----------
+    folder
+        The result folder (it need not exist yet).
+    refuse_unsafe
+        Refuse at once, before any lock file is created, a target that may never be written
+        (the current directory, a file, a repository...). ``report``, which writes only into
+        a verified result folder, passes ``False`` so that ``servicesim report .`` works.
 
     Raises
     ------
@@ -398,7 +405,7 @@ def hold_folder(folder: str | os.PathLike[str]) -> Iterator[Path]:
         If another process holds the lock: names its pid, host, start time and command.
     """
     folder = Path(folder)
-    why = _unsafe_location(folder)
+    why = _unsafe_location(folder) if refuse_unsafe else None
     if why is not None:
         raise _refuse(folder, why)
     path = lock_path(folder)
