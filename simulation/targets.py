@@ -40,7 +40,7 @@ from typing import Any
 import filelock
 
 from simulation.errors import ScenarioError
-from simulation.output import STAGING_PREFIX, file_checksum, write_json, writing
+from simulation.output import STAGING_PREFIX, WriteError, file_checksum, write_json, writing
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ KINDS = ("run", "sweep", "propose")
 MARKER = ".servicesim"
 """Marker file of a sweep folder, written when the folder is created (before any manifest)."""
 
-_COMMON = ("manifest.json", MARKER, "report.md", "report.html", "figures/*.png", "figures/*.svg")
+_COMMON = ("manifest.json", MARKER, "report.md", "report.html")  # figures: see _figure_files
 
 OWNED: dict[str, tuple[str, ...]] = {
     "run": _COMMON + ("visits.parquet", "summary.json", "summary.csv", "kpis.csv", "site_hours.csv",
@@ -62,7 +62,8 @@ OWNED: dict[str, tuple[str, ...]] = {
     "propose": _COMMON + ("proposed-scenario.yaml", "proposed.sweep.yaml", "designs.csv",
                           "screening.csv", "selection.csv", "propose.md"),
 }
-"""Files (``fnmatch`` patterns, relative, ``/``-separated) servicesim writes in each kind of folder."""
+"""Files (``fnmatch`` patterns, relative, ``/``-separated) servicesim writes in each kind of folder
+(besides the report's figures, ``figures/<name>.png|svg``)."""
 
 
 class TargetError(ScenarioError):
@@ -83,8 +84,8 @@ class TargetError(ScenarioError):
         return f"{self.source}: {self.message}"
 
 
-def _refuse(folder: Path, why: str) -> TargetError:
-    return TargetError(folder, f"refusing to write here: {why}; choose another --out")
+def _refuse(folder: Path, why: str, advice: str = "choose another --out") -> TargetError:
+    return TargetError(folder, f"refusing to write here: {why}; {advice}")
 
 
 # ----------------------------------------------------------------------------- manifests
@@ -250,6 +251,12 @@ def _unsafe_location(target: Path) -> str | None:
     return None
 
 
+def _figure_files() -> tuple[str, ...]:
+    from simulation.report import FIGURE_NAMES  # (late: the report pulls in matplotlib)
+
+    return tuple(f"figures/{name}.{ext}" for name in FIGURE_NAMES for ext in ("png", "svg"))
+
+
 def foreign_files(folder: Path, kind: str, manifest: dict[str, Any] | None) -> list[str]:
     """Files in ``folder`` that servicesim did not write as a ``kind`` folder (sorted).
 
@@ -270,7 +277,7 @@ def foreign_files(folder: Path, kind: str, manifest: dict[str, Any] | None) -> l
         checksums = manifest.get("checksums")
         if isinstance(checksums, dict):
             listed.update(str(f) for f in checksums)
-    patterns = OWNED[kind]
+    patterns = OWNED[kind] + _figure_files()
     found = []
     for path in sorted(folder.rglob("*")):
         if path.is_dir() and not path.is_symlink():
@@ -328,8 +335,8 @@ def check_target(target: str | os.PathLike[str], kind: str, force: bool = False)
     foreign = foreign_files(target, existing, read_manifest(target, required=False))
     if foreign:
         more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
-        raise _refuse(target, f"it holds {foreign[0]}{more}, which servicesim did not write; "
-                      "move such files away to replace this result")
+        raise _refuse(target, f"it holds {foreign[0]}{more}, which servicesim did not write",
+                      "move such files away or choose another --out")
     return "replace"
 
 
@@ -375,15 +382,26 @@ def _holder_text(path: Path) -> str:
             f"{holder.get('started', '?')} ({command})")
 
 
+def _command() -> str:
+    argv = sys.argv or ["python"]
+    first = Path(argv[0]).name
+    prog = "servicesim" if first in ("servicesim", "__main__.py") else (
+        "python -c" if first == "-c" else f"python {first}")
+    return " ".join([prog, *argv[1:]])
+
+
 def _write_holder(fd: int) -> None:
     holder = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "command": " ".join(["servicesim", *sys.argv[1:]]) if sys.argv else "python",
+        "command": _command(),
         "started": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+    except OSError:  # e.g. a full disk: the lock holds all the same, only unnamed
+        log.debug("could not record the lock holder", exc_info=True)
 
 
 @contextmanager
@@ -423,11 +441,12 @@ def hold_folder(folder: str | os.PathLike[str], refuse_unsafe: bool = True) -> I
         path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(path, timeout=0, on_acquired=_write_holder)
     try:
-        with writing(path):
-            lock.acquire()
-    except filelock.Timeout:
+        lock.acquire()
+    except filelock.Timeout:  # (an OSError itself)
         raise TargetError(folder, f"in use by {_holder_text(path)}; wait for it to finish "
                           "or choose another --out") from None
+    except OSError as exc:
+        raise WriteError(path, exc) from exc
     _HELD[key] = (lock, 1)
     try:
         yield folder
