@@ -276,7 +276,8 @@ def write_together(
         for name in remove:
             with writing(folder / name):
                 (folder / name).unlink(missing_ok=True)
-        write_json(manifest_path, {**manifest, "checksums": checksums})
+        with writing(manifest_path):
+            write_json(manifest_path, {**manifest, "checksums": checksums})
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
