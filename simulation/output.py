@@ -83,10 +83,10 @@ class WriteError(OSError):
 
     def __init__(self, path: str | os.PathLike[str], cause: OSError) -> None:
         code = cause.errno
-        if code is None:  # pyarrow puts the errno only into its message
+        if not isinstance(code, int):  # pyarrow puts the errno only into its message
             found = re.search(r"\[errno (\d+)\]", str(cause), re.IGNORECASE)
             code = int(found.group(1)) if found else None
-        reason = cause.strerror or (os.strerror(code) if code else str(cause) or type(cause).__name__)
+        reason = os.strerror(code) if code else (cause.strerror or str(cause) or type(cause).__name__)
         super().__init__(code, reason, os.fspath(path))
 
     def __str__(self) -> str:

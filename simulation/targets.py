@@ -248,6 +248,11 @@ def _unsafe_location(target: Path) -> str | None:
         return "it is a file, not a servicesim result folder"
     if (where / ".git").exists():
         return "it is a git repository"
+    for above in where.parents:
+        if os.path.lexists(above):
+            if not above.is_dir():
+                return f"{above} is a file, not a folder"
+            break
     return None
 
 
