@@ -53,14 +53,42 @@ MARKER = ".servicesim"
 _COMMON = ("manifest.json", MARKER, "report.md", "report.html")  # figures: see _figure_files
 
 OWNED: dict[str, tuple[str, ...]] = {
-    "run": _COMMON + ("visits.parquet", "summary.json", "summary.csv", "kpis.csv", "site_hours.csv",
-                      "scenario.yaml"),
-    "sweep": _COMMON + ("replications.parquet", "kpis.parquet", "summary.csv", "comparison.csv",
-                        "errors.log", "sweep.yaml", "scenarios/*.yaml", "runs/*.parquet", "runs/.*",
-                        "visits/*.parquet", "visits/.*", "site_hours/*.parquet", "site_hours/.*",
-                        f"{STAGING_PREFIX}*/*", f"{STAGING_PREFIX}*/*/*"),
-    "propose": _COMMON + ("proposed-scenario.yaml", "proposed.sweep.yaml", "designs.csv",
-                          "screening.csv", "selection.csv", "propose.md"),
+    "run": _COMMON
+    + (
+        "visits.parquet",
+        "summary.json",
+        "summary.csv",
+        "kpis.csv",
+        "site_hours.csv",
+        "scenario.yaml",
+    ),
+    "sweep": _COMMON
+    + (
+        "replications.parquet",
+        "kpis.parquet",
+        "summary.csv",
+        "comparison.csv",
+        "errors.log",
+        "sweep.yaml",
+        "scenarios/*.yaml",
+        "runs/*.parquet",
+        "runs/.*",
+        "visits/*.parquet",
+        "visits/.*",
+        "site_hours/*.parquet",
+        "site_hours/.*",
+        f"{STAGING_PREFIX}*/*",
+        f"{STAGING_PREFIX}*/*/*",
+    ),
+    "propose": _COMMON
+    + (
+        "proposed-scenario.yaml",
+        "proposed.sweep.yaml",
+        "designs.csv",
+        "screening.csv",
+        "selection.csv",
+        "propose.md",
+    ),
 }
 """Files (``fnmatch`` patterns, relative, ``/``-separated) servicesim writes in each kind of folder
 (besides the report's figures, ``figures/<name>.png|svg``)."""
@@ -112,21 +140,28 @@ def read_manifest(folder: str | os.PathLike[str], required: bool = True) -> dict
     if not path.is_file():
         if not required:
             return None
-        hint = (" (an unfinished sweep: run the same sweep command again to finish it)"
-                if (folder / MARKER).is_file() else "; is this a servicesim result folder?")
+        hint = (
+            " (an unfinished sweep: run the same sweep command again to finish it)"
+            if (folder / MARKER).is_file()
+            else "; is this a servicesim result folder?"
+        )
         raise TargetError(folder, f"no manifest.json here{hint}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TargetError(folder, f"manifest.json is not valid JSON ({exc.__class__.__name__}); "
-                          "the folder is damaged") from None
+        raise TargetError(
+            folder,
+            f"manifest.json is not valid JSON ({exc.__class__.__name__}); the folder is damaged",
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("package") != "servicesim":
         raise TargetError(folder, "manifest.json was not written by servicesim")
     kind = manifest.get("kind")
     if kind not in KINDS:
         shown = kind if isinstance(kind, str) and len(kind) <= 40 else type(kind).__name__
-        raise TargetError(folder, f"manifest.json has an unknown kind {shown!r} "
-                          f"(expected one of {', '.join(KINDS)})")
+        raise TargetError(
+            folder,
+            f"manifest.json has an unknown kind {shown!r} (expected one of {', '.join(KINDS)})",
+        )
     return manifest
 
 
@@ -135,7 +170,11 @@ def _read_marker(folder: Path) -> str | None:
         marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if isinstance(marker, dict) and marker.get("package") == "servicesim" and marker.get("kind") in KINDS:
+    if (
+        isinstance(marker, dict)
+        and marker.get("package") == "servicesim"
+        and marker.get("kind") in KINDS
+    ):
         return str(marker["kind"])
     return None
 
@@ -192,12 +231,16 @@ def verify_folder(folder: str | os.PathLike[str], kinds: tuple[str, ...] = KINDS
     manifest = read_manifest(folder)
     assert manifest is not None
     if manifest["kind"] not in kinds:
-        raise TargetError(folder, f"this is a {manifest['kind']} folder; expected a "
-                          f"{' or '.join(kinds)} folder")
+        raise TargetError(
+            folder, f"this is a {manifest['kind']} folder; expected a {' or '.join(kinds)} folder"
+        )
     checksums = manifest.get("checksums")
     if checksums is None:
-        log.warning("%s: manifest.json has no checksums (written by an older servicesim); "
-                    "its tables are not checked", folder)
+        log.warning(
+            "%s: manifest.json has no checksums (written by an older servicesim); "
+            "its tables are not checked",
+            folder,
+        )
         return manifest
     if not isinstance(checksums, dict):
         raise TargetError(folder, "manifest.json is damaged: 'checksums' is not a mapping")
@@ -206,13 +249,19 @@ def verify_folder(folder: str | os.PathLike[str], kinds: tuple[str, ...] = KINDS
             raise TargetError(folder, "manifest.json is damaged: a bad 'checksums' entry")
         path = folder / name
         if not path.is_file():
-            raise TargetError(folder, f"{name} is missing but manifest.json lists it; the folder is "
-                              "incomplete: run the command again")
+            raise TargetError(
+                folder,
+                f"{name} is missing but manifest.json lists it; the folder is "
+                "incomplete: run the command again",
+            )
         found = file_checksum(path)
         if found != {k: record.get(k) for k in found}:
-            raise TargetError(folder, f"{name} does not match manifest.json{_rows_note(path, record)}; "
-                              "the folder was not written completely or was changed since: "
-                              "run the command again")
+            raise TargetError(
+                folder,
+                f"{name} does not match manifest.json{_rows_note(path, record)}; "
+                "the folder was not written completely or was changed since: "
+                "run the command again",
+            )
     return manifest
 
 
@@ -332,16 +381,23 @@ def check_target(target: str | os.PathLike[str], kind: str, force: bool = False)
     except TargetError as exc:
         raise _refuse(target, exc.message) from None
     if existing is None:
-        raise _refuse(target, "it is a folder servicesim did not write (no servicesim manifest.json)")
+        raise _refuse(
+            target, "it is a folder servicesim did not write (no servicesim manifest.json)"
+        )
     if existing != kind and not force:
-        raise _refuse(target, f"it holds a {existing} result, not a {kind} result (--force replaces it)")
+        raise _refuse(
+            target, f"it holds a {existing} result, not a {kind} result (--force replaces it)"
+        )
     if existing == kind == "sweep":
         return "resume"
     foreign = foreign_files(target, existing, read_manifest(target, required=False))
     if foreign:
         more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
-        raise _refuse(target, f"it holds {foreign[0]}{more}, which servicesim did not write",
-                      "move such files away or choose another --out")
+        raise _refuse(
+            target,
+            f"it holds {foreign[0]}{more}, which servicesim did not write",
+            "move such files away or choose another --out",
+        )
     return "replace"
 
 
@@ -383,15 +439,20 @@ def _holder_text(path: Path) -> str:
         return "another servicesim command (holder unknown)"
     command = str(holder.get("command", "?"))
     command = command if len(command) <= 120 else command[:117] + "..."
-    return (f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} since "
-            f"{holder.get('started', '?')} ({command})")
+    return (
+        f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} since "
+        f"{holder.get('started', '?')} ({command})"
+    )
 
 
 def _command() -> str:
     argv = sys.argv or ["python"]
     first = Path(argv[0]).name
-    prog = "servicesim" if first in ("servicesim", "__main__.py") else (
-        "python -c" if first == "-c" else f"python {first}")
+    prog = (
+        "servicesim"
+        if first in ("servicesim", "__main__.py")
+        else ("python -c" if first == "-c" else f"python {first}")
+    )
     return " ".join([prog, *argv[1:]])
 
 
@@ -448,8 +509,9 @@ def hold_folder(folder: str | os.PathLike[str], refuse_unsafe: bool = True) -> I
     try:
         lock.acquire()
     except filelock.Timeout:  # (an OSError itself)
-        raise TargetError(folder, f"in use by {_holder_text(path)}; wait for it to finish "
-                          "or choose another --out") from None
+        raise TargetError(
+            folder, f"in use by {_holder_text(path)}; wait for it to finish or choose another --out"
+        ) from None
     except OSError as exc:
         raise WriteError(path, exc) from exc
     _HELD[key] = (lock, 1)

@@ -275,8 +275,9 @@ def cli_handler(args: argparse.Namespace) -> int:
         "(add -v to follow the steps)\n"
     )
     out.flush()
-    result = propose(Path(args.propose), workers=args.workers, out=args.out,
-                     force=getattr(args, "force", False))
+    result = propose(
+        Path(args.propose), workers=args.workers, out=args.out, force=getattr(args, "force", False)
+    )
     out.write(
         f"propose {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
     )

@@ -506,39 +506,37 @@ def write_outputs(
             with writing(folder / name):
                 write(stage / name)
         spec = propose.spec
-        manifest = (
-            provenance(
-                kind="propose",
-                name=result.name,
-                source=propose.source,
-                base=str(propose.base_path),
-                compare_with=str(propose.compare_path) if propose.compare_path else None,
-                seed=propose.seed,
-                objective=spec.objective.label,
-                proposal=result.proposal,
-                selected=result.selected,
-                confidence=result.confidence,
-                indifference=result.indifference,
-                solver=result.solver,
-                shortlist=list(screening.shortlist),
-                designs=len(result.designs),
-                runs=result.runs,
-                tracks=[
-                    {
-                        "name": t.name,
-                        "designs": list(t.designs),
-                        "alpha": t.alpha,
-                        "selected": t.selected,
-                        "replications": t.replications,
-                        "truncated": t.truncated,
-                    }
-                    for t in result.tracks
-                ],
-                workers=workers,
-                wall_seconds=round(result.wall_seconds, 3),
-                spec=spec.model_dump(mode="json"),
-                checksums=folder_checksums(stage, writers, rows),
-            )
+        manifest = provenance(
+            kind="propose",
+            name=result.name,
+            source=propose.source,
+            base=str(propose.base_path),
+            compare_with=str(propose.compare_path) if propose.compare_path else None,
+            seed=propose.seed,
+            objective=spec.objective.label,
+            proposal=result.proposal,
+            selected=result.selected,
+            confidence=result.confidence,
+            indifference=result.indifference,
+            solver=result.solver,
+            shortlist=list(screening.shortlist),
+            designs=len(result.designs),
+            runs=result.runs,
+            tracks=[
+                {
+                    "name": t.name,
+                    "designs": list(t.designs),
+                    "alpha": t.alpha,
+                    "selected": t.selected,
+                    "replications": t.replications,
+                    "truncated": t.truncated,
+                }
+                for t in result.tracks
+            ],
+            workers=workers,
+            wall_seconds=round(result.wall_seconds, 3),
+            spec=spec.model_dump(mode="json"),
+            checksums=folder_checksums(stage, writers, rows),
         )
         with writing(folder / "manifest.json"):
             write_json(stage / "manifest.json", manifest)

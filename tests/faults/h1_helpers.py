@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every path below ``folder`` (hidden ones too) with its bytes (``None`` for a folder)."""
-    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:

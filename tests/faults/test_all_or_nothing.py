@@ -27,13 +27,22 @@ from tests.faults.h1_helpers import TINY_BASE, cli, one_error_line, snapshot, sw
 
 SWEEP = importlib.import_module("simulation.sweep")
 OUTPUT = importlib.import_module("simulation.output")
-FINAL = ("replications.parquet", "kpis.parquet", "summary.csv", "comparison.csv", "sweep.yaml",
-         "manifest.json")
+FINAL = (
+    "replications.parquet",
+    "kpis.parquet",
+    "summary.csv",
+    "comparison.csv",
+    "sweep.yaml",
+    "manifest.json",
+)
 
 
 def final_files(folder) -> dict[str, bytes]:
-    return {k: v for k, v in snapshot(folder).items()
-            if v is not None and (k in FINAL or k.startswith("scenarios/") or k == "errors.log")}
+    return {
+        k: v
+        for k, v in snapshot(folder).items()
+        if v is not None and (k in FINAL or k.startswith("scenarios/") or k == "errors.log")
+    }
 
 
 def test_manifest_and_sweep_yaml_record_the_seed_and_replications_used(tmp_path):
@@ -95,7 +104,9 @@ def fail_on(monkeypatch, name: str) -> None:
 
 
 @pytest.mark.parametrize("failing", ["kpis.parquet", "summary.csv", "comparison.csv"])
-def test_failure_between_final_tables_leaves_the_folder_as_before(complete, monkeypatch, capsys, failing):
+def test_failure_between_final_tables_leaves_the_folder_as_before(
+    complete, monkeypatch, capsys, failing
+):
     # fault: a write failure after replications.parquet left 3 replications beside a summary of 2
     out, before = complete
     fail_on(monkeypatch, failing)
@@ -108,7 +119,9 @@ def test_failure_between_final_tables_leaves_the_folder_as_before(complete, monk
     assert rc == 0, err
 
 
-def test_failure_at_the_manifest_leaves_a_folder_report_and_compare_refuse(complete, monkeypatch, capsys):
+def test_failure_at_the_manifest_leaves_a_folder_report_and_compare_refuse(
+    complete, monkeypatch, capsys
+):
     # fault: a folder caught between its tables and its manifest was reported as if complete
     out, _ = complete
     fail_on(monkeypatch, "manifest.json")
@@ -119,7 +132,9 @@ def test_failure_at_the_manifest_leaves_a_folder_report_and_compare_refuse(compl
     for command in ("report", "compare"):
         rc, _, err = cli(capsys, command, str(out))
         assert rc == EXIT_BAD_INPUT
-        one_error_line(err, f"error: {out}: no manifest.json here (an unfinished sweep: run the same sweep")
+        one_error_line(
+            err, f"error: {out}: no manifest.json here (an unfinished sweep: run the same sweep"
+        )
     # the same command finishes it
     run_sweep(sweep_doc(), workers=1, out=out, replications=3)
     assert verify_folder(out)["replications"] == 3
@@ -134,8 +149,11 @@ def test_tables_that_disagree_with_the_manifest_are_refused(tmp_path, capsys):
     for command in ("report", "compare"):
         rc, stdout, err = cli(capsys, command, str(five))
         assert rc == EXIT_BAD_INPUT
-        one_error_line(err, f"error: {five}: replications.parquet does not match manifest.json "
-                       "(12 rows, manifest says 10)")
+        one_error_line(
+            err,
+            f"error: {five}: replications.parquet does not match manifest.json "
+            "(12 rows, manifest says 10)",
+        )
         assert stdout == ""
     assert not (five / "report.html").exists()
 
@@ -157,8 +175,14 @@ def test_run_folder_tables_are_checked_too(tmp_path, capsys):
     out = tmp_path / "r"
     write_run(simulation.run(simulation.load_scenario(TINY_BASE), replications=1, seed=2), out)
     manifest = verify_folder(out)
-    assert set(manifest["checksums"]) == {"visits.parquet", "summary.json", "summary.csv", "kpis.csv",
-                                          "site_hours.csv", "scenario.yaml"}
+    assert set(manifest["checksums"]) == {
+        "visits.parquet",
+        "summary.json",
+        "summary.csv",
+        "kpis.csv",
+        "site_hours.csv",
+        "scenario.yaml",
+    }
     with open(out / "summary.csv", "a", encoding="utf-8") as handle:
         handle.write("overall,,wait_mean,0,0,0,0,0\n")
     rc, _, err = cli(capsys, "report", str(out))
@@ -172,13 +196,21 @@ def test_propose_folder_manifest_has_checksums(tmp_path):
     from tests.test_propose import region, spec, write
 
     write(tmp_path, "region.yaml", region())
-    path = write(tmp_path, "p.propose.yaml", spec(search={"replications": 2},
-                                                  selection={"initial": 2, "confirmation": 0}))
+    path = write(
+        tmp_path,
+        "p.propose.yaml",
+        spec(search={"replications": 2}, selection={"initial": 2, "confirmation": 0}),
+    )
     out = tmp_path / "p"
     propose(path, workers=1, out=out)
     manifest = verify_folder(out, kinds=("propose",))
-    assert {"designs.csv", "screening.csv", "selection.csv", "propose.md", "proposed.sweep.yaml"} <= set(
-        manifest["checksums"])
+    assert {
+        "designs.csv",
+        "screening.csv",
+        "selection.csv",
+        "propose.md",
+        "proposed.sweep.yaml",
+    } <= set(manifest["checksums"])
     (out / "designs.csv").write_text("tampered\n", encoding="utf-8")
     with pytest.raises(TargetError, match="designs.csv does not match manifest.json"):
         verify_folder(out)

@@ -40,8 +40,12 @@ def small_disk(tmp_path):
     mount.mkdir()
     if shutil.which("mount") is None:
         pytest.skip("no mount command")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", f"servicesim-{uuid.uuid4().hex[:8]}",
-                           str(mount)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", f"servicesim-{uuid.uuid4().hex[:8]}", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -64,20 +68,31 @@ def fill(disk: Path) -> Path:
 
 
 def servicesim(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "simulation", *argv], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_sweep_on_a_full_disk_names_the_file_and_leaves_the_folder_as_before(tmp_path, small_disk):
     # fault: `error: No space left on device: ` named no file
     sweep = write_yaml(tmp_path / "s.yaml", sweep_doc())
     out = small_disk / "s"
-    done = servicesim("sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report", cwd=tmp_path)
+    done = servicesim(
+        "sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     before = snapshot(out)
     fill(small_disk)
     # more replications: new runs must be stored first, and there is no room for them
-    done = servicesim("sweep", str(sweep), "-w", "1", "--out", str(out), "-r", "3", "--no-report", cwd=tmp_path)
+    done = servicesim(
+        "sweep", str(sweep), "-w", "1", "--out", str(out), "-r", "3", "--no-report", cwd=tmp_path
+    )
     assert done.returncode == 1
     one_error_line(done.stderr, f"error: cannot write {out}/")
     assert done.stderr.rstrip().endswith(f": {ENOSPC}")
@@ -90,12 +105,18 @@ def test_final_tables_on_a_full_disk_leave_the_folder_as_before(tmp_path, small_
     # fault: the final tables were written one by one: a full disk left a mixed folder
     sweep = write_yaml(tmp_path / "s.yaml", sweep_doc())
     out = small_disk / "s"
-    assert servicesim("sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report",
-                      cwd=tmp_path).returncode == 0
+    assert (
+        servicesim(
+            "sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report", cwd=tmp_path
+        ).returncode
+        == 0
+    )
     before = snapshot(out)
     fill(small_disk)
     # every run is stored: only the final tables are rewritten (staged first), and do not fit
-    done = servicesim("sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report", cwd=tmp_path)
+    done = servicesim(
+        "sweep", str(sweep), "-w", "1", "--out", str(out), "--no-report", cwd=tmp_path
+    )
     assert done.returncode == 1
     one_error_line(done.stderr, f"error: cannot write {out}")
     assert ENOSPC in done.stderr
@@ -107,7 +128,9 @@ def test_run_on_a_full_disk_leaves_no_folder(tmp_path, small_disk):
     # fault: the message named no file
     fill(small_disk)
     out = small_disk / "r"
-    done = servicesim("run", str(TINY_BASE), "-r", "1", "--out", str(out), "--no-report", cwd=tmp_path)
+    done = servicesim(
+        "run", str(TINY_BASE), "-r", "1", "--out", str(out), "--no-report", cwd=tmp_path
+    )
     assert done.returncode == 1
     one_error_line(done.stderr, f"error: cannot write {out}")
     assert done.stderr.rstrip().endswith(ENOSPC)

@@ -31,8 +31,13 @@ with hold_folder(sys.argv[1]):
 
 def start_holder(folder: Path) -> subprocess.Popen[str]:
     """A process that holds the lock on ``folder`` until killed."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "held", proc.stderr.read() if proc.stderr else ""
     return proc
@@ -46,8 +51,10 @@ def test_second_command_on_a_locked_folder_exits_2_naming_the_holder(tmp_path, c
         held = json.loads(lock_path(out).read_text(encoding="utf-8"))
         assert held["pid"] == holder.pid
         before = snapshot(tmp_path)
-        for argv in (["sweep", str(TINY), "-w", "1", "--out", str(out)],
-                     ["run", str(TINY), "-w", "1", "--out", str(out)]):
+        for argv in (
+            ["sweep", str(TINY), "-w", "1", "--out", str(out)],
+            ["run", str(TINY), "-w", "1", "--out", str(out)],
+        ):
             rc, stdout, err = cli(capsys, *argv)
             assert rc == EXIT_BAD_INPUT
             one_error_line(err, f"error: {out}: in use by pid {holder.pid} on ")
@@ -96,9 +103,24 @@ def test_concurrent_second_sweep_is_refused_while_the_first_runs(tmp_path, capsy
     out = tmp_path / "s"
     doc = sweep_doc(replications=40)  # 80 runs: a few seconds on one worker
     sweep = write_yaml(tmp_path / "s.yaml", doc)
-    first = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(sweep), "-w", "1", "--out",
-                              str(out), "--no-report"], cwd=tmp_path, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulation",
+            "sweep",
+            str(sweep),
+            "-w",
+            "1",
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (lock_path(out).exists() and lock_path(out).read_text(encoding="utf-8").strip()):

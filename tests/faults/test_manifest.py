@@ -22,9 +22,14 @@ BAD_MANIFESTS = {
     "not UTF-8": (b"\xff\xfe\x00garbage", "manifest.json is not valid JSON"),
     "a list": ("[1, 2, 3]", "manifest.json was not written by servicesim"),
     "foreign": ('{"name": "webpack", "files": []}', "manifest.json was not written by servicesim"),
-    "unknown kind": ('{"package": "servicesim", "kind": "movie"}', "manifest.json has an unknown kind 'movie'"),
-    "bad checksums": ('{"package": "servicesim", "kind": "sweep", "checksums": {"../../etc/passwd": {}}}',
-                      "manifest.json is damaged"),
+    "unknown kind": (
+        '{"package": "servicesim", "kind": "movie"}',
+        "manifest.json has an unknown kind 'movie'",
+    ),
+    "bad checksums": (
+        '{"package": "servicesim", "kind": "sweep", "checksums": {"../../etc/passwd": {}}}',
+        "manifest.json is damaged",
+    ),
 }
 
 
@@ -84,7 +89,9 @@ def test_report_on_a_propose_folder_says_what_it_is(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content", ["name: [unclosed\n", "- just\n- a list\n", ""])
-def test_damaged_scenario_file_in_an_older_folder_is_one_line(sweep_folder, tmp_path, capsys, content):
+def test_damaged_scenario_file_in_an_older_folder_is_one_line(
+    sweep_folder, tmp_path, capsys, content
+):
     # fault: a damaged scenarios/*.yaml in a folder (without checksums, as older versions wrote
     # them) ended in a yaml traceback or an AttributeError
     out = damaged_copy(sweep_folder, tmp_path, (sweep_folder / "manifest.json").read_text())
@@ -111,8 +118,14 @@ def test_damaged_scenario_file_with_checksums_is_refused(sweep_folder, tmp_path,
 
 def test_report_on_a_missing_folder_creates_nothing(tmp_path):
     # fault: (with the lock) reporting on a typo must not create folders or lock files
-    proc = subprocess.run([sys.executable, "-m", "simulation", "report", str(tmp_path / "typo" / "s")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulation", "report", str(tmp_path / "typo" / "s")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == EXIT_BAD_INPUT
     one_error_line(proc.stderr, f"error: {tmp_path / 'typo' / 's'}: no manifest.json here")
     assert list(tmp_path.iterdir()) == []

@@ -77,7 +77,9 @@ def test_out_at_a_non_result_is_refused_and_left_untouched(tmp_path, capsys, com
     before = snapshot(tmp_path)
     source = TINY_BASE if command == "run" else TINY
     for force in ([], ["--force"]):  # --force never replaces a non-result either
-        rc, out, err = cli(capsys, command, str(source), "-r", "1", "--out", str(target), "--no-report", *force)
+        rc, out, err = cli(
+            capsys, command, str(source), "-r", "1", "--out", str(target), "--no-report", *force
+        )
         assert rc == EXIT_BAD_INPUT
         one_error_line(err, f"error: {target}: refusing to write here: {reason}")
         assert err.rstrip().endswith("choose another --out")
@@ -98,13 +100,17 @@ def test_propose_out_at_a_user_folder_is_refused_before_any_work(tmp_path, monke
         raise AssertionError("screening started before the target was checked")
 
     monkeypatch.setattr(propose_module, "screen", no_work)
-    with pytest.raises(TargetError, match="refusing to write here: it is a folder servicesim did not write"):
+    with pytest.raises(
+        TargetError, match="refusing to write here: it is a folder servicesim did not write"
+    ):
         propose_module.propose(path, workers=1, out=target)
     assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("where", [".", "..", "home"])
-def test_out_at_the_current_directory_or_above_or_home_is_refused(tmp_path, capsys, monkeypatch, where):
+def test_out_at_the_current_directory_or_above_or_home_is_refused(
+    tmp_path, capsys, monkeypatch, where
+):
     # fault: `--out .` replaced the current directory and left `..old-*`/`..partial-*` folders
     work = tmp_path / "home" / "work"
     work.mkdir(parents=True)
@@ -115,8 +121,11 @@ def test_out_at_the_current_directory_or_above_or_home_is_refused(tmp_path, caps
     target = str(tmp_path / "home") if where == "home" else where
     rc, _, err = cli(capsys, "run", str(TINY_BASE), "-r", "1", "--out", target, "--no-report")
     assert rc == EXIT_BAD_INPUT
-    why = {".": "it is the current directory", "..": "it is a folder above the current directory",
-           "home": "it is a folder above the current directory"}[where]
+    why = {
+        ".": "it is the current directory",
+        "..": "it is a folder above the current directory",
+        "home": "it is a folder above the current directory",
+    }[where]
     one_error_line(err, f"error: {target}: refusing to write here: {why}")
     assert snapshot(tmp_path) == before
     assert not [p for p in tmp_path.rglob("..*")]
@@ -172,8 +181,11 @@ def test_run_folder_with_a_file_servicesim_did_not_write_is_not_replaced(tmp_pat
     before = snapshot(tmp_path)
     rc, _, err = cli(capsys, "run", str(TINY_BASE), "-r", "1", "--out", str(out), "--no-report")
     assert rc == EXIT_BAD_INPUT
-    one_error_line(err, f"error: {out}: refusing to write here: it holds figures/my-sketch.png (and 1 more), "
-                   "which servicesim did not write")
+    one_error_line(
+        err,
+        f"error: {out}: refusing to write here: it holds figures/my-sketch.png (and 1 more), "
+        "which servicesim did not write",
+    )
     assert snapshot(tmp_path) == before
     (out / "notes.md").unlink()
     (out / "figures" / "my-sketch.png").unlink()
@@ -187,12 +199,19 @@ def test_force_replaces_another_kind_of_result_only(tmp_path, capsys, one_run):
     write_run(one_run, run_folder)
     before = snapshot(run_folder)
     sweep = write_yaml(tmp_path / "s.sweep.yaml", sweep_doc())
-    rc, _, err = cli(capsys, "sweep", str(sweep), "-w", "1", "--out", str(run_folder), "--no-report")
+    rc, _, err = cli(
+        capsys, "sweep", str(sweep), "-w", "1", "--out", str(run_folder), "--no-report"
+    )
     assert rc == EXIT_BAD_INPUT
-    one_error_line(err, f"error: {run_folder}: refusing to write here: it holds a run result, not a sweep "
-                   "result (--force replaces it)")
+    one_error_line(
+        err,
+        f"error: {run_folder}: refusing to write here: it holds a run result, not a sweep "
+        "result (--force replaces it)",
+    )
     assert snapshot(run_folder) == before
-    rc, _, err = cli(capsys, "sweep", str(sweep), "-w", "1", "--out", str(run_folder), "--no-report", "--force")
+    rc, _, err = cli(
+        capsys, "sweep", str(sweep), "-w", "1", "--out", str(run_folder), "--no-report", "--force"
+    )
     assert rc == 0, err
     manifest = json.loads((run_folder / "manifest.json").read_text())
     assert manifest["kind"] == "sweep"
@@ -233,8 +252,13 @@ def test_cli_refusal_in_a_subprocess_is_one_line(tmp_path):
     # fault: `servicesim run --out <repo>` deleted the repository, .git included, and exited 0
     repo = make_repository(tmp_path)
     before = snapshot(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "simulation", "run", str(TINY_BASE), "-r", "1",
-                           "--out", str(repo)], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulation", "run", str(TINY_BASE), "-r", "1", "--out", str(repo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == EXIT_BAD_INPUT
     one_error_line(proc.stderr, f"error: {repo}: refusing to write here: it is a git repository")
     assert snapshot(tmp_path) == before
