@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import errno
+import glob
 import hashlib
 import json
 import os
@@ -149,9 +150,13 @@ def staged_folder(target: Path) -> Iterator[Path]:
     (:func:`simulation.targets.check_target`).
     """
     target = Path(target)
+    name = staging_name(target)
     with writing(target):
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{staging_name(target)}.staging-", dir=target.parent))
+        stale_names = (f".{glob.escape(name)}.staging-*", f".{glob.escape(name)}.old-*")
+        for stale in [p for pattern in stale_names for p in target.parent.glob(pattern)]:
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed process (we hold the lock)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=target.parent))
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
     try:
         yield staging

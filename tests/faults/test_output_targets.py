@@ -262,3 +262,13 @@ def test_cli_refusal_in_a_subprocess_is_one_line(tmp_path):
     assert proc.returncode == EXIT_BAD_INPUT
     one_error_line(proc.stderr, f"error: {repo}: refusing to write here: it is a git repository")
     assert snapshot(tmp_path) == before
+
+
+def test_staging_left_by_a_killed_run_is_cleaned_up_on_the_next_write(tmp_path, one_run):
+    # fault: a run killed while writing left `.<name>.partial-*` folders beside the target forever
+    out = tmp_path / "r"
+    (tmp_path / ".r.staging-abc123").mkdir()
+    (tmp_path / ".r.staging-abc123" / "visits.parquet").write_bytes(b"half")
+    (tmp_path / ".other.staging-x").mkdir()  # another target's: not ours to remove
+    write_run(one_run, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-x", "r"]
