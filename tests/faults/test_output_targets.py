@@ -272,3 +272,24 @@ def test_staging_left_by_a_killed_run_is_cleaned_up_on_the_next_write(tmp_path, 
     (tmp_path / ".other.staging-x").mkdir()  # another target's: not ours to remove
     write_run(one_run, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-x", "r"]
+
+
+def test_replacing_without_an_atomic_exchange_still_leaves_nothing_beside(
+    tmp_path, one_run, monkeypatch
+):
+    # covers the fallback of the atomic exchange (rule 1) on file systems without RENAME_EXCHANGE;
+    # today's code has neither path, so this fails there only because `_exchange` is missing
+    from simulation import output
+
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "r"
+    write_run(one_run, out)
+    write_run(one_run, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert verify_folder_kind(out) == "run"
+
+
+def verify_folder_kind(folder: Path) -> str:
+    from simulation.targets import verify_folder
+
+    return verify_folder(folder)["kind"]
