@@ -14,6 +14,7 @@ import logging
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -335,7 +336,7 @@ def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks, workers, exec
     sweep_doc["seed"] = sweep.seed
     if replications is not None:
         sweep_doc["replications"] = replications
-    files: dict[str, Any] = {
+    files: dict[str, Callable[[Path], Any]] = {
         "replications.parquet": lambda p: result.replications.to_parquet(p, index=False),
         "kpis.parquet": lambda p: result.kpis.to_parquet(p, index=False),
         "summary.csv": lambda p: result.summary.to_csv(p, index=False),
