@@ -171,7 +171,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write a single file via a temporary name in the same folder, then rename it.
 
     Raises
@@ -232,7 +232,7 @@ STAGING_PREFIX = ".staging-"
 
 def write_together(
     folder: Path,
-    files: Mapping[str, Callable[[Path], None]],
+    files: Mapping[str, Callable[[Path], object]],
     manifest: Mapping[str, Any],
     rows: Mapping[str, int] | None = None,
     remove: Iterable[str] = (),

@@ -58,7 +58,7 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
         }
         # the scenario as run: with the seed actually used, so rerunning it reproduces the run
         scenario = {**result.scenario.to_dict(), "seed": result.seed}
-        writers: dict[str, Callable[[Path], None]] = {
+        writers: dict[str, Callable[[Path], object]] = {
             "visits.parquet": lambda p: result.visits.to_parquet(p, index=False),
             "summary.csv": lambda p: result.summary.to_csv(p, index=False),
             "kpis.csv": lambda p: result.kpis.to_csv(p, index=False),

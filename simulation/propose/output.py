@@ -481,7 +481,7 @@ def write_outputs(
     propose: Propose, result: ProposeResult, screening: Screening, workers: int
 ) -> None:
     """Write the result folder (atomically: a staging folder renamed into place)."""
-    writers: dict[str, Callable[[Path], None]] = {}
+    writers: dict[str, Callable[[Path], object]] = {}
     if result.scenario is not None:
         text = (
             "# Proposed by `servicesim propose` (see propose.md): the base scenario plus the "
