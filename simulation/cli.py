@@ -15,8 +15,12 @@ import yaml
 
 from simulation.errors import ScenarioError
 from simulation.loading import load_scenario
+from simulation.output import WriteError
+from simulation.targets import check_target, hold_folder
 
 EXIT_BAD_INPUT = 2
+FORCE_HELP = ("let --out replace a result folder of another kind (a folder servicesim did not "
+              "write is never replaced)")
 
 
 def default_sweep_path() -> Path:
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>)")
     run.add_argument("--workers", "-w", type=_positive, default=None,
                      help="worker processes for a sweep (default: all cores)")
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     validate = sub.add_parser("validate", help="check a scenario and print it with defaults filled in")
     validate.add_argument("scenario", help="scenario YAML")
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--replications", "-r", type=_positive, default=None, help="override the file's replications")
     sweep.add_argument("--seed", type=_seed, default=None, help="root seed (default: the sweep's)")
     sweep.add_argument("--keep-visits", action="store_true", help="also keep every run's visit table")
+    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
     compare.add_argument("folder", type=Path, help="a sweep's result folder")
@@ -104,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument("propose", help="PROPOSE.yaml")
     propose.add_argument("--workers", "-w", type=_positive, default=None, help="worker processes (default: all cores)")
     propose.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>-propose)")
+    propose.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
 
 
@@ -118,13 +125,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_sweep(args)
     scenario = load_scenario(path)
     replications = args.replications or 5
-    result = run(scenario, replications=replications, seed=args.seed)
     out = args.out or Path("results") / scenario.name
-    write_run(result, out)
-    if not args.no_report:
-        from simulation.report import build_report
+    with hold_folder(out):
+        check_target(out, "run", getattr(args, "force", False))  # refuse a bad --out before the work, not after
+        result = run(scenario, replications=replications, seed=args.seed)
+        write_run(result, out, force=getattr(args, "force", False))
+        if not args.no_report:
+            from simulation.report import build_report
 
-        build_report(out)
+            build_report(out)
     labels = {("area", a.id): a.label for a in scenario.areas}
     labels.update({("site", s.id): s.label for s in scenario.sites})
     print(f"scenario {scenario.name}: {replications} replication(s), seed {result.seed}, "
@@ -190,16 +199,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     sweep = load_sweep(Path(args.sweep))
     out = args.out or Path("results") / sweep.spec.name
-    print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s), "
-          f"baseline {sweep.spec.baseline_design}; writing {out}/", flush=True)
-    result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                       out=out, keep_visits=args.keep_visits, replications=args.replications,
-                       seed=getattr(args, "seed", None))
-    n = result.replications["replication"].nunique() if len(result.replications) else 0
-    if not getattr(args, "no_report", False) and n:
-        from simulation.report import build_report
+    with hold_folder(out):
+        check_target(out, "sweep", getattr(args, "force", False))
+        print(f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s), "
+              f"baseline {sweep.spec.baseline_design}; writing {out}/", flush=True)
+        result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                           out=out, keep_visits=args.keep_visits, replications=args.replications,
+                           seed=getattr(args, "seed", None), force=getattr(args, "force", False))
+        n = result.replications["replication"].nunique() if len(result.replications) else 0
+        if not getattr(args, "no_report", False) and n:
+            from simulation.report import build_report
 
-        build_report(out)
+            build_report(out)
     print(f"{n} replication(s) per design and level (common random numbers)")
     print(format_comparison(result.comparison))
     for line in _verdict_lines(sweep, result):
@@ -219,18 +230,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from simulation.sweep import format_comparison, read_comparison
 
-    path = args.folder / "comparison.csv"
-    if not path.exists():
-        raise ScenarioError("no comparison.csv here; is this a sweep's result folder?", source=str(args.folder))
-    print(format_comparison(read_comparison(args.folder)))
+    print(format_comparison(read_comparison(args.folder)))  # refuses a folder its manifest disagrees with
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from simulation.report import build_report
 
-    if not (args.folder / "manifest.json").exists():
-        raise ScenarioError("no manifest.json here; is this a run or sweep result folder?", source=str(args.folder))
     print(f"report written to {build_report(args.folder)}")
     return 0
 
@@ -261,7 +267,12 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, BrokenPipeError):  # output piped into e.g. `head`
             sys.stderr.close()
             return 0
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        if isinstance(exc, WriteError):
+            print(f"error: {exc}", file=sys.stderr)  # cannot write <path>: <reason>
+        elif exc.filename:
+            print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            print(f"error: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

@@ -18,7 +18,6 @@ the HTML and Markdown-escape it in the Markdown.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -62,6 +61,7 @@ from simulation.rendering import md_escape as md_escape  # re-exported
 from simulation.rendering import render_html, render_markdown
 from simulation.sweep import SAMPLE_REPLICATIONS, visits_path
 from simulation.sweep_schema import _cell_name
+from simulation.targets import TargetError, hold_folder, read_manifest, verify_folder
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,16 @@ class Results:
 
 
 def _read_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TargetError(path.parent, f"{path.name} is missing; the folder is incomplete") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TargetError(path.parent, f"{path.name} is not valid YAML ({exc.__class__.__name__}); "
+                          "the folder is damaged") from None
+    if not isinstance(document, dict):
+        raise TargetError(path.parent, f"{path.name} is not a mapping; the folder is damaged")
+    return document
 
 
 def load_results(folder: str | Path) -> Results:
@@ -152,19 +161,17 @@ def load_results(folder: str | Path) -> Results:
 
     Raises
     ------
-    FileNotFoundError
-        If the folder has no ``manifest.json``.
-    ValueError
-        If the manifest's ``kind`` is neither ``run`` nor ``sweep``.
+    simulation.targets.TargetError
+        If the folder has no servicesim ``manifest.json``, its kind is neither ``run`` nor
+        ``sweep``, its files do not agree with the manifest's checksums, or a file in it is
+        damaged.
     """
     folder = Path(folder)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = verify_folder(folder, kinds=("run", "sweep"))
     kind = manifest.get("kind")
     if kind == "run":
         return _load_run(folder, manifest)
-    if kind == "sweep":
-        return _load_sweep(folder, manifest)
-    raise ValueError(f"{folder}: manifest kind {kind!r} is neither 'run' nor 'sweep'")
+    return _load_sweep(folder, manifest)
 
 
 def _load_run(folder: Path, manifest: dict[str, Any]) -> Results:
@@ -983,8 +990,20 @@ def build_report(folder: str | Path) -> Path:
     pathlib.Path
         The HTML report (``folder/report.html``); ``folder/report.md`` and
         ``folder/figures/`` are written next to it.
+
+    Raises
+    ------
+    simulation.targets.TargetError
+        If the folder is not a complete run or sweep folder (see :func:`load_results`), or
+        another command holds it.
     """
     folder = Path(folder)
+    read_manifest(folder)  # a missing or foreign folder is refused before any lock file is made
+    with hold_folder(folder, refuse_unsafe=False):
+        return _build_report(folder)
+
+
+def _build_report(folder: Path) -> Path:
     res = load_results(folder)
     figures_dir = folder / "figures"
     specs = []

@@ -18,6 +18,7 @@ import logging
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,9 +35,10 @@ from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
-from simulation.output import provenance, write_atomic, write_json, write_yaml
+from simulation.output import provenance, write_atomic, write_together, write_yaml
 from simulation.replication import simulate
 from simulation.sweep_schema import AutoReplications, Sweep, load_sweep
+from simulation.targets import hold_folder, open_sweep_folder, verify_folder
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +241,7 @@ def run_sweep(
     replications: int | None = None,
     progress: bool | None = None,
     seed: int | None = None,
+    force: bool = False,
 ) -> SweepResult:
     """Run a sweep and analyse it.
 
@@ -263,8 +266,37 @@ def run_sweep(
         Show a progress bar (default: when stderr is a terminal).
     seed
         Override the sweep's root seed.
+    force
+        Let ``out`` replace a result folder of another kind (never a folder servicesim did not
+        write). A sweep folder at ``out`` is resumed; anything else there is refused (see
+        :func:`simulation.targets.check_target`).
+
+    Raises
+    ------
+    simulation.targets.TargetError
+        If ``out`` may not be written, or another command holds it.
+    simulation.output.WriteError
+        If a result file cannot be written.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
+    if out is None:
+        return _run_sweep(sweep, workers, executor, scheduler, None, keep_visits, replications, progress, seed)
+    with hold_folder(out):
+        open_sweep_folder(Path(out), force)
+        return _run_sweep(sweep, workers, executor, scheduler, out, keep_visits, replications, progress, seed)
+
+
+def _run_sweep(
+    sweep: Sweep,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    out: str | Path | None,
+    keep_visits: bool,
+    replications: int | None,
+    progress: bool | None,
+    seed: int | None,
+) -> SweepResult:
     if seed is not None:
         sweep.seed_override = seed
     workers = workers or default_workers()
@@ -313,7 +345,7 @@ def run_sweep(
     result = _analyse(sweep, long, failures)
     result.folder = folder
     if folder is not None:
-        _write(sweep, result, folder, tasks, workers, executor, time.perf_counter() - began)
+        _write(sweep, result, folder, tasks, workers, executor, time.perf_counter() - began, replications)
         _prune_store(folder, tasks)
     return result
 
@@ -375,32 +407,42 @@ def _analyse(sweep: Sweep, long: pd.DataFrame, failures) -> SweepResult:
     return SweepResult(wide, summary, comparison, long, failures)
 
 
-def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks, workers, executor, wall) -> None:
-    write_atomic(folder / "replications.parquet", lambda p: result.replications.to_parquet(p, index=False))
-    write_atomic(folder / "kpis.parquet", lambda p: result.kpis.to_parquet(p, index=False))
-    write_atomic(folder / "summary.csv", lambda p: result.summary.to_csv(p, index=False))
-    write_atomic(folder / "comparison.csv", lambda p: result.comparison.to_csv(p, index=False))
-    sdir = folder / "scenarios"
-    sdir.mkdir(exist_ok=True)
+def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks, workers, executor, wall,
+           replications: int | None = None) -> None:
+    """Write the final tables, ``scenarios/``, ``errors.log``, ``sweep.yaml`` and the manifest together.
+
+    The manifest (written last, with every file's checksum) and ``sweep.yaml`` record the seed,
+    replications and confidence level actually used.
+    """
+    reps = sorted({t.replication for t in tasks})
+    sweep_doc = sweep.spec.model_dump(mode="json")
+    sweep_doc["seed"] = sweep.seed
+    if replications is not None:
+        sweep_doc["replications"] = replications
+    files: dict[str, Callable[[Path], Any]] = {
+        "replications.parquet": lambda p: result.replications.to_parquet(p, index=False),
+        "kpis.parquet": lambda p: result.kpis.to_parquet(p, index=False),
+        "summary.csv": lambda p: result.summary.to_csv(p, index=False),
+        "comparison.csv": lambda p: result.comparison.to_csv(p, index=False),
+    }
     for _, _, _, scenario in sweep.cells:
-        write_yaml(sdir / f"{scenario.name}.yaml", scenario.to_dict())
-    log_path = folder / "errors.log"
+        doc = scenario.to_dict()
+        files[f"scenarios/{scenario.name}.yaml"] = lambda p, d=doc: write_yaml(p, d)
     if result.failures:
         text = "\n".join(f"== design {d} level {lvl or '-'} replication {r}\n{tb}" for d, lvl, r, tb in result.failures)
-        write_atomic(log_path, lambda p: p.write_text(text, encoding="utf-8"))
-    elif log_path.exists():
-        log_path.unlink()
-    reps = sorted({t.replication for t in tasks})
-    write_json(folder / "manifest.json", provenance(
+        files["errors.log"] = lambda p: p.write_text(text, encoding="utf-8")
+    files["sweep.yaml"] = lambda p: write_yaml(p, sweep_doc)
+    rows = {"replications.parquet": len(result.replications), "kpis.parquet": len(result.kpis),
+            "summary.csv": len(result.summary), "comparison.csv": len(result.comparison)}
+    manifest = provenance(
         kind="sweep", sweep=sweep.spec.name, source=sweep.source, seed=sweep.seed,
         baseline=sweep.spec.baseline_design, designs=list(sweep.spec.designs),
         levels=[lbl for lbl, _ in sweep.levels()], replications=len(reps),
         runs=len(tasks), failed=len(result.failures), executor=executor, workers=workers,
         wall_seconds=round(wall, 3), level=sweep.spec.level, correction=sweep.spec.correction,
         kpis=[k.label for k in sweep.spec.kpis], **_run_record(tasks),
-    ))
-    sweep_doc = sweep.spec.model_dump(mode="json")
-    write_yaml(folder / "sweep.yaml", sweep_doc)
+    )
+    write_together(folder, files, manifest, rows, remove=() if result.failures else ("errors.log",))
 
 
 def _run_record(tasks: list[RunTask]) -> dict[str, Any]:
@@ -411,7 +453,14 @@ def _run_record(tasks: list[RunTask]) -> dict[str, Any]:
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:
-    """The comparison table of a sweep folder (empty when it compared nothing)."""
+    """The comparison table of a sweep folder (empty when it compared nothing).
+
+    Raises
+    ------
+    simulation.targets.TargetError
+        If the folder is not a complete sweep folder whose files agree with its manifest.
+    """
+    verify_folder(folder, kinds=("sweep",))
     path = Path(folder) / "comparison.csv"
     if path.stat().st_size == 0:
         return pd.DataFrame()

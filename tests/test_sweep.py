@@ -726,7 +726,7 @@ def test_cli_compare_without_comparison_exits_2(tmp_path, capsys):
     rc, stdout, stderr = cli(capsys, "compare", str(tmp_path))
     assert rc == EXIT_BAD_INPUT
     assert stdout == ""
-    assert stderr == f"error: {tmp_path}: (top level): no comparison.csv here; is this a sweep's result folder?\n"
+    assert stderr == f"error: {tmp_path}: no manifest.json here; is this a servicesim result folder?\n"
 
 
 def test_compare_single_design_sweep(tmp_path, capsys):

@@ -56,6 +56,7 @@ from simulation.propose.selection import (
     run_selection,
 )
 from simulation.propose.spec import Propose, ProposeSpec, load_propose
+from simulation.targets import check_target, hold_folder
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ def propose(
     source: str | os.PathLike[str] | Mapping[str, Any],
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
+    force: bool = False,
 ) -> ProposeResult:
     """Propose where and when mobile units should stop, and compare it with the alternatives.
 
@@ -136,7 +138,12 @@ def propose(
     workers
         Worker processes for the simulations (default: all cores).
     out
-        Result folder (default ``results/<name>-propose``); replaced as a whole when done.
+        Result folder (default ``results/<name>-propose``); an earlier propose folder there is
+        replaced as a whole when done, anything else is refused before any work (see
+        :func:`simulation.targets.check_target`).
+    force
+        Let ``out`` replace a result folder of another kind (never a folder servicesim did
+        not write).
 
     Returns
     -------
@@ -146,10 +153,18 @@ def propose(
     Raises
     ------
     ScenarioError
-        If the propose file, its base scenario or its ``compare_with`` sweep is invalid.
+        If the propose file, its base scenario or its ``compare_with`` sweep is invalid, or
+        (as :class:`simulation.targets.TargetError`) if ``out`` may not be written.
     """
     began = time.perf_counter()
     loaded = load_propose(source)
+    folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
+    with hold_folder(folder):
+        check_target(folder, "propose", force)
+        return _propose(loaded, workers, folder, began)
+
+
+def _propose(loaded: Propose, workers: int | None, folder: Path, began: float) -> ProposeResult:
     spec = loaded.spec
     sel = spec.selection
     screening = screen(loaded)
@@ -210,7 +225,6 @@ def propose(
             versus = compare_with(
                 evaluator.values, proposal, others, sel.confidence, evaluator.sign
             )
-    folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
     used = max([t.replications for t in tracks] + [sel.confirmation])
     scenario_doc, sweep_doc = proposed_documents(
         loaded, evaluator, proposal, references, used, folder
@@ -261,7 +275,9 @@ def cli_handler(args: argparse.Namespace) -> int:
         "(add -v to follow the steps)\n"
     )
     out.flush()
-    result = propose(Path(args.propose), workers=args.workers, out=args.out)
+    result = propose(
+        Path(args.propose), workers=args.workers, out=args.out, force=getattr(args, "force", False)
+    )
     out.write(
         f"propose {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
     )

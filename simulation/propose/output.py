@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,14 @@ from simulation.document import (
     text,
 )
 from simulation.intervals import t_interval
-from simulation.output import provenance, staged_folder, write_atomic, write_json, write_yaml
+from simulation.output import (
+    folder_checksums,
+    provenance,
+    staged_folder,
+    write_json,
+    write_yaml,
+    writing,
+)
 from simulation.overrides import apply_changes
 from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
 from simulation.propose.selection import PAIRED_COLUMNS, Track
@@ -556,57 +563,62 @@ def write_outputs(
     propose: Propose, result: ProposeResult, screening: Screening, workers: int
 ) -> None:
     """Write the result folder (atomically: a staging folder renamed into place)."""
-    with staged_folder(result.folder) as stage:
-        if result.scenario is not None:
-            text = (
-                "# Proposed by `servicesim propose` (see propose.md): the base scenario plus the "
-                "proposed mobile timetable.\n"
-                + yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)
-            )
-            write_atomic(
-                stage / "proposed-scenario.yaml", lambda p: p.write_text(text, encoding="utf-8")
-            )
-        write_yaml(stage / "proposed.sweep.yaml", result.sweep)
-        for name, frame in (
-            ("designs", result.designs),
-            ("screening", result.screening),
-            ("selection", result.selection),
-        ):
-            write_atomic(stage / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
-        report = render_report(propose, result, screening)
-        write_atomic(stage / "propose.md", lambda p: p.write_text(report, encoding="utf-8"))
-        spec = propose.spec
-        write_json(
-            stage / "manifest.json",
-            provenance(
-                kind="propose",
-                name=result.name,
-                source=propose.source,
-                base=str(propose.base_path),
-                compare_with=str(propose.compare_path) if propose.compare_path else None,
-                seed=propose.seed,
-                objective=spec.objective.label,
-                proposal=result.proposal,
-                selected=result.selected,
-                confidence=result.confidence,
-                indifference=result.indifference,
-                solver=result.solver,
-                shortlist=list(screening.shortlist),
-                designs=len(result.designs),
-                runs=result.runs,
-                tracks=[
-                    {
-                        "name": t.name,
-                        "designs": list(t.designs),
-                        "alpha": t.alpha,
-                        "selected": t.selected,
-                        "replications": t.replications,
-                        "truncated": t.truncated,
-                    }
-                    for t in result.tracks
-                ],
-                workers=workers,
-                wall_seconds=round(result.wall_seconds, 3),
-                spec=spec.model_dump(mode="json"),
-            ),
+    writers: dict[str, Callable[[Path], object]] = {}
+    if result.scenario is not None:
+        text = (
+            "# Proposed by `servicesim propose` (see propose.md): the base scenario plus the "
+            "proposed mobile timetable.\n"
+            + yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)
         )
+        writers["proposed-scenario.yaml"] = lambda p: p.write_text(text, encoding="utf-8")
+    writers["proposed.sweep.yaml"] = lambda p: write_yaml(p, result.sweep)
+    rows = {}
+    for name, frame in (
+        ("designs", result.designs),
+        ("screening", result.screening),
+        ("selection", result.selection),
+    ):
+        writers[f"{name}.csv"] = lambda p, f=frame: f.to_csv(p, index=False)
+        rows[f"{name}.csv"] = len(frame)
+    report = render_report(propose, result, screening)
+    writers["propose.md"] = lambda p: p.write_text(report, encoding="utf-8")
+    folder = Path(result.folder)
+    with staged_folder(folder) as stage:
+        for name, write in writers.items():
+            with writing(folder / name):
+                write(stage / name)
+        spec = propose.spec
+        manifest = provenance(
+            kind="propose",
+            name=result.name,
+            source=propose.source,
+            base=str(propose.base_path),
+            compare_with=str(propose.compare_path) if propose.compare_path else None,
+            seed=propose.seed,
+            objective=spec.objective.label,
+            proposal=result.proposal,
+            selected=result.selected,
+            confidence=result.confidence,
+            indifference=result.indifference,
+            solver=result.solver,
+            shortlist=list(screening.shortlist),
+            designs=len(result.designs),
+            runs=result.runs,
+            tracks=[
+                {
+                    "name": t.name,
+                    "designs": list(t.designs),
+                    "alpha": t.alpha,
+                    "selected": t.selected,
+                    "replications": t.replications,
+                    "truncated": t.truncated,
+                }
+                for t in result.tracks
+            ],
+            workers=workers,
+            wall_seconds=round(result.wall_seconds, 3),
+            spec=spec.model_dump(mode="json"),
+            checksums=folder_checksums(stage, writers, rows),
+        )
+        with writing(folder / "manifest.json"):
+            write_json(stage / "manifest.json", manifest)

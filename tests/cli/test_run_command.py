@@ -107,9 +107,13 @@ def test_failed_write_leaves_no_folder(tmp_path, monkeypatch, capsys):
     assert "disk full" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["short.yaml"]
 
-    # an existing result folder survives a failed rewrite untouched
-    out.mkdir()
-    (out / "old.txt").write_text("old", encoding="utf-8")
-    assert main(["run", str(path), "-r", "1", "--out", str(out)]) == 1
-    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    # an existing result folder survives a failed rewrite untouched (a folder servicesim did
+    # not write is refused before any work: tests/faults/test_output_targets.py)
+    monkeypatch.undo()
+    assert main(["run", str(path), "-r", "1", "--out", str(out), "--no-report"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(simulation.results_io, "write_yaml", fail)
+    assert main(["run", str(path), "-r", "1", "--seed", "9", "--out", str(out), "--no-report"]) == 1
+    assert f"cannot write {out / 'scenario.yaml'}: disk full" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "short.yaml"]

@@ -166,6 +166,6 @@ def test_sweep_report(sweep_folders):
 
 
 def test_unknown_folder_kind_is_rejected(tmp_path):
-    (tmp_path / "manifest.json").write_text('{"kind": "other"}', encoding="utf-8")
-    with pytest.raises(ValueError, match="neither"):
+    (tmp_path / "manifest.json").write_text('{"package": "servicesim", "kind": "other"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown kind 'other'"):
         build_report(tmp_path)
