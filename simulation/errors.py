@@ -22,6 +22,20 @@ def format_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
     return out or "(top level)"
 
 
+class Described:
+    """A value shown in an error message by a description instead of its text.
+
+    For values that cannot or should not be printed, such as an integer of 5,000 digits:
+    ``ScenarioError("...", path, Described("<a number with about 5000 digits>"))``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _show(value: Any) -> str:
     try:
         text = repr(value)

@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.demand import expected_needs
 from simulation.invariants import check_site
+from simulation.limits import check_needs, check_runs
 from simulation.kpis import replication_kpis, summarise
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
@@ -86,6 +88,23 @@ def run_replication(
     )
 
 
+def check_run_limits(scenario: Scenario, replications: int) -> None:
+    """Refuse a ``run`` beyond the limits of :mod:`simulation.limits`, before any work.
+
+    A run keeps the visit table of every replication in memory, so the needs of all its
+    replications count against ``SERVICESIM_MAX_NEEDS``.
+
+    Raises
+    ------
+    ScenarioError
+        At ``replications`` with the figure, the limit and how to raise it.
+    """
+    check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
+    check_needs(expected_needs(scenario) * replications, ("replications",),
+                f"in {replications:,} replication(s), all kept in memory by a run",
+                "the replications, the demand or calendar.days")
+
+
 def run(
     scenario: Scenario | Mapping[str, Any] | str,
     replications: int = 1,
@@ -116,6 +135,7 @@ def run(
     scenario = load_scenario(scenario)
     if replications < 1:
         raise ValueError(f"replications must be at least 1 (got {replications})")
+    check_run_limits(scenario, replications)
     seed = scenario.seed if seed is None else seed
     network = compile_network(scenario)
     began = time.perf_counter()

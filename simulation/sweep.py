@@ -25,7 +25,7 @@ from simulation.analysis import compare_designs, replications_needed, summarise_
 from simulation.executors import default_workers, run_dask, run_local
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
-from simulation.network import Network, compile_network
+from simulation.network import ANY_IDS, Network, compile_network
 from simulation.occupancy import site_hours
 from simulation.output import package_version, provenance, write_atomic, write_json, write_yaml
 from simulation.replication import simulate
@@ -77,7 +77,7 @@ class SweepResult:
 
 @lru_cache(maxsize=16)
 def _network(scenario_json: str) -> Network:
-    return compile_network(load_scenario(json.loads(scenario_json)))
+    return compile_network(load_scenario(json.loads(scenario_json), ANY_IDS))  # checked at load_sweep
 
 
 SAMPLE_REPLICATIONS = 3
@@ -191,6 +191,7 @@ def run_sweep(
     store: dict[str, pd.DataFrame] = {}
     failures: list[tuple[str, str, int, str]] = []
     spec_reps = replications or sweep.spec.replications
+    sweep.check_run_count(spec_reps)
     auto = spec_reps if isinstance(spec_reps, AutoReplications) else None
     target = auto.initial if auto else int(spec_reps)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulation.errors import ScenarioError
 from simulation.kpis import KPI_NAMES
+from simulation.limits import check_runs
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
+from simulation.network import ANY_IDS, TravelIds, read_travel_matrix, warn_unreachable
 from simulation.overrides import apply_changes, set_path
 from simulation.schedules import place_key
 from simulation.schema import Id, Scenario
@@ -153,6 +156,7 @@ class Sweep:
         self.base_dir = base_dir
         self.seed_override: int | None = None
         self.cells: list[tuple[str, str, dict[str, Any], Scenario]] = []
+        self.check_run_count()
         for design, changes in spec.designs.items():
             for label, values in self.levels():
                 where: tuple[str | int, ...] = ("designs", design)
@@ -161,11 +165,52 @@ class Sweep:
                     set_path(doc, path, value, ("factors", path))
                 doc["name"] = _cell_name(spec.name, design, label)
                 try:
-                    scenario = scenario_from_dict(doc, None, base_dir)
+                    # the matrix's ids are checked below, against the ids of every design
+                    scenario = scenario_from_dict(doc, None, base_dir, ANY_IDS)
                 except ScenarioError as exc:
-                    prefix = f"design '{design}'" + (f" at {label}" if label else "")
-                    raise ScenarioError(f"{prefix}: {exc.message}", where + exc.path, exc.value) from None
+                    raise _cell_error(design, label, exc) from None
                 self.cells.append((design, label, values, scenario))
+        self._check_travel_matrices()
+
+    def level_count(self) -> int:
+        """Number of factor levels (the product of the factors' value counts), without listing them."""
+        return math.prod(len(values) for values in self.spec.factors.values())
+
+    def check_run_count(self, replications: int | AutoReplications | None = None) -> None:
+        """Refuse a sweep of more runs than :func:`simulation.limits.max_runs`, before any is built.
+
+        Parameters
+        ----------
+        replications
+            Replications to count (default: the sweep file's; for the replications
+            algorithm its ``max``).
+
+        Raises
+        ------
+        ScenarioError
+            At ``factors`` (or ``replications``) with the figure, the limit and how to raise it.
+        """
+        reps = self.spec.replications if replications is None else replications
+        count = reps.max if isinstance(reps, AutoReplications) else int(reps)
+        designs, levels = len(self.spec.designs), self.level_count()
+        detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
+        check_runs(designs * levels * count, ("factors",) if levels > 1 else ("replications",), detail)
+
+    def _check_travel_matrices(self) -> None:
+        """One matrix serves every design: rows for ids of another design are ignored, rows for
+        ids of no design are errors; areas no site can reach are named in a warning."""
+        scenarios = [c[3] for c in self.cells if c[3].travel.matrix is not None]
+        if not scenarios:
+            return
+        known = TravelIds.of(c[3] for c in self.cells)
+        for design, label, _, scenario in self.cells:
+            if scenario.travel.matrix is None:
+                continue
+            try:
+                matrix = read_travel_matrix(scenario, known)
+            except ScenarioError as exc:
+                raise _cell_error(design, label, exc) from None
+            warn_unreachable(scenario, matrix)
 
     def levels(self) -> list[tuple[str, dict[str, Any]]]:
         """Every combination of factor values, with a short label such as ``max_deferral_days=3``."""
@@ -214,6 +259,12 @@ class Sweep:
         if self.seed_override is not None:
             return self.seed_override
         return self.spec.seed if self.spec.seed is not None else self.cells[0][3].seed
+
+
+def _cell_error(design: str, label: str, exc: ScenarioError) -> ScenarioError:
+    """An error in one design's scenario, placed under ``designs.<design>``."""
+    prefix = f"design '{design}'" + (f" at {label}" if label else "")
+    return ScenarioError(f"{prefix}: {exc.message}", ("designs", design) + exc.path, exc.value)
 
 
 def _cell_name(sweep: str, design: str, label: str) -> str:
