@@ -12,8 +12,8 @@ import pandas as pd
 
 from simulation.demand import expected_needs
 from simulation.invariants import check_site
-from simulation.limits import check_needs, check_runs
 from simulation.kpis import replication_kpis, summarise
+from simulation.limits import check_needs, check_runs
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours

@@ -19,9 +19,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulation import distributions, schema
+from simulation.demand import expected_needs
 from simulation.errors import Described, ScenarioError
 from simulation.hours import parse_opening_hours
-from simulation.demand import expected_needs
 from simulation.limits import check_needs, read_limited
 from simulation.schedules import check_schedule
 from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
