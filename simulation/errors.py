@@ -83,6 +83,11 @@ class ScenarioError(ValueError):
         """Return a copy whose path is placed under ``prefix``."""
         return ScenarioError(self.message, prefix + self.path, self.value, self.source)
 
+    def nested(self) -> str:
+        """The message with its path in front, for an error inside a file that another file names
+        (e.g. a sweep's base scenario): ``calendar.start: invalid date ...``."""
+        return f"{format_path(self.path)}: {self.message}" if self.path else self.message
+
     def __str__(self) -> str:
         where = self.source or "<scenario>"
         loc = format_path(self.path)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.demand import expected_needs
+from simulation.errors import ScenarioError
 from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
 from simulation.limits import check_needs, check_runs
@@ -99,10 +100,13 @@ def check_run_limits(scenario: Scenario, replications: int) -> None:
     ScenarioError
         At ``replications`` with the figure, the limit and how to raise it.
     """
-    check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
-    check_needs(expected_needs(scenario) * replications, ("replications",),
-                f"in {replications:,} replication(s), all kept in memory by a run",
-                "the replications, the demand or calendar.days")
+    try:
+        check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
+        check_needs(expected_needs(scenario) * replications, ("replications",),
+                    f"in {replications:,} replication(s), all kept in memory by a run",
+                    "the replications, the demand or calendar.days")
+    except ScenarioError as exc:
+        raise exc.with_source(f"scenario {scenario.name}") from None
 
 
 def run(

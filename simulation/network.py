@@ -238,9 +238,9 @@ def read_travel_matrix(scenario: Scenario, known: TravelIds | None = None) -> di
         if known.any:
             continue
         if area not in area_ids and area not in known.areas:
-            raise ScenarioError(f"line {n}: undefined area id{_near(area, area_ids)}{sweep}", where, area)
+            raise ScenarioError(f"line {n}: undefined area id{sweep}{_near(area, area_ids)}", where, area)
         if site not in site_ids and site not in known.sites:
-            raise ScenarioError(f"line {n}: undefined site id{_near(site, site_ids)}{sweep}", where, site)
+            raise ScenarioError(f"line {n}: undefined site id{sweep}{_near(site, site_ids)}", where, site)
     return out
 
 

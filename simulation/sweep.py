@@ -180,6 +180,7 @@ def run_sweep(
         Override the sweep's root seed.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
+    sweep.check_run_count(replications)  # before anything is written
     if seed is not None:
         sweep.seed_override = seed
     workers = workers or default_workers()
@@ -191,7 +192,6 @@ def run_sweep(
     store: dict[str, pd.DataFrame] = {}
     failures: list[tuple[str, str, int, str]] = []
     spec_reps = replications or sweep.spec.replications
-    sweep.check_run_count(spec_reps)
     auto = spec_reps if isinstance(spec_reps, AutoReplications) else None
     target = auto.initial if auto else int(spec_reps)
 

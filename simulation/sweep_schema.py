@@ -194,7 +194,11 @@ class Sweep:
         count = reps.max if isinstance(reps, AutoReplications) else int(reps)
         designs, levels = len(self.spec.designs), self.level_count()
         detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
-        check_runs(designs * levels * count, ("factors",) if levels > 1 else ("replications",), detail)
+        path = ("factors",) if levels > 1 and replications is None else ("replications",)
+        try:
+            check_runs(designs * levels * count, path, detail)
+        except ScenarioError as exc:
+            raise exc.with_source(self.source or f"sweep {self.spec.name}") from None
 
     def _check_travel_matrices(self) -> None:
         """One matrix serves every design: rows for ids of another design are ignored, rows for
@@ -302,7 +306,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             try:
                 base_document = read_yaml(base_path)
             except ScenarioError as exc:
-                raise ScenarioError(exc.message, ("base",), spec.base) from None
+                raise ScenarioError(exc.nested(), ("base",), spec.base) from None
             if not isinstance(base_document, Mapping):
                 raise ScenarioError("base scenario is not a mapping", ("base",), spec.base)
             scenario_dir = base_path.parent
