@@ -72,7 +72,7 @@ def _setting(variable: str, default: float) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise ScenarioError("expected a positive number", (), text, source=f"environment variable {variable}")
+        raise ScenarioError(f"environment variable {variable} must be a positive number", (), text)
     return value
 
 
