@@ -42,7 +42,7 @@ def run_cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child
     # on today's code /dev/zero is read whole: fail with MemoryError instead of eating the machine
-    resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
 
 def run_subprocess(*argv: str, timeout: float = 60, env: dict[str, str] | None = None,
