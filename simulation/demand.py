@@ -95,7 +95,8 @@ def expected_needs(scenario: Scenario) -> float:
     cal = scenario.calendar
     weekday_counts = np.bincount((cal.first_weekday + np.arange(cal.days)) % 7, minlength=7)
     total = 0.0
-    for area in scenario.areas:
-        per_day = weekly_multipliers(area_profile(scenario, area)).sum(axis=1) * 60.0
-        total += area.demand.per_minute(area.population) * float(per_day @ weekday_counts)
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd profile weights give inf or nan
+        for area in scenario.areas:
+            per_day = weekly_multipliers(area_profile(scenario, area)).sum(axis=1) * 60.0
+            total += area.demand.per_minute(area.population) * float(per_day @ weekday_counts)
     return total

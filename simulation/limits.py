@@ -113,6 +113,9 @@ def check_needs(expected: float, path: tuple[str | int, ...], what: str = "per r
     limit = max_needs()
     if expected <= limit:
         return
+    if not math.isfinite(expected):
+        raise ScenarioError("the expected number of needs is not a finite number (are the demand profile's "
+                            "weights too large?)", path)
     raise ScenarioError(
         f"expected {expected:,.0f} needs {what} (about {_gib(expected * BYTES_PER_NEED)} of memory), more than "
         f"the limit of {limit:,}; lower {levers}, or raise the limit "

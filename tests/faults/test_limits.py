@@ -15,7 +15,15 @@ from simulation.errors import ScenarioError
 from simulation.limits import BYTES_PER_NEED, DEFAULT_MAX_NEEDS, DEFAULT_MAX_RUNS
 from simulation.loading import load_scenario
 from simulation.sweep_schema import load_sweep
-from tests.faults.h3_inputs import DATA, ROOT, assert_one_error, run_cli, run_subprocess, tiny, write_yaml
+from tests.faults.h3_inputs import (
+    DATA,
+    ROOT,
+    assert_one_error,
+    run_cli,
+    run_subprocess,
+    tiny,
+    write_yaml,
+)
 
 
 def test_expected_needs_is_the_sum_of_the_hourly_rates():
