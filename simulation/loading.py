@@ -338,7 +338,8 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
     scenario
         The structurally valid scenario.
     travel_ids
-        Ids a travel matrix may name beyond the scenario's own (a sweep's other designs).
+        Ids a travel matrix may name beyond the scenario's own (a sweep's other designs);
+        :data:`simulation.network.ANY_IDS` leaves the matrix to the caller.
 
     Raises
     ------
@@ -387,9 +388,10 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
         except ScenarioError as exc:
             prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
             raise exc.with_prefix(prefix) from None
-    if scenario.travel.matrix is not None or scenario.travel.max_travel_minutes is not None:
-        from simulation.network import ANY_IDS, read_travel_matrix, warn_unreachable
+    from simulation.network import ANY_IDS, read_travel_matrix, warn_unreachable
 
+    if travel_ids is ANY_IDS:  # checked (and warned about) by the caller, e.g. a sweep
+        return
+    if scenario.travel.matrix is not None or scenario.travel.max_travel_minutes is not None:
         matrix = read_travel_matrix(scenario, travel_ids) if scenario.travel.matrix is not None else None
-        if travel_ids is not ANY_IDS:  # ANY_IDS: checked (and warned about) when first loaded
-            warn_unreachable(scenario, matrix)
+        warn_unreachable(scenario, matrix)

@@ -165,7 +165,7 @@ class Sweep:
                     set_path(doc, path, value, ("factors", path))
                 doc["name"] = _cell_name(spec.name, design, label)
                 try:
-                    # the matrix's ids are checked below, against the ids of every design
+                    # the travel matrix is checked below, against the ids of every design
                     scenario = scenario_from_dict(doc, None, base_dir, ANY_IDS)
                 except ScenarioError as exc:
                     raise _cell_error(design, label, exc) from None
@@ -203,15 +203,12 @@ class Sweep:
     def _check_travel_matrices(self) -> None:
         """One matrix serves every design: rows for ids of another design are ignored, rows for
         ids of no design are errors; areas no site can reach are named in a warning."""
-        scenarios = [c[3] for c in self.cells if c[3].travel.matrix is not None]
-        if not scenarios:
-            return
-        known = TravelIds.of(c[3] for c in self.cells)
+        known = TravelIds.of(c[3] for c in self.cells) if any(c[3].travel.matrix for c in self.cells) else None
         for design, label, _, scenario in self.cells:
-            if scenario.travel.matrix is None:
+            if scenario.travel.matrix is None and scenario.travel.max_travel_minutes is None:
                 continue
             try:
-                matrix = read_travel_matrix(scenario, known)
+                matrix = read_travel_matrix(scenario, known) if scenario.travel.matrix is not None else None
             except ScenarioError as exc:
                 raise _cell_error(design, label, exc) from None
             warn_unreachable(scenario, matrix)
