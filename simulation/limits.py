@@ -3,19 +3,12 @@
 Each limit has a default chosen so that one run fits in the memory of an ordinary machine,
 and an environment variable that raises (or lowers) it:
 
-=========================  ===========================  =================================
-variable                   default                      what it bounds
-=========================  ===========================  =================================
-``SERVICESIM_MAX_NEEDS``   20,000,000                   expected needs of one replication
-                                                        (for ``run``: of all replications,
-                                                        since ``run`` keeps every visit)
-``SERVICESIM_MAX_RUNS``    100,000                      runs of a sweep (designs × factor
-                                                        levels × replications) or
-                                                        replications of a ``run``
-``SERVICESIM_MAX_YAML_MB`` 10                           size of a scenario, sweep or
-                                                        propose file
-``SERVICESIM_MAX_MATRIX_MB`` 100                        size of a travel-matrix CSV
-=========================  ===========================  =================================
+- ``SERVICESIM_MAX_NEEDS`` (default 20,000,000): expected needs of one replication; for
+  ``run``, of all its replications, since ``run`` keeps every visit in memory.
+- ``SERVICESIM_MAX_RUNS`` (default 100,000): runs of a sweep (designs × factor levels ×
+  replications, counted before any cell is built) or replications of a ``run``.
+- ``SERVICESIM_MAX_YAML_MB`` (default 10): size of a scenario, sweep or propose file.
+- ``SERVICESIM_MAX_MATRIX_MB`` (default 100): size of a travel-matrix CSV.
 
 Why 20 million needs: memory grows by about :data:`BYTES_PER_NEED` (350) bytes per need
 while a replication runs (bench/RESULTS.md: the national year of 3.1 M needs peaks at

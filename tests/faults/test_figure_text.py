@@ -69,3 +69,17 @@ def test_figure_functions_accept_mathtext_names_in_every_label():
     fig.canvas.draw()
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == [literal("d\nname=$a$"), literal("d\nname=$b^$")]
+
+
+def test_sweep_report_with_mathtext_level_names_is_written(tmp_path, capsys):
+    # covers: factor levels become figure titles and tick labels; `$...$` in them crashed the report
+    doc = {"name": "levels", "scenario": nasty_scenario(), "seed": 3, "replications": 2,
+           "kpis": ["wait_mean", "staff_hours_per_week"],
+           "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+           "factors": {"areas.north.name": ["$a$", "b^$c_$"]}}
+    path = write_yaml(tmp_path / "levels.sweep.yaml", doc)
+    out = tmp_path / "out"
+    rc = run_cli(capsys, "sweep", path, "--out", out, "-w", "1")[0]
+    assert rc == 0
+    assert (out / "report.html").exists()
+    assert {"comparison.png", "costs.png", "map.png"} <= {p.name for p in (out / "figures").iterdir()}
