@@ -18,9 +18,10 @@ years and peaks at about 7 GiB, so even the two workers of a sweep on a two-core
 in 16 GiB. A kept visit row takes ~100 bytes (~200 while tables are joined), which is why
 ``run`` counts the needs of all its replications against the same limit.
 
-Why 100,000 runs: every run of a sweep is a task, a stored file under ``runs/`` and a row
-of ``replications.parquet``; beyond that the store and the task list alone take gigabytes
-and the sweep would not finish in a working day even for the tiniest scenario.
+Why 100,000 runs: every run of a sweep is a task in memory, a stored file under ``runs/``
+and a row of ``replications.parquet``, so these stay small; and a regional run takes about a
+second (the national year 20 s), so 100,000 runs are already more than a day on two cores.
+The limit is there to stop a mistyped ``-r`` or factor grid at once, not to ration work.
 
 Special files (directories, devices such as ``/dev/zero``, FIFOs, sockets) are refused
 before they are opened, so a FIFO never blocks and a device never fills the memory.
