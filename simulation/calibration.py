@@ -58,7 +58,7 @@ def office_calibration(scenario: Scenario, kpis: pd.DataFrame) -> Calibration | 
     office_days = 0
     for k, site in offices:
         wide = site_rows[site_rows["id"] == site.id].pivot_table(
-            index="replication", columns="kpi", values="value", aggfunc="first")
+            index="replication", columns="kpi", values="value", aggfunc="first", dropna=False)
         if wide.empty:
             continue
         served += float(wide["served"].sum())

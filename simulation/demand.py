@@ -84,3 +84,19 @@ def sample_needs(
     cumulative[-1] = 1.0
     errands = np.searchsorted(cumulative, rng_errand.random(total), side="right")
     return Needs(times, np.minimum(errands, len(shares) - 1).astype(np.int32))
+
+
+def expected_needs(scenario: Scenario) -> float:
+    """Expected number of needs in one replication (all areas over all calendar days).
+
+    Computed from the weekly profiles and the count of each weekday in the calendar, without
+    building the hourly rates, so it is cheap even for a long calendar.
+    """
+    cal = scenario.calendar
+    weekday_counts = np.bincount((cal.first_weekday + np.arange(cal.days)) % 7, minlength=7)
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd profile weights give inf or nan
+        for area in scenario.areas:
+            per_day = weekly_multipliers(area_profile(scenario, area)).sum(axis=1) * 60.0
+            total += area.demand.per_minute(area.population) * float(per_day @ weekday_counts)
+    return total

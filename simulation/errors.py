@@ -22,6 +22,20 @@ def format_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
     return out or "(top level)"
 
 
+class Described:
+    """A value shown in an error message by a description instead of its text.
+
+    For values that cannot or should not be printed, such as an integer of 5,000 digits:
+    ``ScenarioError("...", path, Described("<a number with about 5000 digits>"))``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _show(value: Any) -> str:
     try:
         text = repr(value)
@@ -68,6 +82,11 @@ class ScenarioError(ValueError):
     def with_prefix(self, prefix: tuple[str | int, ...]) -> ScenarioError:
         """Return a copy whose path is placed under ``prefix``."""
         return ScenarioError(self.message, prefix + self.path, self.value, self.source)
+
+    def nested(self) -> str:
+        """The message with its path in front, for an error inside a file that another file names
+        (e.g. a sweep's base scenario): ``calendar.start: invalid date ...``."""
+        return f"{format_path(self.path)}: {self.message}" if self.path else self.message
 
     def __str__(self) -> str:
         where = self.source or "<scenario>"

@@ -10,8 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.demand import expected_needs
+from simulation.errors import ScenarioError
 from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
+from simulation.limits import check_needs, check_runs
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
@@ -86,6 +89,26 @@ def run_replication(
     )
 
 
+def check_run_limits(scenario: Scenario, replications: int) -> None:
+    """Refuse a ``run`` beyond the limits of :mod:`simulation.limits`, before any work.
+
+    A run keeps the visit table of every replication in memory, so the needs of all its
+    replications count against ``SERVICESIM_MAX_NEEDS``.
+
+    Raises
+    ------
+    ScenarioError
+        At ``replications`` with the figure, the limit and how to raise it.
+    """
+    try:
+        check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
+        check_needs(expected_needs(scenario) * replications, ("replications",),
+                    f"in {replications:,} replication(s), all kept in memory by a run",
+                    "the replications, the demand or calendar.days")
+    except ScenarioError as exc:
+        raise exc.with_source(f"scenario {scenario.name}") from None
+
+
 def run(
     scenario: Scenario | Mapping[str, Any] | str,
     replications: int = 1,
@@ -116,6 +139,7 @@ def run(
     scenario = load_scenario(scenario)
     if replications < 1:
         raise ValueError(f"replications must be at least 1 (got {replications})")
+    check_run_limits(scenario, replications)
     seed = scenario.seed if seed is None else seed
     network = compile_network(scenario)
     began = time.perf_counter()

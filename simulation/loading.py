@@ -13,16 +13,21 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulation import distributions, schema
-from simulation.errors import ScenarioError
+from simulation.demand import expected_needs
+from simulation.errors import Described, ScenarioError
 from simulation.hours import parse_opening_hours
+from simulation.limits import check_needs, read_limited
 from simulation.schedules import check_schedule
 from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
+
+if TYPE_CHECKING:
+    from simulation.network import TravelIds
 
 _TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
 
@@ -42,16 +47,21 @@ _VOCABULARY = _vocabulary()
 def read_yaml(path: str | os.PathLike[str]) -> Any:
     """Read a YAML file safely.
 
+    The file is checked with :func:`simulation.limits.check_input_file` before it is
+    opened: directories, devices, FIFOs and files over the size limit are refused.
+
     Raises
     ------
     ScenarioError
-        If the file is missing, not UTF-8, or not valid YAML.
+        If the file is missing, special or too big, not UTF-8, not valid YAML, has a
+        duplicate key, or a value YAML cannot construct (a date such as 2023-02-30, an
+        integer of thousands of digits); the error names the path inside the document.
     """
     source = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file: {exc.strerror}", source=source) from None
+        raw = read_limited(path, "yaml")
+    except ScenarioError as exc:
+        raise exc.with_source(source) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -60,6 +70,8 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
         ) from None
     try:
         return parse_yaml(text)
+    except ScenarioError as exc:
+        raise exc.with_source(source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -67,7 +79,7 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
         raise ScenarioError(f"invalid YAML{where}: {problem}", source=source) from None
     except RecursionError:
         raise ScenarioError("invalid YAML: nested too deeply", source=source) from None
-    except (ValueError, OverflowError) as exc:  # e.g. 2023-02-30, or an integer of 5,000 digits
+    except (ValueError, OverflowError) as exc:  # a value the path-aware check did not reach
         raise ScenarioError(f"invalid YAML value: {str(exc).splitlines()[0]}", source=source) from None
 
 
@@ -76,8 +88,20 @@ MAX_NODES = 200_000
 
 
 def parse_yaml(text: str) -> Any:
-    """``yaml.safe_load`` that first refuses documents whose aliases expand to more than
-    :data:`MAX_NODES` nodes (a 'billion laughs' file would otherwise exhaust the machine)."""
+    """``yaml.safe_load`` with three extra checks.
+
+    It refuses documents whose aliases expand to more than :data:`MAX_NODES` nodes (a
+    'billion laughs' file would otherwise exhaust the machine), mappings that give a key
+    twice (YAML would silently keep the last), and values that cannot be constructed,
+    naming their path in the document (``calendar.start``) instead of the top level.
+
+    Raises
+    ------
+    yaml.YAMLError
+        On a syntax error or too many nodes.
+    ScenarioError
+        Without a source: a duplicate key or a value that cannot be constructed.
+    """
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -97,12 +121,70 @@ def parse_yaml(text: str) -> Any:
             return sizes[key]
 
         size(node)
+        _check_nodes(loader, node, (), set())
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario) -> Scenario:
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _check_nodes(loader: yaml.SafeLoader, node: yaml.Node, path: tuple[str | int, ...], seen: set[int]) -> None:
+    """Construct every scalar (so a bad value is reported at its path) and refuse duplicate keys."""
+    if id(node) in seen:  # an alias: already checked where its anchor is
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        _construct_scalar(loader, node, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _check_nodes(loader, child, path + (i,), seen)
+    elif isinstance(node, yaml.MappingNode):
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:  # '<<: *defaults': keys given here override merged ones
+                _check_nodes(loader, value_node, path, seen)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                _check_nodes(loader, key_node, path, seen)
+                _check_nodes(loader, value_node, path, seen)
+                continue
+            key = _construct_scalar(loader, key_node, path)
+            seen.add(id(key_node))
+            line = key_node.start_mark.line + 1
+            where = path + (str(key),)
+            if key in first_line:
+                raise ScenarioError(f"duplicate key '{_short(key)}' at line {line} (first given at line "
+                                    f"{first_line[key]}); give each key once", where)
+            first_line[key] = line
+            _check_nodes(loader, value_node, where, seen)
+
+
+def _short(key: Any) -> str:
+    text = str(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _construct_scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
+    """The value of a scalar node, or a :class:`ScenarioError` at ``path`` if it has none."""
+    try:
+        return loader.construct_object(node)
+    except (ValueError, OverflowError) as exc:
+        line = node.start_mark.line + 1
+        if node.tag.endswith(":int"):
+            digits = sum(ch.isdigit() for ch in node.value)
+            raise ScenarioError(f"integer at line {line} has too many digits to be read",
+                                path, Described(f"<a number with about {digits} digits>")) from None
+        if node.tag.endswith(":timestamp"):
+            problem = str(exc).splitlines()[0] if str(exc) else "not a calendar date"
+            raise ScenarioError(f"invalid date at line {line}: {problem}", path, node.value) from None
+        raise ScenarioError(f"invalid value at line {line}: {str(exc).splitlines()[0]}", path,
+                            node.value) from None
+
+
+def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
+                  travel_ids: TravelIds | None = None) -> Scenario:
     """Load and validate a scenario.
 
     Parameters
@@ -110,6 +192,9 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario)
     source
         A path to a YAML file, a mapping with the same content, or a ``Scenario``
         (returned unchanged).
+    travel_ids
+        Ids a travel matrix may name beyond the scenario's own (see
+        :class:`simulation.network.TravelIds`); default: only the scenario's.
 
     Returns
     -------
@@ -124,15 +209,16 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario)
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
-        return scenario_from_dict(source, None, None)
+        return scenario_from_dict(source, None, None, travel_ids)
     if not isinstance(source, str | os.PathLike):
         raise ScenarioError("expected a scenario file path or a mapping of scenario keys", (), source)
     path = Path(source)
     document = read_yaml(path)
-    return scenario_from_dict(document, str(path), path.parent)
+    return scenario_from_dict(document, str(path), path.parent, travel_ids)
 
 
-def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None) -> Scenario:
+def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None,
+                       travel_ids: TravelIds | None = None) -> Scenario:
     """Validate a parsed document as a scenario (see :func:`load_scenario`)."""
     try:
         if not isinstance(document, Mapping):
@@ -148,7 +234,7 @@ def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None)
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
             raise _from_pydantic(exc) from None
-        check_references(scenario)
+        check_references(scenario, travel_ids)
         return scenario
     except ScenarioError as exc:
         raise exc.with_source(source) if source else exc from None
@@ -243,8 +329,17 @@ def _unique(items: tuple[Any, ...], section: str) -> None:
         seen.add(item.id)
 
 
-def check_references(scenario: Scenario) -> None:
-    """Checks that relate parts of a scenario: ids, shares, profiles, opening hours.
+def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) -> None:
+    """Checks that relate parts of a scenario: ids, shares, profiles, opening hours, the
+    expected number of needs (:func:`simulation.limits.check_needs`) and the travel matrix.
+
+    Parameters
+    ----------
+    scenario
+        The structurally valid scenario.
+    travel_ids
+        Ids a travel matrix may name beyond the scenario's own (a sweep's other designs);
+        :data:`simulation.network.ANY_IDS` leaves the matrix to the caller.
 
     Raises
     ------
@@ -271,6 +366,7 @@ def check_references(scenario: Scenario) -> None:
             raise ScenarioError(f"demand of {per_year:.3g} needs a year is more than the "
                                 f"{MAX_NEEDS_PER_YEAR:.0e} any run can handle",
                                 ("areas", i, "demand"), area.demand.model_dump(exclude_none=True))
+    check_needs(expected_needs(scenario), ("areas",), f"per replication over {cal.days} days")
     errand_ids = {e.id for e in scenario.errands}
     for i, site in enumerate(scenario.sites):
         for j, errand in enumerate(site.errands or ()):
@@ -285,12 +381,18 @@ def check_references(scenario: Scenario) -> None:
         try:
             if isinstance(site, Mobile):
                 check_schedule(site, scenario)
-            else:
-                parse_opening_hours(site.opening_hours)
+            elif isinstance(site.opening_hours, Mapping) and not site.opening_hours:
+                # `{}` is almost surely a mistake; days listed with no windows are an explicit choice
+                raise ScenarioError("an office must be open at some time: give at least one window, e.g. "
+                                    "{mon-fri: ['10:00-16:00']}, or 'always' (to leave an office out, remove "
+                                    "it from the sites)", (), site.opening_hours)
         except ScenarioError as exc:
             prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
             raise exc.with_prefix(prefix) from None
-    if scenario.travel.matrix is not None:
-        from simulation.network import read_travel_matrix
+    from simulation.network import ANY_IDS, read_travel_matrix, warn_unreachable
 
-        read_travel_matrix(scenario)
+    if travel_ids is ANY_IDS:  # checked (and warned about) by the caller, e.g. a sweep
+        return
+    if scenario.travel.matrix is not None or scenario.travel.max_travel_minutes is not None:
+        matrix = read_travel_matrix(scenario, travel_ids) if scenario.travel.matrix is not None else None
+        warn_unreachable(scenario, matrix)

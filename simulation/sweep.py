@@ -33,7 +33,7 @@ from simulation.executors import default_workers, run_dask, run_local
 from simulation.identity import input_digests, is_run_key, run_index, run_key
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
-from simulation.network import Network, compile_network
+from simulation.network import ANY_IDS, Network, compile_network
 from simulation.occupancy import site_hours
 from simulation.output import provenance, write_atomic, write_together, write_yaml
 from simulation.replication import simulate
@@ -97,7 +97,7 @@ def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Ne
         was edited while the sweep ran).
     """
     document = json.loads(scenario_json)
-    network = compile_network(load_scenario(document))
+    network = compile_network(load_scenario(document, ANY_IDS))  # ids checked at load_sweep
     changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs) if inputs else []
     if changed:
         raise RuntimeError(f"{', '.join(changed)} changed while the sweep ran; run the sweep again")
@@ -279,6 +279,7 @@ def run_sweep(
         If a result file cannot be written.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
+    sweep.check_run_count(replications)  # before anything is written
     if out is None:
         return _run_sweep(sweep, workers, executor, scheduler, None, keep_visits, replications, progress, seed)
     with hold_folder(out):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulation.errors import ScenarioError
 from simulation.kpi_catalogue import KPI_NAMES, Scope
+from simulation.limits import check_runs
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.names import slug
+from simulation.network import ANY_IDS, TravelIds, read_travel_matrix, warn_unreachable
 from simulation.overrides import apply_changes, set_path
 from simulation.schedules import stop_place_id
 from simulation.schema import Id, Scenario
@@ -154,6 +157,7 @@ class Sweep:
         self.base_dir = base_dir
         self.seed_override: int | None = None
         self.cells: list[tuple[str, str, dict[str, Any], Scenario]] = []
+        self.check_run_count()
         for design, changes in spec.designs.items():
             for label, values in self.levels():
                 where: tuple[str | int, ...] = ("designs", design)
@@ -162,11 +166,53 @@ class Sweep:
                     set_path(doc, path, value, ("factors", path))
                 doc["name"] = _cell_name(spec.name, design, label)
                 try:
-                    scenario = scenario_from_dict(doc, None, base_dir)
+                    # the travel matrix is checked below, against the ids of every design
+                    scenario = scenario_from_dict(doc, None, base_dir, ANY_IDS)
                 except ScenarioError as exc:
-                    prefix = f"design '{design}'" + (f" at {label}" if label else "")
-                    raise ScenarioError(f"{prefix}: {exc.message}", where + exc.path, exc.value) from None
+                    raise _cell_error(design, label, exc) from None
                 self.cells.append((design, label, values, scenario))
+        self._check_travel_matrices()
+
+    def level_count(self) -> int:
+        """Number of factor levels (the product of the factors' value counts), without listing them."""
+        return math.prod(len(values) for values in self.spec.factors.values())
+
+    def check_run_count(self, replications: int | AutoReplications | None = None) -> None:
+        """Refuse a sweep of more runs than :func:`simulation.limits.max_runs`, before any is built.
+
+        Parameters
+        ----------
+        replications
+            Replications to count (default: the sweep file's; for the replications
+            algorithm its ``max``).
+
+        Raises
+        ------
+        ScenarioError
+            At ``factors`` (or ``replications``) with the figure, the limit and how to raise it.
+        """
+        reps = self.spec.replications if replications is None else replications
+        count = reps.max if isinstance(reps, AutoReplications) else int(reps)
+        designs, levels = len(self.spec.designs), self.level_count()
+        detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
+        path = ("factors",) if levels > 1 and replications is None else ("replications",)
+        try:
+            check_runs(designs * levels * count, path, detail)
+        except ScenarioError as exc:
+            raise exc.with_source(self.source or f"sweep {self.spec.name}") from None
+
+    def _check_travel_matrices(self) -> None:
+        """One matrix serves every design: rows for ids of another design are ignored, rows for
+        ids of no design are errors; areas no site can reach are named in a warning."""
+        known = TravelIds.of(c[3] for c in self.cells) if any(c[3].travel.matrix for c in self.cells) else None
+        for design, label, _, scenario in self.cells:
+            if scenario.travel.matrix is None and scenario.travel.max_travel_minutes is None:
+                continue
+            try:
+                matrix = read_travel_matrix(scenario, known) if scenario.travel.matrix is not None else None
+            except ScenarioError as exc:
+                raise _cell_error(design, label, exc) from None
+            warn_unreachable(scenario, matrix)
 
     def levels(self) -> list[tuple[str, dict[str, Any]]]:
         """Every combination of factor values, with a short label such as ``max_deferral_days=3``."""
@@ -217,6 +263,12 @@ class Sweep:
         return self.spec.seed if self.spec.seed is not None else self.cells[0][3].seed
 
 
+def _cell_error(design: str, label: str, exc: ScenarioError) -> ScenarioError:
+    """An error in one design's scenario, placed under ``designs.<design>``."""
+    prefix = f"design '{design}'" + (f" at {label}" if label else "")
+    return ScenarioError(f"{prefix}: {exc.message}", ("designs", design) + exc.path, exc.value)
+
+
 def _cell_name(sweep: str, design: str, label: str) -> str:
     """Scenario name (and ``scenarios/<name>.yaml`` file name) of a sweep cell: a safe slug of
     ``<sweep>-<design>-<level label>``, distinct for distinct cells (see :func:`simulation.names.slug`)."""
@@ -253,7 +305,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             try:
                 base_document = read_yaml(base_path)
             except ScenarioError as exc:
-                raise ScenarioError(exc.message, ("base",), spec.base) from None
+                raise ScenarioError(exc.nested(), ("base",), spec.base) from None
             if not isinstance(base_document, Mapping):
                 raise ScenarioError("base scenario is not a mapping", ("base",), spec.base)
             scenario_dir = base_path.parent

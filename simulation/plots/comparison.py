@@ -14,6 +14,7 @@ from simulation.plots.style import (
     GREY,
     VERDICT_STYLE,
     kpi_label,
+    literal,
     new_figure,
     ordered,
     style,
@@ -22,7 +23,7 @@ from simulation.plots.style import (
 
 
 def _row_label(design: str, level: str, levels: int) -> str:
-    return design if levels <= 1 or not level else f"{design}\n{level}"
+    return literal(design if levels <= 1 or not level else f"{design}\n{level}")
 
 
 def forest_plot(
@@ -102,9 +103,9 @@ def forest_plot(
             ax.set_yticks(y)
             ax.set_yticklabels([_row_label(d, lvl, len(levels)) for d, lvl in rows])
             ax.set_ylim(y.min() - 0.7, y.max() + 0.7)
-            ax.set_title(wrap_label(info.name[0].upper() + info.name[1:], 44), fontsize=9)
+            ax.set_title(literal(wrap_label(info.name[0].upper() + info.name[1:], 44)), fontsize=9)
             unit = f" ({info.unit})" if info.unit else ""
-            ax.set_xlabel(f"difference from {baseline}{unit}")
+            ax.set_xlabel(literal(f"difference from {baseline}{unit}"))
             ax.grid(True, axis="x", zorder=0)
             for k in range(1, len(designs)):
                 if len(levels) > 1:
@@ -116,8 +117,8 @@ def forest_plot(
         level_text = f"{interval:.1%}".replace(".0%", "%") + " " if math.isfinite(interval) else ""
         corrected = ", Bonferroni-corrected" if "correction" in table and table["correction"].iloc[0] == "bonferroni" else ""
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles),
-                   title=f"Verdict against {baseline}. Point: mean paired difference;\n"
-                         f"bar: {level_text}confidence interval{corrected}.")
+                   title=literal(f"Verdict against {baseline}. Point: mean paired difference;\n"
+                                 f"bar: {level_text}confidence interval{corrected}."))
         named = "" if baseline.lower() == "baseline" else f" ({baseline})"
-        fig.suptitle(title or f"Difference from the baseline{named}")
+        fig.suptitle(literal(title or f"Difference from the baseline{named}"))
     return fig

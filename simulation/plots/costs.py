@@ -13,6 +13,7 @@ from simulation.plots.style import (
     design_colour,
     design_marker,
     kpi_label,
+    literal,
     new_figure,
     ordered,
     style,
@@ -75,18 +76,18 @@ def cost_benefit(
                 ax.errorbar([mx], [my], xerr=xerr, yerr=yerr, linestyle="", marker=design_marker(i),
                             markersize=8, color=design_colour(i), markeredgecolor="black", markeredgewidth=0.6,
                             capsize=3, elinewidth=1.2, zorder=3, gid="design")
-                ax.annotate(design, (mx, my), xytext=(7, 5), textcoords="offset points", fontsize=8,
+                ax.annotate(literal(design), (mx, my), xytext=(7, 5), textcoords="offset points", fontsize=8,
                             color="black", zorder=4)
-            ax.set_xlabel(xl.axis)
+            ax.set_xlabel(literal(xl.axis))
             if level:
-                ax.set_title(level, fontsize=9)
+                ax.set_title(literal(level), fontsize=9)
             ax.grid(True, zorder=0)
             ax.margins(x=0.25, y=0.15)
             ax.annotate(_hint(x, y), (0.01, 0.01), xycoords="axes fraction", ha="left", va="bottom",
                         fontsize=7, color="#555555")
-        axes[0].set_ylabel(wrap_label(yl.axis[0].upper() + yl.axis[1:], 42))
+        axes[0].set_ylabel(literal(wrap_label(yl.axis[0].upper() + yl.axis[1:], 42)))
         level = f"{confidence:.1%}".replace(".0%", "%")
-        fig.suptitle(title or f"Cost against benefit (bars: {level} confidence intervals of the means)")
+        fig.suptitle(literal(title or f"Cost against benefit (bars: {level} confidence intervals of the means)"))
     return fig
 
 

@@ -13,7 +13,7 @@ from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from simulation.plots.style import LIGHT_GREY, new_figure, style, wrap_label
+from simulation.plots.style import LIGHT_GREY, literal, new_figure, style, wrap_label
 from simulation.plots.tables import WEEKDAY_INDEX, Scenario, label, weekday_name
 
 NOISE = 1e-6
@@ -164,14 +164,14 @@ def site_heatmaps(
                 ax.tick_params(length=0)
                 for spine in ax.spines.values():
                     spine.set_visible(False)
-                ax.set_title(name if c == 0 else "", loc="left", fontsize=8.5)
+                ax.set_title(literal(name) if c == 0 else "", loc="left", fontsize=8.5)
         for c in range(2):
             axes[-1, c].set_xlabel("hour of day (start of hour)")
         fig.colorbar(images[0], ax=axes[:, 0].tolist(), shrink=0.6 if n > 1 else 0.9, pad=0.02,
                      label="people waiting (mean)")
         fig.colorbar(images[1], ax=axes[:, 1].tolist(), shrink=0.6 if n > 1 else 0.9, pad=0.02,
                      label="counter use (%)", format=PercentFormatter(1.0))
-        fig.suptitle(wrap_label(title or "Queue and counter use by weekday and hour", int(width * 7)))
+        fig.suptitle(literal(wrap_label(title or "Queue and counter use by weekday and hour", int(width * 7))))
         fig.supxlabel("left: mean number of people waiting; right: counter use = busy ÷ open counter-hours;\n"
                       "grey: closed and nobody waiting", fontsize=7.5, color="#555555")
     return fig

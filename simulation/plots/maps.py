@@ -22,6 +22,7 @@ from simulation.plots.style import (
     OFFICE_COLOUR,
     VULNERABLE_EDGE,
     fmt_number,
+    literal,
     mobile_colour,
     new_figure,
     style,
@@ -140,7 +141,7 @@ def design_maps(
             ax.set_ylim(*ylim)
             ax.set_aspect(stretch, adjustable="box")
             if n > 1:
-                ax.set_title(design)
+                ax.set_title(literal(design))
             bottom = i + cols >= n
             ax.set_xlabel("longitude (°E)" if bottom else "")
             ax.tick_params(labelbottom=bottom, labelleft=i % cols == 0)
@@ -155,7 +156,7 @@ def design_maps(
                                shrink=0.8, pad=0.02)
             bar.set_label("unserved needs per 1,000 residents per year")
         _legend(legend_ax, scenarios, largest, norm is not None)
-        fig.suptitle(title or "Areas and service places")
+        fig.suptitle(literal(title or "Areas and service places"))
     return fig
 
 
@@ -205,7 +206,7 @@ def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: No
             value = (unserved or {}).get(a["id"]) if norm is not None else None
             if value is not None and math.isfinite(value):
                 text += f"\n{fmt_number(value)} unserved"
-            ax.annotate(text, (a["location"]["lon"], a["location"]["lat"]),
+            ax.annotate(literal(text), (a["location"]["lon"], a["location"]["lat"]),
                         xytext=(radius * 0.75 + 3, radius * 0.75 + 1), textcoords="offset points",
                         fontsize=8, zorder=5, ha="left", va="bottom",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
@@ -215,7 +216,7 @@ def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: No
                           marker="s", s=70, c=OFFICE_COLOUR, edgecolors="white", linewidths=1.0, zorder=4)
         coll.set_gid("offices")
         for s in offices:
-            ax.annotate(f"{label(s)}\n({s['counters']} counters)", (s["location"]["lon"], s["location"]["lat"]),
+            ax.annotate(literal(f"{label(s)}\n({s['counters']} counters)"), (s["location"]["lon"], s["location"]["lat"]),
                         xytext=(7, -6), textcoords="offset points", fontsize=7, color=OFFICE_COLOUR,
                         ha="left", va="top", zorder=5,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
@@ -275,7 +276,7 @@ def _legend(where: Axes, scenarios: Mapping[str, Scenario], largest: float, shad
             names.setdefault(label(unit), u)
     for name, u in names.items():
         handles.append(Line2D([], [], linestyle="--", marker="^", markersize=8, color=mobile_colour(u),
-                              markeredgecolor="black", label=wrap_label(f"{name}: stops and weekly route", 26)))
+                              markeredgecolor="black", label=literal(wrap_label(f"{name}: stops and weekly route", 26))))
     where.legend(handles=handles, loc="center", labelspacing=1.8, borderpad=1.2, handlelength=4.0,
                  handletextpad=1.0)
 

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from simulation.plots.style import mobile_colour, new_figure, style
+from simulation.plots.style import literal, mobile_colour, new_figure, style
 from simulation.plots.tables import (
     Scenario,
     StopWindow,
@@ -110,12 +110,13 @@ def schedule_timeline(
             ax.grid(True, axis="x", zorder=0)
             ax.set_axisbelow(True)
             if len(scenarios) > 1:
-                ax.set_title(design, loc="left")
+                ax.set_title(literal(design), loc="left")
         axes[-1].set_xlabel("time of day")
-        handles = [Patch(facecolor=c, edgecolor="black", linewidth=0.6, label=name) for name, c in legend.items()]
+        handles = [Patch(facecolor=c, edgecolor="black", linewidth=0.6, label=literal(name))
+                   for name, c in legend.items()]
         fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3))
         note = " (numbers: served needs per stop visit · counter utilisation)" if kpis else ""
-        fig.suptitle(title or "Weekly schedule of the mobile units")
+        fig.suptitle(literal(title or "Weekly schedule of the mobile units"))
         if note:
             axes[0].set_title(note.strip(" ()").capitalize(), loc="right", fontsize=7.5, fontweight="normal",
                               color="#555555")
@@ -143,7 +144,7 @@ def _window(ax: Axes, sc: Scenario, w: StopWindow, row: int, lane: int, height: 
             parts.append(f"{u:.0%} busy")
         if parts:
             lines.append(" · ".join(parts))
-    ax.text((w.start + w.end) / 120.0, top + height * 0.46, "\n".join(lines), ha="center", va="center",
+    ax.text((w.start + w.end) / 120.0, top + height * 0.46, literal("\n".join(lines)), ha="center", va="center",
             fontsize=7 if height > 0.5 else 6, color="white" if _dark(colour) else "black", zorder=3,
             clip_on=True)
 

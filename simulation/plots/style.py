@@ -191,6 +191,23 @@ def save_figure(fig: Figure, folder: str | Path, name: str,
     return tuple(written)
 
 
+def literal(text: object) -> str:
+    """``text`` as matplotlib should draw it: exactly as written, never as mathtext.
+
+    Matplotlib reads a text with two unescaped ``$`` as mathematics, so a name such as
+    ``Area $1$`` or ``a$b^$`` changes its look or makes the figure fail. Every ``$`` is
+    escaped (``\\$`` is drawn as ``$``); a text without ``$`` is returned unchanged, so its
+    figure stays byte-identical. Use it for every user-provided string (area, site, stop,
+    design and level names, titles) and every label built from one.
+
+    Parameters
+    ----------
+    text
+        Any text (converted with ``str``).
+    """
+    return str(text).replace("$", "\\$")
+
+
 def design_colour(i: int) -> str:
     """Colour of the ``i``-th design (cycles after eight)."""
     return DESIGN_COLOURS[i % len(DESIGN_COLOURS)]

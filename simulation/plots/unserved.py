@@ -16,6 +16,7 @@ from simulation.plots.style import (
     REASONS,
     VULNERABLE_EDGE,
     fmt_number,
+    literal,
     new_figure,
     style,
 )
@@ -84,7 +85,7 @@ def unserved_bars(
                             va="center", ha="left", fontsize=7.5)
             ax.set_yticks(y)
             if i % cols == 0:
-                labels = [label(areas[ident]) + (" ◆" if areas[ident].get("vulnerable") else "")
+                labels = [literal(label(areas[ident]) + (" ◆" if areas[ident].get("vulnerable") else ""))
                           for ident in r.index]
                 ax.set_yticklabels(labels)
                 for tick, ident in zip(ax.get_yticklabels(), r.index, strict=True):
@@ -96,7 +97,7 @@ def unserved_bars(
             ax.grid(True, axis="x", zorder=0)
             ax.set_axisbelow(True)
             if n > 1:
-                ax.set_title(design)
+                ax.set_title(literal(design))
             if i + cols >= n:
                 ax.tick_params(labelbottom=True)
         handles = [Patch(facecolor=REASON_COLOURS[k], label=REASON_LABELS[k]) for k in REASONS if k in used]
@@ -105,5 +106,5 @@ def unserved_bars(
                                  label="◆ vulnerable area"))
         fig.legend(handles=handles, loc="outside right center")
         fig.supxlabel("unserved needs per 1,000 residents per year", fontsize=9)
-        fig.suptitle(title or "Unserved demand by area and reason")
+        fig.suptitle(literal(title or "Unserved demand by area and reason"))
     return fig

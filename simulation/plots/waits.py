@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from simulation.plots.style import GREY, design_colour, design_linestyle, new_figure, style
+from simulation.plots.style import GREY, design_colour, design_linestyle, literal, new_figure, style
 
 WAIT_MARKS: tuple[float, ...] = (15.0, 30.0)
 """Waits (minutes) marked with vertical lines."""
@@ -54,14 +54,14 @@ def wait_ecdf(visits: Mapping[str, pd.DataFrame], title: str | None = None) -> F
         for i, (name, w) in enumerate(waits.items()):
             if len(w) == 0:
                 (line,) = ax.plot([], [], color=design_colour(i), linestyle=design_linestyle(i),
-                                  label=f"{name} (no served visitors)")
+                                  label=literal(f"{name} (no served visitors)"))
             else:
                 x = np.concatenate(([0.0], w, [max(xmax, float(w[-1]))]))
                 y = np.concatenate(([0.0], np.arange(1, len(w) + 1) / len(w), [1.0]))
                 within = [float((w <= m).mean()) for m in WAIT_MARKS]
                 text = ", ".join(f"{_share(p)} ≤ {m:g} min" for p, m in zip(within, WAIT_MARKS, strict=True))
                 (line,) = ax.step(x, y, where="post", color=design_colour(i), linestyle=design_linestyle(i),
-                                  label=f"{name} ({text})")
+                                  label=literal(f"{name} ({text})"))
             line.set_gid("ecdf")
         for m in WAIT_MARKS:
             ax.axvline(m, color=GREY, linestyle=":", linewidth=1.0, zorder=0, gid="mark")
@@ -74,7 +74,7 @@ def wait_ecdf(visits: Mapping[str, pd.DataFrame], title: str | None = None) -> F
         ax.set_ylabel("served visitors waiting at most x (%)")
         ax.grid(True, zorder=0)
         ax.legend(loc="lower right")
-        ax.set_title(title or "Waiting times of served visitors", pad=14)
+        ax.set_title(literal(title or "Waiting times of served visitors"), pad=14)
     return fig
 
 

@@ -338,7 +338,7 @@ def _resolve(spec: ProposeSpec, where: str | None, base_dir: Path) -> Propose:
     try:
         document = read_yaml(base_path)
     except ScenarioError as exc:
-        raise ScenarioError(exc.message, ("base",), spec.base) from None
+        raise ScenarioError(exc.nested(), ("base",), spec.base) from None
     if not isinstance(document, Mapping):
         raise ScenarioError("base scenario is not a mapping", ("base",), spec.base)
     document = copy.deepcopy(dict(document))
