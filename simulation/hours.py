@@ -69,6 +69,7 @@ def parse_opening_hours(spec: str | Mapping[str, Sequence[str]]) -> WeeklyHours 
         return None
     days: list[list[tuple[float, float]] | None] = [None] * 7
     # ranges first, then single days override them
+    assert not isinstance(spec, str)  # "always" was handled above
     keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
     for key, windows in keyed:
         try:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 from simulation import distributions, schema
 from simulation.demand import expected_needs
 from simulation.errors import Described, ScenarioError
-from simulation.hours import parse_opening_hours
 from simulation.limits import check_needs, read_limited
 from simulation.schedules import check_schedule
 from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
@@ -273,7 +272,7 @@ def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _from_pydantic(exc: ValidationError, vocabulary: list[str] | None = None) -> ScenarioError:
     errors = exc.errors()
-    err = _pick(errors)
+    err = _pick([dict(e) for e in errors])
     path = _clean_loc(err["loc"])
     kind = err["type"]
     value = err.get("input", ...)
@@ -314,9 +313,9 @@ def _check_profile(profile: Any, path: tuple[str | int, ...]) -> None:
         if not any(v > 0 for v in profile.weekday.values()):
             raise ScenarioError("at least one weekday weight must be positive", path + ("weekday",))
     if profile.hour is not None:
-        for key in profile.hour:
-            if not 0 <= key <= 23:
-                raise ScenarioError("expected an hour of day 0..23", path + ("hour", key), key)
+        for hour in profile.hour:
+            if not 0 <= hour <= 23:
+                raise ScenarioError("expected an hour of day 0..23", path + ("hour", hour), hour)
         if not any(v > 0 for v in profile.hour.values()):
             raise ScenarioError("at least one hour weight must be positive", path + ("hour",))
 

@@ -297,6 +297,7 @@ def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.
                     loc = scenario.areas[area_index[stop.area]].location
                     where = area_index[stop.area]
                 else:
+                    assert stop.location is not None  # a stop has an area or a location
                     loc, where = stop.location, -1
                 starts, ends = windows.get(key, (np.empty(0), np.empty(0)))
                 places.append(Place(place_id, k, loc.lat, loc.lon, where, starts, ends))

@@ -22,6 +22,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -547,7 +548,7 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                        f"{reps} replication(s); dotted lines mark 15 and 30 minutes. Needs from the warm-up are "
                        "left out.")
         specs.append(FigureSpec("waits", "Waiting times of served visitors", caption,
-                                lambda s=series: wait_ecdf(s, "Waiting times of served visitors" + suffix)))
+                                partial(wait_ecdf, series, "Waiting times of served visitors" + suffix)))
     specs.append(FigureSpec(
         "unserved", "Unserved demand by area and reason",
         f"Unserved needs per 1,000 residents per year by area and reason (mean of {reps} replications{at}). "
@@ -575,7 +576,7 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                 f"factor level; bars are {_level_text(conf)} confidence intervals of each design's mean over "
                 f"{reps} replications (independent intervals; the paired differences in the comparison figure are "
                 "more precise).",
-                lambda yy=y, c=conf: cost_benefit(res.summary, y=yy, confidence=c)))
+                partial(cost_benefit, res.summary, y=y, confidence=conf)))
     if res.site_hours:
         have = [d for d in designs if d in res.site_hours]
         kept = sorted({int(r) for d in have for r in res.site_hours[d]["replication"].unique()})

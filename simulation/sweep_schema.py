@@ -234,7 +234,7 @@ class Sweep:
         ScenarioError
             Path ``kpis[j]`` (or ``replications.kpi``) naming the unknown KPI, scope or id.
         """
-        specs = [(("kpis", j), k) for j, k in enumerate(self.spec.kpis)]
+        specs: list[tuple[tuple[str | int, ...], KpiSpec]] = [(("kpis", j), k) for j, k in enumerate(self.spec.kpis)]
         if isinstance(self.spec.replications, AutoReplications):
             specs.append((("replications", "kpi"), self.spec.replications.kpi))
         ids: dict[str, set[str]] = {"overall": {"all"}, "group": {"vulnerable", "other"},

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -256,7 +257,7 @@ def _scale_bar(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], l
 
 
 def _legend(where: Axes, scenarios: Mapping[str, Scenario], largest: float, shaded: bool) -> None:
-    handles = []
+    handles: list[Artist] = []
     fill = LIGHT_GREY if not shaded else "#FDB863"
     sizes = _legend_sizes(largest)
     for pop in sizes:

@@ -18,11 +18,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler
 
 from simulation.outcomes import UNSERVED
 
@@ -101,7 +102,7 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
-    "axes.prop_cycle": mpl.cycler(color=list(DESIGN_COLOURS)),
+    "axes.prop_cycle": cycler(color=list(DESIGN_COLOURS)),
     "figure.titlesize": 12.0,
     "figure.titleweight": "bold",
     "figure.facecolor": "white",
@@ -126,11 +127,11 @@ STYLE: dict[str, Any] = {
 @contextmanager
 def style() -> Iterator[None]:
     """Apply :data:`STYLE` for the duration of the block (leaves global settings alone)."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types the keys as a Literal
         yield
 
 
-def new_figure(width: float, height: float, layout: str = "constrained") -> Figure:
+def new_figure(width: float, height: float, layout: Literal["constrained", "compressed"] = "constrained") -> Figure:
     """A figure of ``width`` × ``height`` inches on the Agg canvas.
 
     Call inside :func:`style` so the figure picks up the shared settings.

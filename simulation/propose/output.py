@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,10 @@ if TYPE_CHECKING:
 PROPOSAL = "proposal"
 """Design name of the proposal in ``proposed.sweep.yaml``."""
 
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False)
 
 def describe_changes(changes: dict[str, Any]) -> str:
     """Short text of a design's changes: the sites it adds or removes and what it sets."""
@@ -578,7 +583,7 @@ def write_outputs(
         ("screening", result.screening),
         ("selection", result.selection),
     ):
-        writers[f"{name}.csv"] = lambda p, f=frame: f.to_csv(p, index=False)
+        writers[f"{name}.csv"] = partial(_write_csv, frame)
         rows[f"{name}.csv"] = len(frame)
     report = render_report(propose, result, screening)
     writers["propose.md"] = lambda p: p.write_text(report, encoding="utf-8")

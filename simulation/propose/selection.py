@@ -285,7 +285,7 @@ def best_search_design(sampler: Sampler, budget: Track, search: Sequence[str]) -
     """The proposal: the within-budget selection when it chose a search design; otherwise
     (a hand-made timetable won) the search design with the best mean on the replications
     all search contenders share."""
-    if budget.selected in search:
+    if budget.selected is not None and budget.selected in search:
         return budget.selected
     n = min(sampler.count(d) for d in search)
     return min(search, key=lambda d: float(np.mean(sampler.values(d, n))))
