@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from simulation import distributions, schema
 from simulation.demand import expected_needs
 from simulation.errors import Described, ScenarioError
+from simulation.hours import parse_opening_hours
 from simulation.limits import check_needs, read_limited
 from simulation.schedules import check_schedule
 from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
@@ -385,6 +386,8 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
                 raise ScenarioError("an office must be open at some time: give at least one window, e.g. "
                                     "{mon-fri: ['10:00-16:00']}, or 'always' (to leave an office out, remove "
                                     "it from the sites)", (), site.opening_hours)
+            else:
+                parse_opening_hours(site.opening_hours)
         except ScenarioError as exc:
             prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
             raise exc.with_prefix(prefix) from None
