@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.demand import expected_needs
 from simulation.errors import ScenarioError
 from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
@@ -18,6 +17,7 @@ from simulation.limits import check_needs, check_runs
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
+from simulation.profiles import expected_needs
 from simulation.replication import simulate
 from simulation.schema import Scenario
 

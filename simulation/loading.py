@@ -19,15 +19,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulation import distributions, schema
-from simulation.demand import expected_needs
 from simulation.errors import Described, ScenarioError
 from simulation.hours import parse_opening_hours
 from simulation.limits import check_needs, read_limited
+from simulation.profiles import expected_needs
 from simulation.schedules import check_schedule
 from simulation.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
 
 if TYPE_CHECKING:
-    from simulation.network import TravelIds
+    from simulation.travel_matrix import TravelIds
 
 _TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
 
@@ -194,7 +194,7 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
         (returned unchanged).
     travel_ids
         Ids a travel matrix may name beyond the scenario's own (see
-        :class:`simulation.network.TravelIds`); default: only the scenario's.
+        :class:`simulation.travel_matrix.TravelIds`); default: only the scenario's.
 
     Returns
     -------
@@ -339,7 +339,7 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
         The structurally valid scenario.
     travel_ids
         Ids a travel matrix may name beyond the scenario's own (a sweep's other designs);
-        :data:`simulation.network.ANY_IDS` leaves the matrix to the caller.
+        :data:`simulation.travel_matrix.ANY_IDS` leaves the matrix to the caller.
 
     Raises
     ------
@@ -391,7 +391,8 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
         except ScenarioError as exc:
             prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
             raise exc.with_prefix(prefix) from None
-    from simulation.network import ANY_IDS, read_travel_matrix, warn_unreachable
+    from simulation.network import warn_unreachable
+    from simulation.travel_matrix import ANY_IDS, read_travel_matrix
 
     if travel_ids is ANY_IDS:  # checked (and warned about) by the caller, e.g. a sweep
         return

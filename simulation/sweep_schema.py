@@ -17,10 +17,11 @@ from simulation.kpi_catalogue import KPI_NAMES, Scope
 from simulation.limits import check_runs
 from simulation.loading import _from_pydantic, read_yaml, scenario_from_dict
 from simulation.names import slug
-from simulation.network import ANY_IDS, TravelIds, read_travel_matrix, warn_unreachable
+from simulation.network import warn_unreachable
 from simulation.overrides import apply_changes, set_path
 from simulation.schedules import stop_place_id
 from simulation.schema import Id, Scenario
+from simulation.travel_matrix import ANY_IDS, TravelIds, read_travel_matrix
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 

@@ -10,10 +10,11 @@ import time
 import numpy as np
 import pytest
 
-from simulation.demand import area_profile, expected_needs, hourly_rates
+from simulation.demand import hourly_rates
 from simulation.errors import ScenarioError
 from simulation.limits import BYTES_PER_NEED, DEFAULT_MAX_NEEDS, DEFAULT_MAX_RUNS
 from simulation.loading import load_scenario
+from simulation.profiles import area_profile, expected_needs
 from simulation.sweep_schema import load_sweep
 from tests.faults.h3_inputs import (
     DATA,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.demand import hourly_rates, sample_needs, weekly_multipliers
+from simulation.demand import hourly_rates, sample_needs
 from simulation.loading import load_scenario
+from simulation.profiles import weekly_multipliers
 from simulation.schema import Area, Profile
 from simulation.streams import stream
 from tests.conftest import EXAMPLES
