@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,12 +21,14 @@ from typing import Any
 import pandas as pd
 
 from simulation.analysis import compare_designs, replications_needed, summarise_designs
-from simulation.executors import default_workers, run_dask, run_local
+from simulation.arguments import check_count, check_executor, check_flag, check_progress, check_seed
+from simulation.executors import default_workers, died, run_dask, run_local
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
 from simulation.output import package_version, provenance, write_atomic, write_json, write_yaml
+from simulation.progress import Progress
 from simulation.replication import simulate
 from simulation.sweep_schema import AutoReplications, Sweep, load_sweep
 
@@ -62,9 +63,12 @@ class SweepResult:
     kpis
         Every KPI of every run in long form (all scopes).
     failures
-        ``(design, level, replication, traceback)`` of runs that failed.
+        ``(design, level, replication, traceback)`` of runs that failed (the traceback is
+        :data:`simulation.executors.WORKER_DIED` for runs lost with a dead worker process).
     folder
         Where the results were written, if anywhere.
+    from_store
+        How many runs were taken from the folder's store of finished runs (a resumed sweep).
     """
 
     replications: pd.DataFrame
@@ -73,6 +77,7 @@ class SweepResult:
     kpis: pd.DataFrame
     failures: list[tuple[str, str, int, str]] = field(default_factory=list)
     folder: Path | None = None
+    from_store: int = 0
 
 
 @lru_cache(maxsize=16)
@@ -175,10 +180,24 @@ def run_sweep(
     replications
         Override the sweep file's replications.
     progress
-        Show a progress bar (default: when stderr is a terminal).
+        ``None`` (default): a progress bar on a terminal, else a progress line at most every
+        10 s (see :mod:`simulation.progress`); ``True``: always a bar; ``False``: nothing.
     seed
         Override the sweep's root seed.
+
+    Raises
+    ------
+    ArgumentError
+        For an invalid argument (checked before any work, like the CLI's options).
+    ScenarioError
+        For an invalid sweep file or scenario.
     """
+    workers = check_count(workers, "workers")
+    executor = check_executor(executor, scheduler)
+    replications = check_count(replications, "replications")
+    seed = check_seed(seed)
+    keep_visits = check_flag(keep_visits, "keep_visits")
+    progress = check_progress(progress)
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
     if seed is not None:
         sweep.seed_override = seed
@@ -193,8 +212,10 @@ def run_sweep(
     spec_reps = replications or sweep.spec.replications
     auto = spec_reps if isinstance(spec_reps, AutoReplications) else None
     target = auto.initial if auto else int(spec_reps)
+    from_store = 0
 
     def do(n: int) -> list[RunTask]:
+        nonlocal from_store
         tasks = _tasks(sweep, range(n), keep_visits, folder)
         todo = []
         for task in tasks:
@@ -206,9 +227,18 @@ def run_sweep(
                 and visits_path(folder, task.design, task.level, task.replication, "site_hours").exists())
             if cached is not None and cached.exists() and kept:
                 store[task.key] = pd.read_parquet(cached)
+                from_store += 1
             else:
                 todo.append(task)
-        _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, progress)
+        if from_store:
+            log.info("%d of %d run(s) taken from %s", from_store, len(tasks), runs_dir)
+        done = len([t for t in tasks if t.key in store])
+        bar = Progress(len(tasks), f"sweep {sweep.spec.name}", "run", initial=done,
+                       show=progress if todo else False)
+        if from_store:
+            bar.set_status(f"{from_store} from store")
+        with bar:
+            _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, bar)
         return tasks
 
     tasks = do(target)
@@ -230,31 +260,29 @@ def run_sweep(
                 for t in tasks if t.key not in store]
     result = _analyse(sweep, long, failures)
     result.folder = folder
+    result.from_store = from_store
     if folder is not None:
         _write(sweep, result, folder, tasks, workers, executor, time.perf_counter() - began)
     return result
 
 
-def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, progress) -> None:
+def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, bar: Progress) -> None:
     if not todo:
         return
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(todo), unit="run", file=sys.stderr, dynamic_ncols=True)
     if executor == "dask":
         stream = run_dask(execute, todo, workers, scheduler)
     elif executor == "local":
         stream = run_local(execute, todo, workers)
     else:
         raise ValueError(f"unknown executor {executor!r}; expected 'local' or 'dask'")
+    lost = 0
     for task, outcome in stream:
-        if bar is not None:
-            bar.update(1)
+        bar.update(1)
         if "error" in outcome:
             failures.append((task.design, task.level, task.replication, outcome["error"]))
+            if died(outcome):
+                lost += 1
+                continue
             log.error("run %s %s replication %d failed", task.design, task.level, task.replication)
             continue
         kpis = outcome["kpis"].assign(design=task.design, level=task.level)
@@ -266,8 +294,8 @@ def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, fold
                 path = visits_path(folder, task.design, task.level, task.replication, table)
                 path.parent.mkdir(exist_ok=True)
                 write_atomic(path, lambda p, t=outcome[table]: t.to_parquet(p, index=False))
-    if bar is not None:
-        bar.close()
+    if lost:
+        log.info("a worker process died; %d run(s) not finished", lost)
 
 
 def _collect(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.arguments import check_count, check_progress
+from simulation.progress import Progress
 from simulation.propose.output import (
     design_table,
     proposed_documents,
@@ -126,6 +128,7 @@ def propose(
     source: str | os.PathLike[str] | Mapping[str, Any],
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
 ) -> ProposeResult:
     """Propose where and when mobile units should stop, and compare it with the alternatives.
 
@@ -137,6 +140,10 @@ def propose(
         Worker processes for the simulations (default: all cores).
     out
         Result folder (default ``results/<name>-propose``); replaced as a whole when done.
+    progress
+        ``None`` (default): a progress bar (stage, evaluations, runs) on a terminal, else a
+        line at most every 10 s (see :mod:`simulation.progress`); ``True``: always a bar;
+        ``False``: nothing.
 
     Returns
     -------
@@ -145,16 +152,30 @@ def propose(
 
     Raises
     ------
+    ArgumentError
+        For an invalid argument (checked before any work).
     ScenarioError
         If the propose file, its base scenario or its ``compare_with`` sweep is invalid.
     """
+    workers = check_count(workers, "workers")
+    progress = check_progress(progress)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out: expected a path or None (got {out!r})")
     began = time.perf_counter()
     loaded = load_propose(source)
+    with Progress(None, f"propose {loaded.name}", "run", show=progress) as bar:
+        return _propose(loaded, workers, out, bar, began)
+
+
+def _propose(loaded: Propose, workers: int | None, out: str | os.PathLike[str] | None,
+             bar: Progress, began: float) -> ProposeResult:
     spec = loaded.spec
     sel = spec.selection
+    bar.set_status("stage screening")
     screening = screen(loaded)
 
-    evaluator = Evaluator(loaded, workers)
+    evaluator = Evaluator(loaded, workers, progress=bar)
+    evaluator.stage("references")
     evaluator.add("baseline", "baseline", {}, name=BASELINE)
     hand_made = list(
         dict.fromkeys(
@@ -180,6 +201,7 @@ def propose(
     tracks = [Track("overall", overall_designs, each)]
     if contenders:
         tracks.append(Track("within budget", within_budget, each))
+    evaluator.stage("selection")
     log.info(
         "selection among %s (δ = %g, confidence %g)",
         ", ".join(overall_designs),
@@ -202,6 +224,7 @@ def propose(
     if proposal is not None:
         others = [d for d in references if d != proposal]
         if sel.confirmation:
+            evaluator.stage("confirmation")
             evaluator.confirm([proposal, *others], sel.confirmation, sel.confirmation)
             versus = compare_with(
                 evaluator.confirmed, proposal, others, sel.confidence, evaluator.sign
@@ -237,6 +260,7 @@ def propose(
         tracks=tuple(tracks),
     )
     result.wall_seconds = time.perf_counter() - began
+    evaluator.stage("writing")
     write_outputs(loaded, result, screening, evaluator.workers)
     log.info(
         "propose %s: %d run(s) in %.1f s; results in %s",
