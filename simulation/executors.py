@@ -223,8 +223,9 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
             futures[future] = task
             pending.add(future)
         for future in as_completed(futures):
+            outcome = future.result()  # raises BrokenProcessPool when a worker died
             pending.discard(future)
-            yield futures[future], future.result()
+            yield futures[future], outcome
         complete = True
     except BrokenProcessPool:
         log.info("a worker process died; %d task(s) outstanding", len(pending))
