@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -88,14 +89,15 @@ def staged_folder(target: Path):
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write a single file via a temporary name in the same folder, then rename it."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
+    # the name is chosen before the file exists, so that Ctrl-C at any moment (even inside
+    # the creation) leaves no temporary file behind
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}"
     try:
-        write(Path(tmp))
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # 0o666 & ~umask
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
