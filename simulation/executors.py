@@ -176,6 +176,13 @@ def _discard_pool(workers: int, pool: ProcessPoolExecutor, stop_workers: bool) -
         for process in (getattr(pool, "_processes", None) or {}).values():
             if process.is_alive():
                 process.terminate()
+        # A worker ended while sending its result leaves half a message in the result pipe,
+        # and the pool's manager thread would wait for the rest for ever (and the interpreter
+        # for that thread at exit). Closing this process's own write end lets that read end
+        # with an error once the workers are gone, so the pool winds down as broken.
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 

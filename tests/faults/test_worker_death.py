@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,7 +32,18 @@ def pool_workers(parent: int, timeout: float = 60) -> list[psutil.Process]:
 def start(argv: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "SERVICESIM_PROGRESS_SECONDS": "0"}
     return subprocess.Popen([sys.executable, "-m", "simulation", *argv], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+@pytest.fixture
+def processes():
+    """Started commands; any still running at the end (a hang) are killed with their group."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def kill_one_worker_after_first_run(proc: subprocess.Popen) -> str:
@@ -41,11 +53,12 @@ def kill_one_worker_after_first_run(proc: subprocess.Popen) -> str:
     return first
 
 
-def test_killed_worker_gives_one_summarised_error_and_rerun_resumes(tmp_path):
+def test_killed_worker_gives_one_summarised_error_and_rerun_resumes(tmp_path, processes):
     # fault: killing one worker printed one error line per outstanding run (309 lines)
     out = tmp_path / "out"
     argv = ["sweep", str(slow_sweep(tmp_path)), "--out", str(out), "--workers", "2", "--no-report"]
     proc = start(argv, tmp_path)
+    processes.append(proc)
     first = kill_one_worker_after_first_run(proc)
     stdout, stderr = proc.communicate(timeout=120)
     assert first.startswith("sweep slow: ")
@@ -65,11 +78,12 @@ def test_killed_worker_gives_one_summarised_error_and_rerun_resumes(tmp_path):
     assert len(wide) == 60 and wide.notna().all().all()
 
 
-def test_killed_worker_during_run_with_workers(tmp_path):
+def test_killed_worker_during_run_with_workers(tmp_path, processes):
     # `run --workers`: one line naming what was lost, exit 1, no traceback
     out = tmp_path / "out"
     proc = start(["run", str(slow_scenario(tmp_path)), "-r", "20", "--workers", "2", "--out", str(out),
                   "--no-report"], tmp_path)
+    processes.append(proc)
     kill_one_worker_after_first_run(proc)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1
