@@ -29,16 +29,20 @@ class ArgumentError(ValueError):
         The value given.
     expected
         What was expected, in plain words.
+    problem
+        What is wrong, when "expected ..." alone does not say it (``unknown executor``).
     """
 
-    def __init__(self, name: str, value: Any, expected: str) -> None:
+    def __init__(self, name: str, value: Any, expected: str, problem: str | None = None) -> None:
         self.name = name
         self.value = value
         self.expected = expected
+        self.problem = problem
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"{self.name}: expected {self.expected} (got {_show(self.value)})"
+        problem = f"{self.problem}; " if self.problem else ""
+        return f"{self.name}: {problem}expected {self.expected} (got {_show(self.value)})"
 
 
 def _show(value: Any) -> str:
@@ -117,7 +121,7 @@ def check_executor(executor: Any, scheduler: Any = None) -> str:
         The executor.
     """
     if executor not in EXECUTORS:
-        raise ArgumentError("executor", executor, "'local' or 'dask'")
+        raise ArgumentError("executor", executor, "'local' or 'dask'", "unknown executor")
     if scheduler is not None:
         if executor != "dask":
             raise ArgumentError("scheduler", scheduler, "no scheduler unless executor is 'dask'")

@@ -52,10 +52,11 @@ def _whole_number(text: str) -> int:
 
 
 def _positive(text: str) -> int:
+    value = _whole_number(text)
     try:
-        return check_count(_whole_number(text), "value", optional=False)
-    except ArgumentError as exc:
-        raise argparse.ArgumentTypeError(f"expected {exc.expected}, got {text}") from None
+        return check_count(value, "value", optional=False)
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}") from None
 
 
 def _seed(text: str) -> int:
