@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.errors import ScenarioError
-from simulation.executors import default_workers
+from simulation.executors import WORKER_DIED, WorkerDied, default_workers
 from simulation.hours import parse_window
 from simulation.overrides import apply_changes
 from simulation.progress import Progress
@@ -352,6 +352,9 @@ class Evaluator:
         result = run_sweep(document, workers=workers, out=None, progress=False)
         if workers == 1:
             self.run_seconds = (time.perf_counter() - began) / runs
+        lost = sum(trace == WORKER_DIED for _, _, _, trace in result.failures)
+        if lost:
+            raise WorkerDied(lost)
         if result.failures:
             design, _, rep, trace = result.failures[0]
             last = trace.strip().splitlines()[-1] if trace.strip() else "?"
