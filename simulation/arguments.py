@@ -60,8 +60,8 @@ def _whole(name: str, value: Any, expected: str) -> int:
     return int(value)
 
 
-def check_count(value: Any, name: str, *, optional: bool = True) -> int | None:
-    """A whole number of at least 1 (replications, workers), or ``None`` when optional.
+def check_count(value: Any, name: str) -> int | None:
+    """A whole number of at least 1 (replications, workers), or ``None`` (the default).
 
     Parameters
     ----------
@@ -69,17 +69,23 @@ def check_count(value: Any, name: str, *, optional: bool = True) -> int | None:
         The value to check.
     name
         The argument's name, for the message.
-    optional
-        Whether ``None`` (use the default) is allowed.
 
     Returns
     -------
     int or None
-        The value as a plain ``int``.
+        The value as a plain ``int``, or ``None``.
     """
-    expected = "a whole number of at least 1" + (" or None" if optional else "")
-    if value is None and optional:
+    if value is None:
         return None
+    return _at_least_one(value, name, "a whole number of at least 1 or None")
+
+
+def check_positive(value: Any, name: str) -> int:
+    """A whole number of at least 1 that must be given (``replications`` of :func:`simulation.run`)."""
+    return _at_least_one(value, name, "a whole number of at least 1")
+
+
+def _at_least_one(value: Any, name: str, expected: str) -> int:
     number = _whole(name, value, expected)
     if number < 1:
         raise ArgumentError(name, value, expected)

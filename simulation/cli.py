@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from simulation import progress
-from simulation.arguments import ArgumentError, check_count, check_executor, check_seed
+from simulation.arguments import ArgumentError, check_executor, check_positive, check_seed
 from simulation.errors import ScenarioError
 from simulation.executors import WORKER_DIED, WorkerDied, abort_pools
 from simulation.loading import load_scenario
@@ -54,16 +54,18 @@ def _whole_number(text: str) -> int:
 def _positive(text: str) -> int:
     value = _whole_number(text)
     try:
-        return check_count(value, "value", optional=False)
+        return check_positive(value, "value")
     except ArgumentError:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}") from None
 
 
 def _seed(text: str) -> int:
+    value = _whole_number(text)
     try:
-        return check_seed(_whole_number(text))
+        check_seed(value)
     except ArgumentError:
-        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**63, got {text}") from None
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**63, got {value}") from None
+    return value
 
 
 def _add_quiet(parser: argparse.ArgumentParser) -> None:

@@ -120,9 +120,10 @@ class _LibraryPopen(popen_forkserver.Popen):
             reduction.dump(process_obj, buf)
         finally:
             context.set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
         _parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        self.finalizer = util.Finalize(self, util.close_fds,  # type: ignore[attr-defined]
+                                       (_parent_w, self.sentinel))
         with open(w, "wb", closefd=True) as f:
             f.write(buf.getbuffer())
         self.pid = forkserver.read_signed(self.sentinel)
@@ -238,8 +239,8 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
         log.info("a worker process died; %d task(s) outstanding", len(pending))
         _discard_pool(workers, pool, stop_workers=True)
         for future in [f for f in futures if f in pending]:
-            outcome = _finished(future)
-            yield futures[future], outcome if outcome is not None else {"error": WORKER_DIED, "worker_died": True}
+            finished = _finished(future)
+            yield futures[future], finished if finished is not None else {"error": WORKER_DIED, "worker_died": True}
         for task in tasks[len(futures):]:  # never submitted: the pool broke while submitting
             yield task, {"error": WORKER_DIED, "worker_died": True}
         complete = True

@@ -10,7 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.arguments import check_count, check_flag, check_level, check_progress, check_seed
+from simulation.arguments import (
+    check_count,
+    check_flag,
+    check_level,
+    check_positive,
+    check_progress,
+    check_seed,
+)
 from simulation.executors import WorkerDied, died, run_local
 from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
@@ -177,7 +184,7 @@ def run(
     WorkerDied
         When a worker process died (killed, out of memory) before its replications finished.
     """
-    replications = check_count(replications, "replications", optional=False)
+    replications = check_positive(replications, "replications")
     seed = check_seed(seed)
     level = check_level(level)
     check_invariants = check_flag(check_invariants, "check_invariants")
