@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from typing import Any
@@ -202,6 +202,26 @@ def shutdown_pools() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+WATCH_SECONDS = 2.0
+"""How often :func:`run_local` checks its workers while no run finishes."""
+
+
+def _lost_worker(pool: ProcessPoolExecutor) -> bool:
+    """Whether a worker of ``pool`` is gone although the pool has not noticed.
+
+    A worker killed while it sends its result leaves half a message in the result pipe, and
+    the pool's manager thread waits for the rest (for ever, when the other workers are idle).
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        except (OSError, TypeError):
+            continue
+    return False
+
+
 def _finished(future: Future) -> Outcome | None:
     """The outcome of a future that finished normally, else ``None``."""
     if not future.done() or future.cancelled() or future.exception() is not None:
@@ -230,10 +250,15 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
             future = pool.submit(guarded, func, task)
             futures[future] = task
             pending.add(future)
-        for future in as_completed(futures):
-            outcome = future.result()  # raises BrokenProcessPool when a worker died
-            pending.discard(future)
-            yield futures[future], outcome
+        order = {future: i for i, future in enumerate(futures)}
+        while pending:
+            done, _ = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
+            if not done and _lost_worker(pool):
+                raise BrokenProcessPool("a worker process died")
+            for future in sorted(done, key=order.__getitem__):  # in the order of the tasks
+                outcome = future.result()  # raises BrokenProcessPool when a worker died
+                pending.discard(future)
+                yield futures[future], outcome
         complete = True
     except BrokenProcessPool:
         log.info("a worker process died; %d task(s) outstanding", len(pending))
