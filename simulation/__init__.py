@@ -11,7 +11,16 @@ The Python API::
 
     sweep = simulation.sweep("configs/examples/norrkoping-pilot.sweep.yaml", workers=2)
     sweep.comparison     # paired differences against the baseline, with verdicts
+
+    simulation.report.build_report("results/norrkoping-pilot")   # modules load on first use
+
+Submodules (``simulation.report``, ``simulation.propose``, ``simulation.analysis`` ...) are
+imported on first attribute access, so ``import simulation`` stays fast.
 """
+
+import importlib
+import importlib.util
+from types import ModuleType
 
 from simulation.errors import ScenarioError
 from simulation.experiment import RunResult, run
@@ -23,3 +32,11 @@ from simulation.sweep_schema import load_sweep
 
 __all__ = ["RunResult", "Scenario", "ScenarioError", "SweepResult", "load_scenario", "load_sweep",
            "run", "sweep"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import a submodule on first use: ``simulation.report.build_report(...)`` works after
+    ``import simulation`` alone."""
+    if name.isidentifier() and not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

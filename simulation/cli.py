@@ -13,7 +13,10 @@ from pathlib import Path
 
 import yaml
 
+from simulation import progress
+from simulation.arguments import ArgumentError, check_executor, check_positive, check_seed
 from simulation.errors import ScenarioError
+from simulation.executors import WORKER_DIED, WorkerDied, abort_pools
 from simulation.loading import load_scenario
 from simulation.output import WriteError
 from simulation.targets import check_target, hold_folder
@@ -21,6 +24,7 @@ from simulation.targets import check_target, hold_folder
 EXIT_BAD_INPUT = 2
 FORCE_HELP = ("let --out replace a result folder of another kind (a folder servicesim did not "
               "write is never replaced)")
+EXIT_INTERRUPTED = 130
 
 
 def default_sweep_path() -> Path:
@@ -28,31 +32,50 @@ def default_sweep_path() -> Path:
     return Path(str(resources.files("simulation") / "data" / "default" / "pilot.sweep.yaml"))
 
 
+def file_kind(document: object) -> str:
+    """What a YAML document is: ``sweep`` (has ``designs``), ``propose`` (has ``units`` or
+    ``budget``) or ``scenario``."""
+    if isinstance(document, dict) and "designs" in document:
+        return "sweep"
+    if isinstance(document, dict) and ("units" in document or "budget" in document):
+        return "propose"
+    return "scenario"
+
+
 def _is_sweep_file(path: Path) -> bool:
     from simulation.loading import read_yaml
 
-    document = read_yaml(path)
-    return isinstance(document, dict) and "designs" in document
+    return file_kind(read_yaml(path)) == "sweep"
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
 def _positive(text: str) -> int:
+    value = _whole_number(text)
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+        return check_positive(value, "value")
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}") from None
 
 
 def _seed(text: str) -> int:
+    value = _whole_number(text)
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**63, got {value}")
+        check_seed(value)
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**63, got {value}") from None
     return value
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: the subcommand's default must not undo a global `servicesim -q ...`
+    parser.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bar or progress lines")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate walk-in demand at public service offices and mobile units.",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-q", "--quiet", action="store_true", default=False,
+                        help="no progress bar or progress lines (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser(
@@ -75,11 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, default=None, help="root seed (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>)")
     run.add_argument("--workers", "-w", type=_positive, default=None,
-                     help="worker processes for a sweep (default: all cores)")
+                     help="worker processes: replications of a scenario run in parallel "
+                     "(default: 1 for a scenario, all cores for a sweep)")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
 
-    validate = sub.add_parser("validate", help="check a scenario and print it with defaults filled in")
-    validate.add_argument("scenario", help="scenario YAML")
+    validate = sub.add_parser(
+        "validate", help="check a scenario, sweep or propose file",
+        description="Check a scenario, sweep or propose file (the kind is read from the document). "
+        "A scenario is printed with every default filled in; a sweep or propose file gets a summary.")
+    validate.add_argument("scenario", metavar="FILE", help="scenario, sweep or propose YAML")
 
     sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
     sweep.add_argument("sweep", help="sweep YAML")
@@ -111,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument("--workers", "-w", type=_positive, default=None, help="worker processes (default: all cores)")
     propose.add_argument("--out", type=Path, default=None, help="output folder (default: results/<name>-propose)")
     propose.add_argument("--force", action="store_true", help=FORCE_HELP)
+    for p in (run, sweep, propose):
+        _add_quiet(p)
     return parser
 
 
@@ -128,7 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / scenario.name
     with hold_folder(out):
         check_target(out, "run", getattr(args, "force", False))  # refuse a bad --out before the work, not after
-        result = run(scenario, replications=replications, seed=args.seed)
+        result = run(scenario, replications=replications, seed=args.seed, workers=args.workers)
         write_run(result, out, force=getattr(args, "force", False))
         if not args.no_report:
             from simulation.report import build_report
@@ -150,10 +181,64 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(Path(args.scenario))
-    sys.stdout.write(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True))
-    print(f"# {args.scenario}: valid")
+    from simulation.loading import read_yaml
+
+    path = Path(args.scenario)
+    kind = file_kind(read_yaml(path))
+    if kind == "sweep":
+        for line in sweep_summary(path):
+            print(line)
+    elif kind == "propose":
+        for line in propose_summary(path):
+            print(line)
+    else:
+        scenario = load_scenario(path)
+        sys.stdout.write(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True))
+    print(f"# {args.scenario}: valid" + ("" if kind == "scenario" else f" {kind} file"))
     return 0
+
+
+def sweep_summary(path: Path) -> list[str]:
+    """What ``validate`` prints for a sweep file: designs, levels and runs."""
+    from simulation.sweep_schema import AutoReplications, load_sweep
+
+    sweep = load_sweep(path)
+    spec = sweep.spec
+    designs, levels = len(spec.designs), len(sweep.levels())
+    reps = spec.replications
+    if isinstance(reps, AutoReplications):
+        count = (f"{reps.initial} to {reps.max} replication(s) (until {reps.kpi.label} is within "
+                 f"{reps.half_width:g}{' relative' if reps.relative else ''})")
+        runs = f"{designs * levels * reps.initial} to {designs * levels * reps.max} runs"
+    else:
+        count, runs = f"{reps} replication(s)", f"{designs * levels * reps} runs"
+    lines = [f"sweep {spec.name}: {designs} design(s) x {levels} level(s) x {count} = {runs}",
+             f"designs: {', '.join(spec.designs)} (baseline {spec.baseline_design})"]
+    if spec.factors:
+        lines.append("levels: " + "; ".join(label for label, _ in sweep.levels()))
+    lines.append(f"seed {sweep.seed}; KPIs: {', '.join(k.label for k in spec.kpis)}")
+    return lines
+
+
+def propose_summary(path: Path) -> list[str]:
+    """What ``validate`` prints for a propose file: base, units, budget, search and selection."""
+    from simulation.propose import load_propose
+
+    loaded = load_propose(path)
+    spec = loaded.spec
+    b, search, sel = spec.budget, spec.search, spec.selection
+    lines = [f"propose {loaded.name}: base {loaded.base_path}, {len(spec.units)} unit(s) "
+             f"({', '.join(u.id for u in spec.units)}), {len(loaded.candidates)} candidate stop(s)",
+             f"budget: {b.unit_days_per_week} unit-day(s) a week, at most {b.hours_per_day:g} h a day, "
+             f"windows {', '.join(b.windows)}, weekdays {', '.join(b.weekdays)}",
+             f"objective {spec.objective.label} ({spec.objective.direction} is better); "
+             f"screening shortlist {spec.screening.shortlist}",
+             f"search: {search.replications} replication(s) per timetable, at most "
+             f"{search.max_evaluations} evaluation(s); selection: confidence {sel.confidence:g}, "
+             f"{sel.initial} to {sel.max_replications} replication(s), confirmation {sel.confirmation}",
+             f"seed {loaded.seed}" + (f"; compared with {loaded.compare_path} "
+                                      f"({len(loaded.hand_made)} design(s))" if loaded.compare_path else "")]
+    return lines
 
 
 def _verdict_lines(sweep, result) -> list[str]:
@@ -206,6 +291,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         result = run_sweep(sweep, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                            out=out, keep_visits=args.keep_visits, replications=args.replications,
                            seed=getattr(args, "seed", None), force=getattr(args, "force", False))
+        if result.from_store:
+            print(f"resumed: {result.from_store} run(s) taken from {out / 'runs'}/", flush=True)
         n = result.replications["replication"].nunique() if len(result.replications) else 0
         if not getattr(args, "no_report", False) and n:
             from simulation.report import build_report
@@ -217,14 +304,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(line)
     _print_calibration(sweep, result)
     print(f"results written to {out}/" + ("" if getattr(args, "no_report", False) else f" (report: {out / 'report.html'})"))
-    if result.failures:
-        print(f"error: {len(result.failures)} run(s) failed; tracebacks in {out / 'errors.log'}; "
+    return _report_failures(result.failures, out)
+
+
+def _report_failures(failures: list[tuple[str, str, int, str]], out: Path) -> int:
+    """One summarised line for runs lost with a dead worker, the first five errors of others."""
+    lost = [f for f in failures if f[3] == WORKER_DIED]
+    failed = [f for f in failures if f[3] != WORKER_DIED]
+    if lost:
+        print(f"error: a worker process died; {len(lost)} run(s) not finished; rerun to resume", file=sys.stderr)
+    if failed:
+        print(f"error: {len(failed)} run(s) failed; tracebacks in {out / 'errors.log'}; "
               "run the same command again to retry them", file=sys.stderr)
-        for design, level, rep, tb in result.failures[:5]:
+        for design, level, rep, tb in failed[:5]:
             last = tb.strip().splitlines()[-1] if tb.strip() else "?"
             print(f"  {design} {level or '-'} replication {rep}: {last}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failures else 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -251,8 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``servicesim`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_options(parser, args)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    progress.configure(quiet=args.quiet, sink=_progress_line)
     handlers = {"run": cmd_run, "validate": cmd_validate, "sweep": cmd_sweep, "compare": cmd_compare,
                 "propose": cmd_propose, "report": cmd_report}
     try:
@@ -261,8 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        abort_pools()
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except WorkerDied as exc:
+        print(f"error: {exc}; run the same command again", file=sys.stderr)
+        return 1
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):  # output piped into e.g. `head`
             sys.stderr.close()
@@ -275,6 +376,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
+
+
+def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Options that would do nothing are errors (exit 2), checked like the API's arguments."""
+    if args.command == "sweep":
+        try:
+            check_executor(args.executor, args.scheduler)
+        except ArgumentError:
+            parser.error(f"--scheduler needs --executor dask (got --executor {args.executor})")
+
+
+def _progress_line(line: str) -> None:
+    """Progress lines without a terminal: plain lines on stderr."""
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

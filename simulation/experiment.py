@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from simulation.arguments import (
+    check_count,
+    check_flag,
+    check_level,
+    check_positive,
+    check_progress,
+    check_seed,
+)
 from simulation.errors import ScenarioError
+from simulation.executors import WorkerDied, died, run_local
 from simulation.invariants import check_site
 from simulation.kpis import replication_kpis, summarise
 from simulation.limits import check_needs, check_runs
@@ -18,6 +27,7 @@ from simulation.loading import load_scenario
 from simulation.network import Network, compile_network
 from simulation.occupancy import site_hours
 from simulation.profiles import expected_needs
+from simulation.progress import Progress
 from simulation.replication import simulate
 from simulation.schema import Scenario
 
@@ -107,6 +117,48 @@ def check_run_limits(scenario: Scenario, replications: int) -> None:
                     "the replications, the demand or calendar.days")
     except ScenarioError as exc:
         raise exc.with_source(f"scenario {scenario.name}") from None
+@dataclass(frozen=True)
+class ReplicationTask:
+    """One replication to run in a worker process (picklable)."""
+
+    key: str  # identity of the scenario, so that a worker compiles each network once
+    scenario: Scenario
+    replication: int
+    seed: int
+    check_invariants: bool = False
+
+
+_NETWORKS: dict[str, Network] = {}
+
+
+def run_replication_task(task: ReplicationTask) -> dict[str, Any]:
+    """Worker side of :func:`run` with ``workers > 1``: one replication's tables."""
+    network = _NETWORKS.get(task.key)
+    if network is None:
+        _NETWORKS.clear()  # one scenario at a time: a worker keeps the latest only
+        network = _NETWORKS[task.key] = compile_network(task.scenario)
+    return {"tables": run_replication(network, task.replication, task.seed, task.check_invariants)}
+
+
+def _replications(scenario: Scenario, network: Network, replications: int, seed: int,
+                  check_invariants: bool, workers: int) -> Iterator[tuple[int, ReplicationTables]]:
+    """``(replication, tables)`` as they finish: here, or in ``workers`` local processes."""
+    if workers <= 1 or replications <= 1:
+        for r in range(replications):
+            yield r, run_replication(network, r, seed, check_invariants)
+        return
+    key = f"{id(scenario)}-{time.perf_counter_ns()}"
+    tasks = [ReplicationTask(key, scenario, r, seed, check_invariants) for r in range(replications)]
+    lost = 0
+    for task, outcome in run_local(run_replication_task, tasks, min(workers, replications)):
+        if died(outcome):
+            lost += 1
+        elif "error" in outcome:
+            raise RuntimeError(f"replication {task.replication} failed in a worker process:\n{outcome['error']}")
+        else:
+            yield task.replication, outcome["tables"]
+    if lost:
+        raise WorkerDied(lost, "replication")
 
 
 def run(
@@ -115,6 +167,8 @@ def run(
     seed: int | None = None,
     level: float = 0.95,
     check_invariants: bool = False,
+    workers: int | None = None,
+    progress: bool | None = None,
 ) -> RunResult:
     """Run replications of a scenario.
 
@@ -130,23 +184,45 @@ def run(
         Confidence level of the summary intervals.
     check_invariants
         Assert the model's invariants after every event (see :mod:`simulation.invariants`).
+    workers
+        Run the replications in this many local processes (default 1: in this process).
+        The tables are the same for any number of workers.
+    progress
+        ``None`` (default): a progress bar on a terminal, else a line at most every 10 s
+        (see :mod:`simulation.progress`); ``True``: always a bar; ``False``: nothing.
 
     Returns
     -------
     RunResult
         Visits, site-hour table, per-replication KPIs and their summary.
+
+    Raises
+    ------
+    ArgumentError
+        For an invalid argument (checked before any work).
+    ScenarioError
+        For an invalid scenario.
+    WorkerDied
+        When a worker process died (killed, out of memory) before its replications finished.
     """
+    replications = check_positive(replications, "replications")
+    seed = check_seed(seed)
+    level = check_level(level)
+    check_invariants = check_flag(check_invariants, "check_invariants")
+    workers = check_count(workers, "workers") or 1
+    progress = check_progress(progress)
     scenario = load_scenario(scenario)
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1 (got {replications})")
     check_run_limits(scenario, replications)
     seed = scenario.seed if seed is None else seed
     network = compile_network(scenario)
     began = time.perf_counter()
-    tables = []
-    for r in range(replications):
-        tables.append(run_replication(network, r, seed, check_invariants))
-        log.info("replication %d/%d done", r + 1, replications)
+    done: dict[int, ReplicationTables] = {}
+    with Progress(replications, f"run {scenario.name}", "replication", show=progress) as bar:
+        for r, result in _replications(scenario, network, replications, seed, check_invariants, workers):
+            done[r] = result
+            bar.update(1)
+            log.info("replication %d done (%d/%d)", r + 1, len(done), replications)
+    tables = [done[r] for r in range(replications)]
     wall = time.perf_counter() - began
     kpis = pd.concat([t.kpis for t in tables], ignore_index=True)
     return RunResult(

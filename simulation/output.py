@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -181,14 +182,15 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """
     path = Path(path)
     with writing(path):
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        os.chmod(tmp, 0o666 & ~_umask())
+        # the name is chosen before the file exists, so that Ctrl-C at any moment (even inside
+        # the creation) leaves no temporary file behind
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}"
         try:
-            write(Path(tmp))
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # 0o666 & ~umask
+            write(tmp)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,13 +28,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulation.analysis import compare_designs, replications_needed, summarise_designs
-from simulation.executors import default_workers, run_dask, run_local
+from simulation.arguments import check_count, check_executor, check_flag, check_progress, check_seed
+from simulation.executors import default_workers, died, run_dask, run_local
 from simulation.identity import input_digests, is_run_key, run_index, run_key
 from simulation.kpis import replication_kpis
 from simulation.loading import load_scenario
 from simulation.network import ANY_IDS, Network, compile_network
 from simulation.occupancy import site_hours
 from simulation.output import provenance, write_atomic, write_together, write_yaml
+from simulation.progress import Progress
 from simulation.replication import simulate
 from simulation.sweep_schema import AutoReplications, Sweep, load_sweep
 from simulation.targets import hold_folder, open_sweep_folder, verify_folder
@@ -72,9 +73,12 @@ class SweepResult:
     kpis
         Every KPI of every run in long form (all scopes).
     failures
-        ``(design, level, replication, traceback)`` of runs that failed.
+        ``(design, level, replication, traceback)`` of runs that failed (the traceback is
+        :data:`simulation.executors.WORKER_DIED` for runs lost with a dead worker process).
     folder
         Where the results were written, if anywhere.
+    from_store
+        How many runs were taken from the folder's store of finished runs (a resumed sweep).
     """
 
     replications: pd.DataFrame
@@ -83,6 +87,7 @@ class SweepResult:
     kpis: pd.DataFrame
     failures: list[tuple[str, str, int, str]] = field(default_factory=list)
     folder: Path | None = None
+    from_store: int = 0
 
 
 @lru_cache(maxsize=16)
@@ -263,7 +268,8 @@ def run_sweep(
     replications
         Override the sweep file's replications.
     progress
-        Show a progress bar (default: when stderr is a terminal).
+        ``None`` (default): a progress bar on a terminal, else a progress line at most every
+        10 s (see :mod:`simulation.progress`); ``True``: always a bar; ``False``: nothing.
     seed
         Override the sweep's root seed.
     force
@@ -277,7 +283,17 @@ def run_sweep(
         If ``out`` may not be written, or another command holds it.
     simulation.output.WriteError
         If a result file cannot be written.
+    simulation.arguments.ArgumentError
+        For an invalid argument (checked before any work, like the CLI's options).
+    ScenarioError
+        For an invalid sweep file or scenario.
     """
+    workers = check_count(workers, "workers")
+    executor = check_executor(executor, scheduler)
+    replications = check_count(replications, "replications")
+    seed = check_seed(seed)
+    keep_visits = check_flag(keep_visits, "keep_visits")
+    progress = check_progress(progress)
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
     sweep.check_run_count(replications)  # before anything is written
     if out is None:
@@ -311,8 +327,10 @@ def _run_sweep(
     spec_reps = replications or sweep.spec.replications
     auto = spec_reps if isinstance(spec_reps, AutoReplications) else None
     target = auto.initial if auto else int(spec_reps)
+    from_store = 0
 
     def do(n: int) -> list[RunTask]:
+        nonlocal from_store
         tasks = _tasks(sweep, range(n), keep_visits, folder)
         todo = []
         for task in tasks:
@@ -321,9 +339,18 @@ def _run_sweep(
             stored = _stored_run(runs_dir / f"{task.key}.parquet", task) if runs_dir else None
             if stored is not None and (folder is None or not task.keep_visits or _kept_intact(folder, task)):
                 store[task.key] = stored
+                from_store += 1
             else:
                 todo.append(task)
-        _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, progress)
+        if from_store:
+            log.info("%d of %d run(s) taken from %s", from_store, len(tasks), runs_dir)
+        done = len([t for t in tasks if t.key in store])
+        bar = Progress(len(tasks), f"sweep {sweep.spec.name}", "run", initial=done,
+                       show=progress if todo else False)
+        if from_store:
+            bar.set_status(f"{from_store} from store")
+        with bar:
+            _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, bar)
         return tasks
 
     tasks = do(target)
@@ -345,32 +372,30 @@ def _run_sweep(
                 for t in tasks if t.key not in store]
     result = _analyse(sweep, long, failures)
     result.folder = folder
+    result.from_store = from_store
     if folder is not None:
         _write(sweep, result, folder, tasks, workers, executor, time.perf_counter() - began, replications)
         _prune_store(folder, tasks)
     return result
 
 
-def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, progress) -> None:
+def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, folder, bar: Progress) -> None:
     if not todo:
         return
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(todo), unit="run", file=sys.stderr, dynamic_ncols=True)
     if executor == "dask":
         stream = run_dask(execute, todo, workers, scheduler)
     elif executor == "local":
         stream = run_local(execute, todo, workers)
     else:
         raise ValueError(f"unknown executor {executor!r}; expected 'local' or 'dask'")
+    lost = 0
     for task, outcome in stream:
-        if bar is not None:
-            bar.update(1)
+        bar.update(1)
         if "error" in outcome:
             failures.append((task.design, task.level, task.replication, outcome["error"]))
+            if died(outcome):
+                lost += 1
+                continue
             log.error("run %s %s replication %d failed", task.design, task.level, task.replication)
             continue
         kpis = outcome["kpis"].assign(design=task.design, level=task.level)
@@ -382,8 +407,8 @@ def _execute(todo, workers, executor, scheduler, store, failures, runs_dir, fold
                 path = visits_path(folder, task.key, table)
                 path.parent.mkdir(exist_ok=True)
                 write_atomic(path, lambda p, t=outcome[table]: t.to_parquet(p, index=False))
-    if bar is not None:
-        bar.close()
+    if lost:
+        log.info("a worker process died; %d run(s) not finished", lost)
 
 
 def _collect(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -466,7 +491,7 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         return pd.DataFrame()
     return pd.read_csv(path, keep_default_na=False, na_values=[""]).assign(
-        level=lambda d: d["level"].fillna("") if "level" in d else "")
+        level=lambda d: d["level"].astype(object).fillna("") if "level" in d else "")
 
 
 def format_comparison(comparison: pd.DataFrame) -> str:

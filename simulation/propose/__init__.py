@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.arguments import check_count, check_progress
+from simulation.progress import Progress
 from simulation.propose.output import (
     design_table,
     proposed_documents,
@@ -128,6 +130,7 @@ def propose(
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    progress: bool | None = None,
 ) -> ProposeResult:
     """Propose where and when mobile units should stop, and compare it with the alternatives.
 
@@ -144,6 +147,10 @@ def propose(
     force
         Let ``out`` replace a result folder of another kind (never a folder servicesim did
         not write).
+    progress
+        ``None`` (default): a progress bar (stage, evaluations, runs) on a terminal, else a
+        line at most every 10 s (see :mod:`simulation.progress`); ``True``: always a bar;
+        ``False``: nothing.
 
     Returns
     -------
@@ -152,24 +159,33 @@ def propose(
 
     Raises
     ------
+    ArgumentError
+        For an invalid argument (checked before any work).
     ScenarioError
         If the propose file, its base scenario or its ``compare_with`` sweep is invalid, or
         (as :class:`simulation.targets.TargetError`) if ``out`` may not be written.
     """
+    workers = check_count(workers, "workers")
+    progress = check_progress(progress)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out: expected a path or None (got {out!r})")
     began = time.perf_counter()
     loaded = load_propose(source)
     folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
     with hold_folder(folder):
         check_target(folder, "propose", force)
-        return _propose(loaded, workers, folder, began)
+        with Progress(None, f"propose {loaded.name}", "run", show=progress) as bar:
+            return _propose(loaded, workers, folder, bar, began)
 
 
-def _propose(loaded: Propose, workers: int | None, folder: Path, began: float) -> ProposeResult:
+def _propose(loaded: Propose, workers: int | None, folder: Path, bar: Progress, began: float) -> ProposeResult:
     spec = loaded.spec
     sel = spec.selection
+    bar.set_status("stage screening")
     screening = screen(loaded)
 
-    evaluator = Evaluator(loaded, workers)
+    evaluator = Evaluator(loaded, workers, progress=bar)
+    evaluator.stage("references")
     evaluator.add("baseline", "baseline", {}, name=BASELINE)
     hand_made = list(
         dict.fromkeys(
@@ -195,6 +211,7 @@ def _propose(loaded: Propose, workers: int | None, folder: Path, began: float) -
     tracks = [Track("overall", overall_designs, each)]
     if contenders:
         tracks.append(Track("within budget", within_budget, each))
+    evaluator.stage("selection")
     log.info(
         "selection among %s (δ = %g, confidence %g)",
         ", ".join(overall_designs),
@@ -217,6 +234,7 @@ def _propose(loaded: Propose, workers: int | None, folder: Path, began: float) -
     if proposal is not None:
         others = [d for d in references if d != proposal]
         if sel.confirmation:
+            evaluator.stage("confirmation")
             evaluator.confirm([proposal, *others], sel.confirmation, sel.confirmation)
             versus = compare_with(
                 evaluator.confirmed, proposal, others, sel.confidence, evaluator.sign
@@ -251,6 +269,7 @@ def _propose(loaded: Propose, workers: int | None, folder: Path, began: float) -
         tracks=tuple(tracks),
     )
     result.wall_seconds = time.perf_counter() - began
+    evaluator.stage("writing")
     write_outputs(loaded, result, screening, evaluator.workers)
     log.info(
         "propose %s: %d run(s) in %.1f s; results in %s",

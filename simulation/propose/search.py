@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.errors import ScenarioError
-from simulation.executors import default_workers
+from simulation.executors import WORKER_DIED, WorkerDied, default_workers
 from simulation.hours import parse_window
 from simulation.overrides import apply_changes
+from simulation.progress import Progress
 from simulation.propose.spec import Propose, weekday_name, window_hours
 from simulation.sweep import run_sweep
 
@@ -189,8 +190,11 @@ class Evaluator:
         Worker processes of each sweep (default: all cores).
     """
 
-    def __init__(self, propose: Propose, workers: int | None = None) -> None:
+    def __init__(self, propose: Propose, workers: int | None = None,
+                 progress: Progress | None = None) -> None:
         self.propose = propose
+        self.progress = progress
+        self._stage = ""
         self.workers = workers or default_workers()
         self.run_seconds: float | None = None  # measured serial seconds per run
         self.designs: dict[str, Design] = {}
@@ -206,6 +210,17 @@ class Evaluator:
         self._keys: dict[str, str] = {}
         self._data: dict[str, dict[int, pd.DataFrame]] = {}  # design -> batch -> replications
         self._search_count = 0
+
+    # -- progress ---------------------------------------------------------------------------
+
+    def stage(self, name: str) -> None:
+        """Name the stage now running, for the progress bar (``greedy-2``, ``selection``)."""
+        self._stage = name
+        self._show()
+
+    def _show(self) -> None:
+        if self.progress is not None:
+            self.progress.set_status(f"stage {self._stage}, {len(self.search_designs)} evaluation(s)")
 
     # -- designs --------------------------------------------------------------------------
 
@@ -337,6 +352,9 @@ class Evaluator:
         result = run_sweep(document, workers=workers, out=None, progress=False)
         if workers == 1:
             self.run_seconds = (time.perf_counter() - began) / runs
+        lost = sum(trace == WORKER_DIED for _, _, _, trace in result.failures)
+        if lost:
+            raise WorkerDied(lost)
         if result.failures:
             design, _, rep, trace = result.failures[0]
             last = trace.strip().splitlines()[-1] if trace.strip() else "?"
@@ -345,6 +363,9 @@ class Evaluator:
                 f"replication {rep}: {last}"
             )
         self.runs += len(designs) * size
+        if self.progress is not None:
+            self.progress.update(len(designs) * size)
+            self._show()
         wide = result.replications
         objective = self.kpis[0]
         if objective not in wide or not np.isfinite(wide[objective].to_numpy(dtype=float)).all():
@@ -447,6 +468,7 @@ def search(propose: Propose, shortlist: Sequence[str], evaluator: Evaluator) -> 
     def step(stage: str, tables: list[Timetable]) -> bool:
         """Evaluate ``tables`` (new ones within max_evaluations); move to the best if it improves."""
         nonlocal current, current_id, left
+        evaluator.stage(stage)
         ids: list[str] = []
         for t in dict.fromkeys(t for t in tables if t != current):
             changes = timetable_changes(propose, t)
