@@ -7,7 +7,7 @@ abandons at ``arrival + patience`` and never occupies a server (so the heap is u
 This does no event scheduling at all: it is the least work any simulation of this queue can
 do, and the yardstick for how much overhead a discrete-event engine adds.
 
-Conventions match the engine in :mod:`simulation.model`: a visitor reneges only when their
+Conventions match the engine in :mod:`simulation.engine.model`: a visitor reneges only when their
 deadline ``arrival + patience`` is strictly before the moment a server could take them
 (a server freeing exactly at the deadline still serves them), and only arrivals before the
 horizon are processed.

@@ -78,10 +78,10 @@ def measure_mm4(visitors: int, rounds: int, patience: bool, log: Log = print) ->
     import simulation
     from bench.exact import fifo_starts
     from bench.textbook_simpy import run_textbook
-    from simulation.loading import load_scenario
-    from simulation.network import compile_network
-    from simulation.replication import draw_visitors, run_visitors
-    from simulation.streams import Streams
+    from simulation.engine.network import compile_network
+    from simulation.engine.replication import draw_visitors, run_visitors
+    from simulation.engine.streams import Streams
+    from simulation.scenario.loading import load_scenario
 
     label = "M/M/4 with patience" if patience else "M/M/4"
     doc = mm4_scenario(days_for(visitors), PATIENCE_MEAN if patience else None)

@@ -11,10 +11,10 @@ def profile(visitors: int, top: int = 25) -> None:
     import pstats
 
     import simulation
-    from simulation.loading import load_scenario
-    from simulation.network import compile_network
-    from simulation.replication import draw_visitors, run_visitors
-    from simulation.streams import Streams
+    from simulation.engine.network import compile_network
+    from simulation.engine.replication import draw_visitors, run_visitors
+    from simulation.engine.streams import Streams
+    from simulation.scenario.loading import load_scenario
 
     for patience in (None, PATIENCE_MEAN):
         doc = mm4_scenario(days_for(visitors), patience)

@@ -322,7 +322,7 @@ def sweep_section(report: Report, m: SweepMeasurement) -> None:
         for w in WORKERS
     ]
     lines = [
-        f"`simulation.sweep.run_sweep` on an inline sweep: 2 designs × {m.replications} replications = {m.runs} runs, "
+        f"`simulation.experiment.sweep.run_sweep` on an inline sweep: 2 designs × {m.replications} replications = {m.runs} runs, "
         f"each an M/M/4 over {m.days} day(s) (~{LAMBDA_PER_MIN * 1440 * m.days:,.0f} visitors), "
         f"`out=None`, `progress=False`. `workers=1` runs in this process; `workers=2` starts a "
         f"spawn process pool per sweep (its start-up is included, as a user pays it). "

@@ -60,7 +60,7 @@ def days_for(visitors: int) -> int:
 
 def scaled_document(path: Path, factor: float, days: int | None) -> dict[str, Any]:
     """The resolved scenario at ``path`` with every area's demand times ``factor``."""
-    from simulation.loading import load_scenario
+    from simulation.scenario.loading import load_scenario
 
     doc = load_scenario(path).to_dict()
     for area in doc["areas"]:

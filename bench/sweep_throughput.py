@@ -43,7 +43,7 @@ def sweep_document(days: int, replications: int) -> dict[str, Any]:
 def measure_sweep(rounds: int, quick: bool, log: Log = print) -> SweepMeasurement:
     """Time ``run_sweep`` with ``workers=1`` and ``workers=2``, alternating, ``rounds`` times."""
     watch = LoadWatch()
-    from simulation.sweep import run_sweep
+    from simulation.results.sweep_folder import run_sweep
 
     days = 1 if quick else 25
     reps = 2 if quick else 8

@@ -74,7 +74,7 @@ def usable_cores() -> int:
 @contextlib.contextmanager
 def engine_timer() -> Iterator[list[float]]:
     """Record how long ``Engine.run`` takes inside ``run_visitors`` (empty if not found)."""
-    import simulation.replication as rep
+    import simulation.engine.replication as rep
 
     spent: list[float] = []
     original = getattr(rep, "Engine", None)

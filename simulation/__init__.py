@@ -9,29 +9,39 @@ The Python API::
     result.site_hours    # time-weighted queue and counter use per site and hour
     result.summary       # KPI means and confidence intervals
 
-    sweep = simulation.sweep("configs/examples/norrkoping-pilot.sweep.yaml", workers=2)
+    sweep = simulation.run_sweep("configs/examples/norrkoping-pilot.sweep.yaml", workers=2)
     sweep.comparison     # paired differences against the baseline, with verdicts
 
     simulation.report.build_report("results/norrkoping-pilot")   # modules load on first use
 
-Submodules (``simulation.report``, ``simulation.propose``, ``simulation.analysis`` ...) are
-imported on first attribute access, so ``import simulation`` stays fast.
+``simulation.sweep`` is the same function as ``simulation.run_sweep`` (there is no module of
+that name to shadow it: the sweep machinery lives in ``simulation.experiment.sweep`` and
+``simulation.results.sweep_folder``).
+
+The package is layered; each layer imports only the layers below it (checked by
+import-linter): ``cli`` → ``propose`` → ``report`` → ``results`` → ``experiment`` →
+``measures`` → ``engine`` → ``scenario``. Layers and modules (``simulation.report``,
+``simulation.propose``, ``simulation.experiment`` ...) are imported on first attribute
+access, so ``import simulation`` stays fast.
 """
 
 import importlib
 import importlib.util
 from types import ModuleType
 
-from simulation.errors import ScenarioError
-from simulation.experiment import RunResult, run
-from simulation.loading import load_scenario
-from simulation.schema import Scenario
-from simulation.sweep import SweepResult
-from simulation.sweep import run_sweep as sweep
-from simulation.sweep_schema import load_sweep
+from simulation.experiment.run import RunResult, run
+from simulation.experiment.sweep import SweepResult
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.schema import Scenario
+from simulation.scenario.sweep_spec import load_sweep
+
+sweep = run_sweep
+"""Alias of :func:`run_sweep`."""
 
 __all__ = ["RunResult", "Scenario", "ScenarioError", "SweepResult", "load_scenario", "load_sweep",
-           "run", "sweep"]
+           "run", "run_sweep", "sweep"]
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -23,23 +23,26 @@ import yaml
 from pydantic import ValidationError
 from scipy import stats
 
-from simulation.analysis import (
+from simulation.cli.comparison_table import format_comparison
+from simulation.cli.main import EXIT_BAD_INPUT, main
+from simulation.experiment.analysis import (
     compare_designs,
     replications_needed,
     summarise_designs,
     t_interval,
     verdict,
 )
-from simulation.cli import EXIT_BAD_INPUT, main
-from simulation.errors import ScenarioError
-from simulation.overrides import apply_changes, set_path
-from simulation.sweep import format_comparison, read_comparison, run_sweep
-from simulation.sweep_schema import KpiSpec, _cell_name, default_better, load_sweep
-from tests.conftest import EXAMPLES
 
 # ``simulation.sweep`` is the ``run_sweep`` function (the package's API alias), so reach the
 # module through ``sys.modules``.
-SWEEP = importlib.import_module("simulation.sweep")
+from simulation.results.layout import visits_path
+from simulation.results.sweep_folder import read_comparison, run_sweep
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.overrides import apply_changes, set_path
+from simulation.scenario.sweep_spec import KpiSpec, _cell_name, default_better, load_sweep
+from tests.conftest import EXAMPLES
+
+SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.sweep.yaml"
 TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet")
@@ -78,7 +81,7 @@ def table_bytes(folder: Path) -> dict[str, bytes]:
 def kept_visits(folder: Path, design: str, replication: int, level: str = "") -> pd.DataFrame:
     """The kept visit table of one run of a sweep folder (named by run key in the manifest)."""
     key = json.loads((folder / "manifest.json").read_text())["run_keys"][design][level][replication]
-    return pd.read_parquet(SWEEP.visits_path(folder, key))
+    return pd.read_parquet(visits_path(folder, key))
 
 
 def sweep_command(sweep: Path, out: Path, *extra: str) -> list[str]:
@@ -123,7 +126,7 @@ def test_designs_see_identical_needs_per_replication(tmp_path):
 
 def test_execute_same_replication_same_needs_across_designs():
     sweep = load_sweep(sweep_doc())
-    tasks = SWEEP._tasks(sweep, range(2), keep_visits=True)
+    tasks = SWEEP._tasks(sweep, range(2), keep_visits=True, kept=True)
     out = {(t.design, t.replication): SWEEP.execute(t) for t in tasks}
     for r in (0, 1):
         a, b = out[("today", r)]["visits"], out[("more", r)]["visits"]

@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from simulation.model import Engine, SiteSpec, Visits, as_arrays
-from simulation.outcomes import OUTCOMES
+from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays
+from simulation.scenario.outcomes import OUTCOMES
 
 INF = math.inf
 NAN = math.nan

@@ -2,7 +2,7 @@
 
 The pipeline (method, formulas and limits in ``docs/propose.md``):
 
-1. :mod:`~simulation.propose.spec` loads a PROPOSE.yaml: base scenario, units, budget,
+1. :mod:`~simulation.scenario.propose_spec` loads a PROPOSE.yaml: base scenario, units, budget,
    candidates, objective and the settings below.
 2. :mod:`~simulation.propose.screening` ranks candidate stops by the demand the offices
    do not reach (Gaussian 2SFCA) and shortlists the best set by maximal covering.
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.arguments import check_count, check_progress
-from simulation.progress import Progress
+from simulation.experiment.arguments import check_count, check_progress
+from simulation.experiment.progress import Progress
 from simulation.propose.output import (
     design_table,
     proposed_documents,
@@ -57,8 +57,8 @@ from simulation.propose.selection import (
     only_adds_mobile,
     run_selection,
 )
-from simulation.propose.spec import Propose, ProposeSpec, load_propose
-from simulation.targets import check_target, hold_folder
+from simulation.results.targets import check_target, hold_folder
+from simulation.scenario.propose_spec import Propose, ProposeSpec, load_propose
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,13 @@ def propose(
     out
         Result folder (default ``results/<name>-propose``); an earlier propose folder there is
         replaced as a whole when done, anything else is refused before any work (see
-        :func:`simulation.targets.check_target`).
+        :func:`simulation.results.targets.check_target`).
     force
         Let ``out`` replace a result folder of another kind (never a folder servicesim did
         not write).
     progress
         ``None`` (default): a progress bar (stage, evaluations, runs) on a terminal, else a
-        line at most every 10 s (see :mod:`simulation.progress`); ``True``: always a bar;
+        line at most every 10 s (see :mod:`simulation.experiment.progress`); ``True``: always a bar;
         ``False``: nothing.
 
     Returns
@@ -163,7 +163,7 @@ def propose(
         For an invalid argument (checked before any work).
     ScenarioError
         If the propose file, its base scenario or its ``compare_with`` sweep is invalid, or
-        (as :class:`simulation.targets.TargetError`) if ``out`` may not be written.
+        (as :class:`simulation.results.targets.TargetError`) if ``out`` may not be written.
     """
     workers = check_count(workers, "workers")
     progress = check_progress(progress)
@@ -285,7 +285,7 @@ def cli_handler(args: argparse.Namespace) -> int:
     """The ``servicesim propose`` command: run :func:`propose` and print the verdict.
 
     Expects ``args.propose`` (the PROPOSE.yaml), ``args.workers`` and ``args.out``. Bad
-    input raises :class:`~simulation.errors.ScenarioError`, which the CLI's ``main`` turns
+    input raises :class:`~simulation.scenario.errors.ScenarioError`, which the CLI's ``main`` turns
     into one line on stderr and exit status 2.
     """
     out = sys.stdout

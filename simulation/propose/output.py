@@ -19,7 +19,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulation.document import (
+from simulation.measures.intervals import t_interval
+from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
+from simulation.propose.selection import PAIRED_COLUMNS, Track
+from simulation.report.document import (
     Block,
     BulletList,
     Document,
@@ -31,8 +34,8 @@ from simulation.document import (
     plain_table,
     text,
 )
-from simulation.intervals import t_interval
-from simulation.output import (
+from simulation.report.rendering import render_markdown
+from simulation.results.files import (
     folder_checksums,
     provenance,
     staged_folder,
@@ -40,11 +43,8 @@ from simulation.output import (
     write_yaml,
     writing,
 )
-from simulation.overrides import apply_changes
-from simulation.propose.search import BASELINE, Evaluator, Timetable, describe, timetable_changes
-from simulation.propose.selection import PAIRED_COLUMNS, Track
-from simulation.propose.spec import Propose, weekday_name, window_hours
-from simulation.rendering import render_markdown
+from simulation.scenario.overrides import apply_changes
+from simulation.scenario.propose_spec import Propose, weekday_name, window_hours
 
 if TYPE_CHECKING:
     from simulation.propose import ProposeResult
@@ -406,7 +406,7 @@ def report_document(propose: Propose, result: ProposeResult, screening: Screenin
     Returns
     -------
     Document
-        Title ``Proposal: <name>``; rendered by :mod:`simulation.rendering`.
+        Title ``Proposal: <name>``; rendered by :mod:`simulation.report.rendering`.
     """
     spec = propose.spec
     b = spec.budget
@@ -559,7 +559,7 @@ def render_report(propose: Propose, result: ProposeResult, screening: Screening)
     """``propose.md``: method, timetable, comparison with intervals and the verdict.
 
     Rendered from :func:`report_document` by the Markdown template of
-    :mod:`simulation.rendering`.
+    :mod:`simulation.report.rendering`.
     """
     return render_markdown(report_document(propose, result, screening))
 

@@ -32,12 +32,12 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from simulation.geography import great_circle_km, travel_minutes
-from simulation.loading import load_scenario
-from simulation.network import Network, compile_network
-from simulation.propose.spec import Candidate, Propose
-from simulation.schedules import stop_place_id
-from simulation.schema import Office, Stop
+from simulation.engine.geography import great_circle_km, travel_minutes
+from simulation.engine.network import Network, compile_network
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.propose_spec import Candidate, Propose
+from simulation.scenario.schedules import stop_place_id
+from simulation.scenario.schema import Office, Stop
 
 log = logging.getLogger(__name__)
 

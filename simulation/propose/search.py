@@ -4,10 +4,10 @@ A timetable is a set of :class:`Visit` — a unit at a shortlisted stop on a wee
 allowed window. Greedy construction starts from the base scenario and adds, one at a time,
 the visit that most improves the simulated objective; local improvement then replaces one
 visit's stop, weekday or window while that improves it. Every candidate timetable of a
-step is one design of a single sweep (:func:`simulation.sweep.run_sweep`), and every sweep
+step is one design of a single sweep (:func:`simulation.experiment.sweep.run_sweep`), and every sweep
 uses the same seed and replications, so all designs are compared under common random
 numbers. Only timetables within the budget are built (:func:`feasible`), and the schedule
-validation of :mod:`simulation.schedules` checks every one again when the sweep loads it.
+validation of :mod:`simulation.scenario.schedules` checks every one again when the sweep loads it.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.errors import ScenarioError
-from simulation.executors import WORKER_DIED, WorkerDied, default_workers
-from simulation.hours import parse_window
-from simulation.overrides import apply_changes
-from simulation.progress import Progress
-from simulation.propose.spec import Propose, weekday_name, window_hours
-from simulation.sweep import run_sweep
+from simulation.experiment.executors import WORKER_DIED, WorkerDied, default_workers
+from simulation.experiment.progress import Progress
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.hours import parse_window
+from simulation.scenario.overrides import apply_changes
+from simulation.scenario.propose_spec import Propose, weekday_name, window_hours
 
 log = logging.getLogger(__name__)
 

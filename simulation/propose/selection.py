@@ -37,8 +37,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from simulation.analysis import verdict
-from simulation.intervals import t_interval
+from simulation.experiment.analysis import verdict
+from simulation.measures.intervals import t_interval
 
 log = logging.getLogger(__name__)
 

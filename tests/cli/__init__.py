@@ -1,1 +1,1 @@
-"""Command-line tests: ``simulation.cli.main`` and subprocesses, exit status and terminal text."""
+"""Command-line tests: ``simulation.cli.main.main`` and subprocesses, exit status and terminal text."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from simulation.cli import EXIT_BAD_INPUT, main
+from simulation.cli.main import EXIT_BAD_INPUT, main
 from tests.conftest import EXAMPLES, ROOT
 from tests.mobile_support import base, with_unit
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-import simulation.results_io
-from simulation.cli import main
-from simulation.loading import load_scenario
+import simulation.results.run_folder
+from simulation.cli.main import main
+from simulation.scenario.loading import load_scenario
 from tests.conftest import EXAMPLES
 
 TWO_AREAS = EXAMPLES / "two-areas.yaml"
@@ -101,7 +101,7 @@ def test_failed_write_leaves_no_folder(tmp_path, monkeypatch, capsys):
     def fail(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(simulation.results_io, "write_yaml", fail)
+    monkeypatch.setattr(simulation.results.run_folder, "write_yaml", fail)
     out = tmp_path / "out"
     assert main(["run", str(path), "-r", "1", "--out", str(out)]) == 1
     assert "disk full" in capsys.readouterr().err
@@ -112,7 +112,7 @@ def test_failed_write_leaves_no_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.undo()
     assert main(["run", str(path), "-r", "1", "--out", str(out), "--no-report"]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    monkeypatch.setattr(simulation.results_io, "write_yaml", fail)
+    monkeypatch.setattr(simulation.results.run_folder, "write_yaml", fail)
     assert main(["run", str(path), "-r", "1", "--seed", "9", "--out", str(out), "--no-report"]) == 1
     assert f"cannot write {out / 'scenario.yaml'}: disk full" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

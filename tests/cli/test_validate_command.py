@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from simulation.cli import main
-from simulation.loading import load_scenario
+from simulation.cli.main import main
+from simulation.scenario.loading import load_scenario
 from tests.conftest import EXAMPLES
 
 TWO_AREAS = EXAMPLES / "two-areas.yaml"

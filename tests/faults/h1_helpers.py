@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from simulation.cli import main
+from simulation.cli.main import main
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TINY = DATA / "tiny.sweep.yaml"

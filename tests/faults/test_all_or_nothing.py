@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation.cli import EXIT_BAD_INPUT
-from simulation.output import WriteError
-from simulation.results_io import write_run
-from simulation.sweep import run_sweep
-from simulation.sweep_schema import load_sweep
-from simulation.targets import TargetError, verify_folder
+from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.files import WriteError
+from simulation.results.run_folder import write_run
+from simulation.results.sweep_folder import run_sweep
+from simulation.results.targets import TargetError, verify_folder
+from simulation.scenario.sweep_spec import load_sweep
 from tests.faults.h1_helpers import TINY_BASE, cli, one_error_line, snapshot, sweep_doc
 
-SWEEP = importlib.import_module("simulation.sweep")
-OUTPUT = importlib.import_module("simulation.output")
+SWEEP = importlib.import_module("simulation.experiment.sweep")
+OUTPUT = importlib.import_module("simulation.results.files")
 FINAL = (
     "replications.parquet",
     "kpis.parquet",

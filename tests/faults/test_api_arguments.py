@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import simulation
-from simulation.arguments import ArgumentError
+from simulation.experiment.arguments import ArgumentError
 from simulation.propose import propose
 from tests.conftest import ROOT
 

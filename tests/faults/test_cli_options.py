@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from simulation.cli import build_parser, main
+from simulation.cli.main import build_parser, main
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-base.yaml"
@@ -27,7 +27,7 @@ def _cli(argv: list[str]) -> tuple[int, str, str]:
 
 def test_run_workers_runs_replications_in_parallel_with_identical_tables(tmp_path, monkeypatch):
     # fault: `servicesim run SCENARIO --workers 2` silently ignored --workers
-    import simulation.executors as executors
+    import simulation.experiment.executors as executors
 
     pools: list[int] = []
     real_pool = executors._pool

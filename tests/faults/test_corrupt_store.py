@@ -20,9 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from simulation.report import load_results
+from simulation.report.build import load_results
+from simulation.results.layout import visits_path
+from simulation.results.sweep_folder import run_sweep
 
-SWEEP = importlib.import_module("simulation.sweep")
+SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
 TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet")
 
@@ -45,7 +47,7 @@ def keys(folder: Path) -> dict[str, dict[str, list[str]]]:
 @pytest.fixture
 def swept(tmp_path) -> tuple[Path, dict[str, bytes]]:
     out = tmp_path / "out"
-    SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+    run_sweep(sweep_doc(), workers=1, out=out)
     return out, table_bytes(out)
 
 
@@ -68,14 +70,14 @@ def test_corrupt_stored_run_is_rerun_with_one_warning(swept, caplog, damage):
     else:
         pd.DataFrame({"x": [1, 2]}).to_parquet(path)
     with caplog.at_level(logging.WARNING):
-        result = SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+        result = run_sweep(sweep_doc(), workers=1, out=out)
     assert not result.failures
     assert len(warnings_about(caplog, path)) == 1
     assert table_bytes(out) == tables
     assert pq.read_table(path).num_rows > 0  # overwritten with the run's KPIs
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+        run_sweep(sweep_doc(), workers=1, out=out)
     assert warnings_about(caplog, path) == []
 
 
@@ -83,11 +85,11 @@ def test_corrupt_stored_run_is_rerun_with_one_warning(swept, caplog, damage):
 def test_truncated_kept_table_is_rerun(swept, caplog, table):
     # fault: a kept visit / site-hour table (used for figures) is truncated
     out, tables = swept
-    path = SWEEP.visits_path(out, keys(out)["today"][""][1], table)
+    path = visits_path(out, keys(out)["today"][""][1], table)
     good = path.read_bytes()
     path.write_bytes(good[: len(good) // 3])
     with caplog.at_level(logging.WARNING):
-        SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+        run_sweep(sweep_doc(), workers=1, out=out)
     assert len(warnings_about(caplog, path)) == 1
     assert path.read_bytes() == good
     assert table_bytes(out) == tables

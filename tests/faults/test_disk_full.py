@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.cli import EXIT_BAD_INPUT
-from simulation.output import WriteError, writing
+from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.files import WriteError, writing
 from tests.faults.h1_helpers import (
     ROOT,
     TINY_BASE,

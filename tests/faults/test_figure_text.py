@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from matplotlib.text import Text
 
-from simulation.plots import design_maps, forest_plot, schedule_timeline
-from simulation.plots.style import literal
+from simulation.report.plots import design_maps, forest_plot, schedule_timeline
+from simulation.report.plots.style import literal
 from tests.faults.h3_inputs import run_cli, tiny, write_yaml
 
 NASTY = ["Norr $x^$", "a$b$c", "lone $ sign", r"back\slash_and^caret", r"$\frac{1}{$", r"esc \$ $y$"]

@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from simulation.report import build_report, load_results
+from simulation.report.build import build_report, load_results
+from simulation.results.sweep_folder import run_sweep
 
-SWEEP = importlib.import_module("simulation.sweep")
+SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
 TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet")
 
@@ -54,9 +55,9 @@ def test_reruns_with_seed_1_2_1_keep_tables_and_figures_consistent(tmp_path):
     # fault: the same folder rerun with seed 1, then 2, then 1 again
     out = tmp_path / "out"
     for seed in (1, 2, 1):
-        SWEEP.run_sweep(sweep_doc(), workers=1, out=out, seed=seed)
+        run_sweep(sweep_doc(), workers=1, out=out, seed=seed)
     fresh = tmp_path / "fresh"
-    SWEEP.run_sweep(sweep_doc(), workers=1, out=fresh, seed=1)
+    run_sweep(sweep_doc(), workers=1, out=fresh, seed=1)
     assert all((out / t).read_bytes() == (fresh / t).read_bytes() for t in TABLES)
     for table in ("visits", "site_hours"):
         assert kept_files(out, table) == kept_files(fresh, table)
@@ -72,11 +73,11 @@ def test_reruns_with_seed_1_2_1_keep_tables_and_figures_consistent(tmp_path):
 def test_keep_visits_leftovers_of_an_older_scenario_are_not_pooled(tmp_path):
     # fault: a sweep with --keep-visits, then an edited scenario into the same folder without it
     out = tmp_path / "out"
-    SWEEP.run_sweep(sweep_doc(per_hour=3, replications=5), workers=1, out=out, keep_visits=True)
+    run_sweep(sweep_doc(per_hour=3, replications=5), workers=1, out=out, keep_visits=True)
     assert len(kept_files(out)) == 2 * 5
-    SWEEP.run_sweep(sweep_doc(per_hour=1, replications=5), workers=1, out=out)
+    run_sweep(sweep_doc(per_hour=1, replications=5), workers=1, out=out)
     fresh = tmp_path / "fresh"
-    SWEEP.run_sweep(sweep_doc(per_hour=1, replications=5), workers=1, out=fresh)
+    run_sweep(sweep_doc(per_hour=1, replications=5), workers=1, out=fresh)
     res = load_results(out)
     for design in ("today", "more"):
         assert sorted(res.visits[design]["replication"].unique()) == [0, 1, 2]
@@ -91,10 +92,10 @@ def test_keep_visits_leftovers_of_an_older_scenario_are_not_pooled(tmp_path):
 def test_keep_visits_then_without_keeps_the_sample_only(tmp_path):
     # fault: --keep-visits, then the same sweep without it; the report must not depend on history
     out = tmp_path / "out"
-    SWEEP.run_sweep(sweep_doc(replications=5), workers=1, out=out, keep_visits=True)
-    SWEEP.run_sweep(sweep_doc(replications=5), workers=1, out=out)
+    run_sweep(sweep_doc(replications=5), workers=1, out=out, keep_visits=True)
+    run_sweep(sweep_doc(replications=5), workers=1, out=out)
     fresh = tmp_path / "fresh"
-    SWEEP.run_sweep(sweep_doc(replications=5), workers=1, out=fresh)
+    run_sweep(sweep_doc(replications=5), workers=1, out=fresh)
     assert kept_files(out) == kept_files(fresh)
     assert_same_kept_tables(out, fresh)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -104,13 +105,13 @@ def test_keep_visits_then_without_keeps_the_sample_only(tmp_path):
 def test_cleanup_touches_only_servicesim_files(tmp_path):
     # fault: a design is dropped from the sweep; its runs and tables go, a user's file stays
     out = tmp_path / "out"
-    SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+    run_sweep(sweep_doc(), workers=1, out=out)
     dropped = run_keys(out)["more"][""]
     notes = out / "visits" / "notes.txt"
     notes.write_text("mine\n", encoding="utf-8")
     doc = sweep_doc()
     del doc["designs"]["more"]
-    SWEEP.run_sweep(doc, workers=1, out=out)
+    run_sweep(doc, workers=1, out=out)
     assert notes.read_text(encoding="utf-8") == "mine\n"
     for table in ("runs", "visits", "site_hours"):
         names = {p.name for p in (out / table).iterdir()}
@@ -121,11 +122,11 @@ def test_cleanup_touches_only_servicesim_files(tmp_path):
 def test_old_design_named_tables_are_ignored_and_removed(tmp_path):
     # fault: a folder holding kept tables named the old way (design-level-rN.parquet)
     out = tmp_path / "out"
-    SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+    run_sweep(sweep_doc(), workers=1, out=out)
     stale = out / "visits" / "today-r0.parquet"
     pd.read_parquet(next((out / "visits").glob("*.parquet"))).head(1).to_parquet(stale)
     res = load_results(out)
     assert sum(len(v) for v in res.visits.values()) == sum(
         len(pd.read_parquet(p)) for p in (out / "visits").glob("*.parquet") if p != stale)
-    SWEEP.run_sweep(sweep_doc(), workers=1, out=out)
+    run_sweep(sweep_doc(), workers=1, out=out)
     assert not stale.exists()

@@ -10,12 +10,12 @@ import time
 import numpy as np
 import pytest
 
-from simulation.demand import hourly_rates
-from simulation.errors import ScenarioError
-from simulation.limits import BYTES_PER_NEED, DEFAULT_MAX_NEEDS, DEFAULT_MAX_RUNS
-from simulation.loading import load_scenario
-from simulation.profiles import area_profile, expected_needs
-from simulation.sweep_schema import load_sweep
+from simulation.engine.demand import hourly_rates
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.limits import BYTES_PER_NEED, DEFAULT_MAX_NEEDS, DEFAULT_MAX_RUNS
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.profiles import area_profile, expected_needs
+from simulation.scenario.sweep_spec import load_sweep
 from tests.faults.h3_inputs import (
     DATA,
     ROOT,
@@ -93,7 +93,7 @@ def test_two_million_cell_grid_fails_in_well_under_a_second(tmp_path):
     path.write_text(f"name: grid\nbase: {DATA / 'tiny-base.yaml'}\ndesigns: {{a: {{}}}}\nfactors:\n"
                     f"  behaviour.patience_minutes.mean: [{values}]\n  behaviour.max_deferral_days: [{days}]\n",
                     encoding="utf-8")
-    code = ("import sys, time\nfrom simulation.sweep_schema import load_sweep\nfrom simulation.errors import ScenarioError\n"
+    code = ("import sys, time\nfrom simulation.scenario.sweep_spec import load_sweep\nfrom simulation.scenario.errors import ScenarioError\n"
             "t = time.perf_counter()\ntry:\n    load_sweep(sys.argv[1])\nexcept ScenarioError as exc:\n"
             "    print(time.perf_counter() - t)\n    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.cli import EXIT_BAD_INPUT
-from simulation.targets import hold_folder, lock_path
+from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.targets import hold_folder, lock_path
 from tests.faults.h1_helpers import ROOT, TINY, cli, one_error_line, snapshot, sweep_doc, write_yaml
 
 HOLD = """
 import sys, time
-from simulation.targets import hold_folder
+from simulation.results.targets import hold_folder
 with hold_folder(sys.argv[1]):
     print("held", flush=True)
     time.sleep(120)

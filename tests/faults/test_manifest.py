@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from simulation.cli import EXIT_BAD_INPUT
-from simulation.sweep import run_sweep
+from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.sweep_folder import run_sweep
 from tests.faults.h1_helpers import ROOT, cli, one_error_line, snapshot, sweep_doc, write_yaml
 
 BAD_MANIFESTS = {

@@ -4,7 +4,7 @@ contents beyond the offending field."""
 
 from __future__ import annotations
 
-from simulation.errors import Described, ScenarioError
+from simulation.scenario.errors import Described, ScenarioError
 from tests.faults.h3_inputs import DATA, assert_one_error, run_cli, run_subprocess, tiny, write_yaml
 
 TINY = (DATA / "tiny-base.yaml").read_text(encoding="utf-8")

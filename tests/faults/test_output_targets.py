@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import simulation
-from simulation.cli import EXIT_BAD_INPUT
-from simulation.results_io import write_run
-from simulation.sweep import run_sweep
-from simulation.targets import TargetError, check_target
+from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.run_folder import write_run
+from simulation.results.sweep_folder import run_sweep
+from simulation.results.targets import TargetError, check_target
 from tests.faults.h1_helpers import (
     TINY,
     TINY_BASE,
@@ -279,7 +279,7 @@ def test_replacing_without_an_atomic_exchange_still_leaves_nothing_beside(
 ):
     # covers the fallback of the atomic exchange (rule 1) on file systems without RENAME_EXCHANGE;
     # today's code has neither path, so this fails there only because `_exchange` is missing
-    from simulation import output
+    from simulation.results import files as output
 
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)
     out = tmp_path / "r"
@@ -290,6 +290,6 @@ def test_replacing_without_an_atomic_exchange_still_leaves_nothing_beside(
 
 
 def verify_folder_kind(folder: Path) -> str:
-    from simulation.targets import verify_folder
+    from simulation.results.targets import verify_folder
 
     return verify_folder(folder)["kind"]

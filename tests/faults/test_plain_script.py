@@ -46,9 +46,9 @@ def test_run_with_workers_from_a_script_without_main_guard(tmp_path):
 def test_readme_modules_are_reachable_after_import_simulation():
     # fault: `import simulation; simulation.report.build_report(...)` raised AttributeError
     code = ("import sys, simulation\n"
-            "assert 'simulation.report' not in sys.modules  # import stays lazy\n"
+            "assert 'simulation.report.build' not in sys.modules  # import stays lazy\n"
             "print(simulation.report.build_report.__name__, simulation.propose.propose.__name__,\n"
-            "      simulation.analysis.__name__, callable(simulation.sweep))\n"
+            "      simulation.experiment.analysis.__name__, callable(simulation.sweep))\n"
             "try:\n"
             "    simulation.no_such_module\n"
             "except AttributeError as exc:\n"
@@ -56,5 +56,5 @@ def test_readme_modules_are_reachable_after_import_simulation():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
-        "build_report propose simulation.analysis True",
+        "build_report propose simulation.experiment.analysis True",
         "AttributeError module 'simulation' has no attribute 'no_such_module'"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import simulation.progress as progress
-from simulation.cli import main
+import simulation.experiment.progress as progress
+from simulation.cli.main import main
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-base.yaml"

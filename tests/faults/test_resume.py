@@ -21,10 +21,12 @@ import pandas as pd
 import psutil
 import yaml
 
-from simulation.cli import main
-from simulation.sweep_schema import load_sweep
+from simulation.cli.main import main
+from simulation.results.layout import visits_path
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.sweep_spec import load_sweep
 
-SWEEP = importlib.import_module("simulation.sweep")
+SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
 TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet")
 
@@ -104,7 +106,7 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     assert set(before) <= {f"{k}.parquet" for k in task_of}
     complete = {name: v for name, v in before.items()
                 if (t := task_of[name.removesuffix(".parquet")]).replication >= SWEEP.SAMPLE_REPLICATIONS
-                or all(SWEEP.visits_path(out, t.key, table).exists() for table in ("visits", "site_hours"))}
+                or all(visits_path(out, t.key, table).exists() for table in ("visits", "site_hours"))}
     assert len(complete) >= 10 - 2 * designs
 
     again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
@@ -126,7 +128,7 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     assert not [p.name for p in (out / "runs").iterdir() if p.name.startswith(".")]
 
     clean = tmp_path / "clean"
-    SWEEP.run_sweep(sweep, workers=1, out=clean)
+    run_sweep(sweep, workers=1, out=clean)
     assert table_bytes(out) == table_bytes(clean)
     for table in ("visits", "site_hours"):
         assert {p.name: p.read_bytes() for p in (out / table).iterdir()} == {

@@ -20,11 +20,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation import identity
+from simulation.experiment import identity
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.sweep_spec import load_sweep
 
-SWEEP = importlib.import_module("simulation.sweep")
+SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
-PACKAGE = Path(identity.__file__).resolve().parent
+PACKAGE = identity.PACKAGE_ROOT
 
 
 def matrix_sweep(matrix: Path, reps: int = 2) -> dict[str, Any]:
@@ -61,12 +63,12 @@ def test_edited_travel_matrix_reruns_and_gives_new_numbers(tmp_path, monkeypatch
     # fault: the travel matrix is edited in place (same path, new minutes), then the sweep rerun
     matrix = write_matrix(tmp_path / "minutes.csv", 5, 10)
     out = tmp_path / "out"
-    first = SWEEP.run_sweep(matrix_sweep(matrix), workers=1, out=out)
+    first = run_sweep(matrix_sweep(matrix), workers=1, out=out)
     write_matrix(matrix, 25, 40)
     calls = count_simulations(monkeypatch)
-    second = SWEEP.run_sweep(matrix_sweep(matrix), workers=1, out=out)
+    second = run_sweep(matrix_sweep(matrix), workers=1, out=out)
     assert len(calls) == 4  # every run done again
-    fresh = SWEEP.run_sweep(matrix_sweep(matrix), workers=1, out=tmp_path / "fresh")
+    fresh = run_sweep(matrix_sweep(matrix), workers=1, out=tmp_path / "fresh")
     pd.testing.assert_frame_equal(second.replications, fresh.replications)
     assert (second.replications["travel_mean"] > first.replications["travel_mean"] + 15).all()
     assert (out / "replications.parquet").read_bytes() == (tmp_path / "fresh" / "replications.parquet").read_bytes()
@@ -78,10 +80,10 @@ def test_unchanged_rerun_reuses_every_run(tmp_path, monkeypatch):
     # fault: none; the same command again must not run anything (and name its runs in the manifest)
     matrix = write_matrix(tmp_path / "minutes.csv", 5, 10)
     out = tmp_path / "out"
-    SWEEP.run_sweep(matrix_sweep(matrix), workers=1, out=out)
+    run_sweep(matrix_sweep(matrix), workers=1, out=out)
     before = run_files(out)
     calls = count_simulations(monkeypatch)
-    SWEEP.run_sweep(matrix_sweep(matrix), workers=1, out=out)
+    run_sweep(matrix_sweep(matrix), workers=1, out=out)
     assert calls == []
     assert run_files(out) == before
     keys = json.loads((out / "manifest.json").read_text())["run_keys"]
@@ -122,11 +124,11 @@ def test_source_digest_follows_source_bytes_only(tmp_path):
     (pkg / "__pycache__" / "kpis.cpython-311.pyc").write_bytes(b"cache")
     assert identity.source_digest(pkg) == digest
     names = [p.as_posix() for p in identity.source_files(pkg)]
-    assert "kpis.py" in names and "data/default/region.yaml" in names and names == sorted(names)
-    with open(pkg / "kpis.py", "a", encoding="utf-8") as handle:
+    assert "measures/kpis.py" in names and "data/default/region.yaml" in names and names == sorted(names)
+    with open(pkg / "measures" / "kpis.py", "a", encoding="utf-8") as handle:
         handle.write("# edited\n")
     assert identity.source_digest(pkg) != digest
-    (pkg / "kpis.py").write_text((PACKAGE / "kpis.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (pkg / "measures" / "kpis.py").write_text((PACKAGE / "measures" / "kpis.py").read_text(encoding="utf-8"), encoding="utf-8")
     assert identity.source_digest(pkg) == digest
     (pkg / "data" / "default" / "region.yaml").write_text("edited: 1\n", encoding="utf-8")
     assert identity.source_digest(pkg) != digest
@@ -153,7 +155,7 @@ def test_changed_package_source_invalidates_the_store(tmp_path):
     first = sweep_once()
     assert len(first) == 4
     assert sweep_once() == first  # unchanged code: every run reused, none rewritten
-    with open(pkg / "kpis.py", "a", encoding="utf-8") as handle:
+    with open(pkg / "measures" / "kpis.py", "a", encoding="utf-8") as handle:
         handle.write("\n# a change to the code\n")
     changed = sweep_once()
     assert len(changed) == 4 and not set(changed) & set(first)  # all runs done again, old ones gone
@@ -163,7 +165,7 @@ def test_changed_package_source_invalidates_the_store(tmp_path):
 def test_matrix_edited_during_the_sweep_fails_the_run(tmp_path):
     # fault: the matrix changes between computing the run keys and a worker reading it
     matrix = write_matrix(tmp_path / "minutes.csv", 5, 10)
-    sweep = SWEEP.load_sweep(matrix_sweep(matrix))
+    sweep = load_sweep(matrix_sweep(matrix))
     task = SWEEP._tasks(sweep, range(1), False)[0]
     assert task.inputs == ((str(matrix), identity.file_digest(matrix)),)
     write_matrix(matrix, 25, 40)

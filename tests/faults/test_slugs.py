@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from simulation.cli import main
-from simulation.names import SAFE, is_slug, slug
-from simulation.report import load_results
-from simulation.sweep_schema import _cell_name, load_sweep
+from simulation.cli.main import main
+from simulation.report.build import load_results
+from simulation.scenario.names import SAFE, is_slug, slug
+from simulation.scenario.sweep_spec import _cell_name, load_sweep
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

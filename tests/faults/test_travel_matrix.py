@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from simulation.errors import ScenarioError
-from simulation.loading import load_scenario
-from simulation.sweep import run_sweep
-from simulation.sweep_schema import load_sweep
+from simulation.cli.main import main
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.sweep_spec import load_sweep
 from tests.faults.h3_inputs import assert_one_error, run_cli, tiny, write_yaml
 
 FULL = "area,site,minutes\nnorth,city,10\nsouth,city,12\nnorth,east,20\nsouth,east,25\n"
@@ -52,8 +53,8 @@ def test_duplicate_pairs_with_different_minutes_are_errors(tmp_path, capsys):
 def test_areas_without_a_reachable_site_are_named_in_a_warning(tmp_path, caplog):
     # covers: an area the matrix leaves without any site went 100 % unserved without a word
     path = scenario_with_matrix(tmp_path, "area,site,minutes\nnorth,city,10\nnorth,east,20\n")
-    with caplog.at_level(logging.WARNING, logger="simulation.network"):
-        load_scenario(path)
+    with caplog.at_level(logging.WARNING, logger="simulation.engine.network"):
+        assert main(["validate", str(path)]) == 0  # named before any work (also by run and sweep)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "no site can be reached from 1 area(s)" in warnings[0] and warnings[0].endswith(

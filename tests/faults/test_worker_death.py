@@ -97,7 +97,7 @@ def test_killed_worker_during_run_with_workers(tmp_path, processes):
 @pytest.mark.parametrize("outstanding", [3])
 def test_run_local_yields_each_lost_task_once(outstanding):
     # unit level: after a broken pool every task is yielded exactly once
-    from simulation.executors import died, run_local
+    from simulation.experiment.executors import died, run_local
 
     tasks = list(range(outstanding + 3))
     seen = [task for task, outcome in run_local(_kill_self_on_two, tasks, 2)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import filecmp
 
 import simulation
-from simulation.cli import default_sweep_path
+from simulation.cli.main import default_sweep_path
 from tests.conftest import ROOT
 
 
@@ -32,7 +32,7 @@ def test_default_region_calibration_is_plausible_and_overload_is_flagged():
     """Served visits per staff-day of the default region's offices fall in the sourced range
     (15-23, domain notes §1.2) with plausible utilisation; the overloaded contract example
     (4 counters for ~180 needs a day) is flagged."""
-    from simulation.calibration import office_calibration
+    from simulation.measures.calibration import office_calibration
     from tests.conftest import EXAMPLES
 
     region = simulation.load_scenario(default_sweep_path().parent / "region.yaml")

@@ -15,11 +15,11 @@ import pytest
 
 from bench.exact import fifo_starts, fifo_waits
 from bench.textbook_simpy import run_textbook
-from simulation.loading import load_scenario
-from simulation.network import compile_network
-from simulation.outcomes import OUTCOMES
-from simulation.replication import VisitorInputs, draw_visitors, run_visitors
-from simulation.streams import Streams
+from simulation.engine.network import compile_network
+from simulation.engine.replication import VisitorInputs, draw_visitors, run_visitors
+from simulation.engine.streams import Streams
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.outcomes import OUTCOMES
 
 LOCATION = {"lat": 59.0, "lon": 18.0}
 TOL = 1e-9

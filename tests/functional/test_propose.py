@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation.loading import load_scenario
 from simulation.propose import cli_handler, propose
-from simulation.sweep import run_sweep
-from simulation.sweep_schema import load_sweep
+from simulation.results.sweep_folder import run_sweep
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.sweep_spec import load_sweep
 from tests.propose_support import OFFICE, region, spec, write
 
 

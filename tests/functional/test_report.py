@@ -12,17 +12,17 @@ import pandas as pd
 import pytest
 
 import simulation
-from simulation.report import (
+from simulation.report.build import (
     FIGURE_NAMES,
     build_report,
     load_results,
     sweep_findings,
 )
-from simulation.report import (
+from simulation.report.build import (
     _effect as effect,
 )
-from simulation.results_io import write_run
-from simulation.sweep import run_sweep
+from simulation.results.run_folder import write_run
+from simulation.results.sweep_folder import run_sweep
 
 EVIL = "<script>alert(1)</script> & Co"
 

@@ -1,4 +1,4 @@
-"""Every report goes through the templates of :mod:`simulation.rendering` (issue 13, item 6).
+"""Every report goes through the templates of :mod:`simulation.report.rendering` (issue 13, item 6).
 
 Covers the fault that run/sweep reports and the propose report each had hand-written writers
 (``report.to_markdown``/``to_html``, ``propose/output.py``'s own Markdown), with the propose
@@ -17,7 +17,7 @@ import jinja2
 import pytest
 import yaml
 
-from simulation import rendering
+from simulation.report import rendering
 
 DATA = Path(__file__).parents[1] / "data"
 NASTY = "<script>alert(1)</script> a|b *c* $5"
@@ -43,7 +43,7 @@ def _servicesim(*args: str | Path) -> None:
 
 @pytest.mark.parametrize("kind", ["run", "sweep"])
 def test_run_and_sweep_reports_come_from_the_templates(kind, tmp_path, marked_templates):
-    from simulation.report import build_report
+    from simulation.report.build import build_report
 
     folder = tmp_path / kind
     if kind == "run":

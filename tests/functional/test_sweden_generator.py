@@ -4,7 +4,7 @@ Faults covered (each test fails on the one-file ``tools/build_sweden.py`` it rep
 
 * the metro office tables were hard-coded Python tuples: they are now read from
   ``data/sweden/offices.csv`` / ``regions.csv``, whose loaders check their columns;
-* the generator had its own haversine: distances now come from ``simulation.geography``;
+* the generator had its own haversine: distances now come from ``simulation.engine.geography``;
 * the YAML was written by a hand-made emitter: it now goes through ruamel.yaml, and the
   generated default region must still equal the committed one in content (and bytes).
 """
@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 import simulation
-from simulation import geography
+from simulation.engine import geography
 from tests.conftest import ROOT
 from tools.sweden import build, emit, offices, sizing
 from tools.sweden.parameters import DETOUR, OFFICES_CSV, REGIONS_CSV, SPEED_KMH
@@ -116,7 +116,7 @@ def test_command_line_reports_a_bad_table_without_traceback(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-# Fault: the generator had its own great-circle formula; it now uses simulation.geography.
+# Fault: the generator had its own great-circle formula; it now uses simulation.engine.geography.
 def test_travel_minutes_are_the_models():
     lat1, lon1, lat2, lon2 = 58.41, 15.62, 58.59, 16.19  # Linköping -> Norrköping
     km = geography.great_circle_km(np.array(lat1), np.array(lon1), np.array(lat2), np.array(lon2))

@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 import simulation
-from simulation.network import compile_network
+from simulation.engine.network import compile_network
 from tests.conftest import ROOT
 
 SWEDEN = ROOT / "configs" / "sweden"

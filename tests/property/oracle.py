@@ -22,13 +22,13 @@ import pandas as pd
 from hypothesis import note
 from hypothesis.control import currently_in_test_context
 
-from simulation.experiment import run_replication
-from simulation.loading import load_scenario
-from simulation.model import Engine, SiteSpec, Visits, as_arrays
-from simulation.network import Network, compile_network
-from simulation.outcomes import OUTCOMES
-from simulation.replication import draw_visitors, site_spec
-from simulation.streams import Streams
+from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays
+from simulation.engine.network import Network, compile_network
+from simulation.engine.replication import draw_visitors, site_spec
+from simulation.engine.streams import Streams
+from simulation.experiment.run import run_replication
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.outcomes import OUTCOMES
 
 EPS = 1e-7
 

@@ -39,10 +39,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import simulation
-from simulation.cli import main
-from simulation.errors import ScenarioError, format_path
-from simulation.network import compile_network
-from simulation.schema import Scenario
+from simulation.cli.main import main
+from simulation.engine.network import compile_network
+from simulation.scenario.errors import ScenarioError, format_path
+from simulation.scenario.schema import Scenario
 from tests.strategies import scenarios
 
 PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -479,7 +479,7 @@ def test_random_numbers_stay_finite_for_accepted_extremes():
     beyond are rejected, and the largest accepted ones give finite, non-negative samples."""
     from pydantic import ValidationError
 
-    from simulation.schema import Errand
+    from simulation.scenario.schema import Errand
 
     for spec in ({"dist": "lognormal", "mean": 1e308, "cv": 10}, {"dist": "exponential", "mean": 1e308},
                  {"dist": "uniform", "low": 0, "high": 1.7e308}, {"dist": "empirical", "values": [1e308]},

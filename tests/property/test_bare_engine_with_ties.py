@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hypothesis import example, given
 
-from simulation.invariants import check_site
+from simulation.engine.invariants import check_site
 from tests.property.hypothesis_settings import PROPERTY
 from tests.property.oracle import ALL_CHECKS, engine_site_run
 from tests.strategies import engine_cases

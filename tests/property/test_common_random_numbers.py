@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simulation
-from simulation.loading import load_scenario
-from simulation.network import compile_network
-from simulation.replication import draw_visitors
-from simulation.streams import Streams
+from simulation.engine.network import compile_network
+from simulation.engine.replication import draw_visitors
+from simulation.engine.streams import Streams
+from simulation.scenario.loading import load_scenario
 from tests.property.hypothesis_settings import PROPERTY, fewer
 from tests.strategies import other_sites, scenarios
 

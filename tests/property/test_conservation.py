@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from simulation.outcomes import UNSERVED
-from simulation.schema import Mobile
+from simulation.scenario.outcomes import UNSERVED
+from simulation.scenario.schema import Mobile
 from tests.property.hypothesis_settings import PROPERTY
 from tests.property.oracle import run
 from tests.strategies import scenarios

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simulation
-from simulation.loading import load_scenario
+from simulation.scenario.loading import load_scenario
 from tests.property.hypothesis_settings import fewer
 from tests.strategies import scenarios
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, note
 
 import simulation
-from simulation.invariants import check_site
-from simulation.model import Engine, SiteSpec, Visits, as_arrays
+from simulation.engine.invariants import check_site
+from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays
 from tests.property.hypothesis_settings import PROPERTY, fewer
 from tests.property.oracle import engine_site_run
 from tests.strategies import engine_cases, scenarios

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 
-from simulation.schema import Mobile
+from simulation.scenario.schema import Mobile
 from tests.property.hypothesis_settings import PROPERTY
 from tests.property.oracle import EPS, check_windows, in_windows, outside_minutes, run, site_runs
 from tests.strategies import scenarios

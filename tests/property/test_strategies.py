@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from simulation.loading import load_scenario
+from simulation.scenario.loading import load_scenario
 from tests.property.hypothesis_settings import PROPERTY
 from tests.strategies import scenarios
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from simulation.errors import ScenarioError
-from simulation.loading import load_scenario
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loading import load_scenario
 from tests.conftest import EXAMPLES
 
 TWO_AREAS = EXAMPLES / "two-areas.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.choice import window_arrival
+from simulation.engine.choice import window_arrival
 
 DAY = 1440.0
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.choice import choose
-from simulation.geography import great_circle_km
-from simulation.loading import load_scenario
-from simulation.network import compile_network
+from simulation.engine.choice import choose
+from simulation.engine.geography import great_circle_km
+from simulation.engine.network import compile_network
+from simulation.scenario.loading import load_scenario
 
 DAY = 1440.0
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.demand import hourly_rates, sample_needs
-from simulation.loading import load_scenario
-from simulation.profiles import weekly_multipliers
-from simulation.schema import Area, Profile
-from simulation.streams import stream
+from simulation.engine.demand import hourly_rates, sample_needs
+from simulation.engine.streams import stream
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.profiles import weekly_multipliers
+from simulation.scenario.schema import Area, Profile
 from tests.conftest import EXAMPLES
 
 DAY = 1440.0

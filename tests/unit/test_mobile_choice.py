@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.choice import choose
-from simulation.network import compile_network
+from simulation.engine.choice import choose
+from simulation.engine.network import compile_network
 from tests.mobile_support import base, with_unit
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.choice import choose
-from simulation.network import compile_network
-from simulation.replication import VisitorInputs, run_visitors
+from simulation.engine.choice import choose
+from simulation.engine.network import compile_network
+from simulation.engine.replication import VisitorInputs, run_visitors
 from tests.mobile_support import base, with_unit
 
 
@@ -59,7 +59,7 @@ def test_unit_presence_timeline(policy):
     if policy == "serve_queue":
         assert outcome == ["served"] * 3
         assert visits["start_min"][2] == 660.0 and visits["end_min"][2] == 690.0
-        kpis = simulation.kpis.replication_kpis(net, visits, 0)
+        kpis = simulation.measures.kpis.replication_kpis(net, visits, 0)
         over = kpis[(kpis.scope == "stop") & (kpis.kpi == "overtime_min")]["value"].iloc[0]
         assert over == pytest.approx(30.0)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import simulation
-from simulation.network import compile_network
+from simulation.engine.network import compile_network
 from tests.mobile_support import base, with_unit
 
 

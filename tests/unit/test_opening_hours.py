@@ -7,9 +7,14 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from simulation.errors import ScenarioError
-from simulation.hours import calendar_windows, parse_day_key, parse_opening_hours, parse_window
-from simulation.schema import Calendar
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.hours import (
+    calendar_windows,
+    parse_day_key,
+    parse_opening_hours,
+    parse_window,
+)
+from simulation.scenario.schema import Calendar
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 

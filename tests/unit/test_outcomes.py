@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.outcomes import CLOSED, OUTCOMES, SERVED
+from simulation.scenario.outcomes import CLOSED, OUTCOMES, SERVED
 
 
 def test_outcome_codes_match_names():

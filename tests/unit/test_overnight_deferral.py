@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.choice import choose
+from simulation.engine.choice import choose
 from tests.unit.window_rules_support import DAY, first_windows, network, office_only, one_choice
 
 OVERNIGHT = {"mon": ["20:00-24:00"], "tue": ["00:00-02:00"]}  # one window [1200, 1560)

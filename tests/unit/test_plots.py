@@ -12,8 +12,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from simulation.loading import load_scenario
-from simulation.plots import (
+from simulation.report.plots import (
     cost_benefit,
     design_maps,
     forest_plot,
@@ -25,8 +24,9 @@ from simulation.plots import (
     wait_ecdf,
     week_grid,
 )
-from simulation.plots.style import OKABE_ITO, REASONS, STYLE, kpi_label
-from simulation.plots.tables import stop_windows, unserved_by_reason
+from simulation.report.plots.style import OKABE_ITO, REASONS, STYLE, kpi_label
+from simulation.report.plots.tables import stop_windows, unserved_by_reason
+from simulation.scenario.loading import load_scenario
 
 BASE = {
     "name": "plots-fixture",

@@ -13,7 +13,7 @@ from simulation.propose.search import (
     feasible,
     search,
 )
-from simulation.propose.spec import load_propose
+from simulation.scenario.propose_spec import load_propose
 from tests.propose_support import region, spec, write
 
 

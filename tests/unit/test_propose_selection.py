@@ -16,7 +16,7 @@ from simulation.propose.search import (
     timetable_changes,
 )
 from simulation.propose.selection import Track, kn_h2, run_selection
-from simulation.propose.spec import load_propose
+from simulation.scenario.propose_spec import load_propose
 from tests.propose_support import region, spec, write
 
 

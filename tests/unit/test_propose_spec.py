@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.errors import ScenarioError
-from simulation.propose.spec import load_propose
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.propose_spec import load_propose
 from tests.propose_support import OFFICE, region, spec, write
 
 

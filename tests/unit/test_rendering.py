@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation import rendering
-from simulation.document import (
+from simulation.report import rendering
+from simulation.report.document import (
     BulletList,
     Document,
     FigureBlock,
@@ -22,7 +22,7 @@ from simulation.document import (
     code,
     text,
 )
-from simulation.rendering import md_escape, render_html, render_markdown
+from simulation.report.rendering import md_escape, render_html, render_markdown
 
 NASTY = "<script>alert(1)</script> a|b *c* $5"
 

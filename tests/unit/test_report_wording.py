@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.report import _effect as effect
-from simulation.report import md_escape
+from simulation.report.build import _effect as effect
+from simulation.report.build import md_escape
 
 
 @pytest.mark.parametrize(("diff", "lo", "hi", "expected"), [

@@ -9,8 +9,8 @@ import copy
 import pytest
 import yaml
 
-from simulation.loading import load_scenario
-from simulation.schema import Scenario
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.schema import Scenario
 from tests.unit.loading_support import THEORY, TWO_AREAS, base, error_of, write
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.loading import load_scenario
-from simulation.network import compile_network
-from simulation.replication import draw_visitors
-from simulation.streams import Streams, stream
+from simulation.engine.network import compile_network
+from simulation.engine.replication import draw_visitors
+from simulation.engine.streams import Streams, stream
+from simulation.scenario.loading import load_scenario
 from tests.conftest import EXAMPLES
 
 

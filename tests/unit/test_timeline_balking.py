@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.loading import load_scenario
-from simulation.network import compile_network
-from simulation.outcomes import BALKED, RENEGED, SERVED
-from simulation.replication import site_spec
+from simulation.engine.network import compile_network
+from simulation.engine.replication import site_spec
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.outcomes import BALKED, RENEGED, SERVED
 from tests.timeline_support import INF, NAN, assert_table, run_engine, tiny_scenario
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.outcomes import CLOSED, RENEGED, SERVED
+from simulation.scenario.outcomes import CLOSED, RENEGED, SERVED
 from tests.timeline_support import INF, NAN, assert_table, run_engine
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from simulation.outcomes import PENDING, RENEGED
+from simulation.scenario.outcomes import PENDING, RENEGED
 from tests.timeline_support import INF, NAN, assert_table, run_engine
 
 

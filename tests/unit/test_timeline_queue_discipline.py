@@ -9,8 +9,8 @@ worked out by hand. The expected table is in each test's docstring and is assert
 
 from __future__ import annotations
 
-from simulation.model import Engine, SiteSpec, Visits, as_arrays
-from simulation.outcomes import SERVED
+from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays
+from simulation.scenario.outcomes import SERVED
 from tests.timeline_support import INF, NAN, assert_table, run_engine
 
 

@@ -9,7 +9,7 @@ worked out by hand. The expected table is in each test's docstring and is assert
 
 from __future__ import annotations
 
-from simulation.outcomes import RENEGED, SERVED
+from simulation.scenario.outcomes import RENEGED, SERVED
 from tests.timeline_support import INF, NAN, assert_table, run_engine
 
 

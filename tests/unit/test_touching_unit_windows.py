@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import simulation
-from simulation.choice import choose
-from simulation.replication import VisitorInputs, run_visitors
+from simulation.engine.choice import choose
+from simulation.engine.replication import VisitorInputs, run_visitors
 from tests.unit.window_rules_support import DAY, first_windows, network, one_choice, unit_only
 
 TWO_TOUCHING_STOPS = (
@@ -105,7 +105,7 @@ def test_turn_away_does_not_close_between_touching_stops():
     assert visits["outcome"].astype(str).tolist() == ["served"] * 3
     assert visits["start_min"].tolist() == [630.0, 670.0, 710.0]
     assert visits["end_min"].tolist() == [670.0, 710.0, 750.0]
-    kpis = simulation.kpis.replication_kpis(net, visits, 0)
+    kpis = simulation.measures.kpis.replication_kpis(net, visits, 0)
     stop = kpis[(kpis.scope == "stop") & (kpis["id"] == "unit@a")].set_index("kpi")["value"]
     assert stop["overtime_min"] == pytest.approx(30.0)
 

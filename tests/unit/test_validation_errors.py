@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from simulation.errors import ScenarioError, format_path
+from simulation.scenario.errors import ScenarioError, format_path
 from tests.unit.loading_support import TWO_AREAS, base, error_of, file_error
 
 

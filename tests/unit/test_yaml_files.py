@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.errors import ScenarioError
-from simulation.loading import scenario_from_dict
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loading import scenario_from_dict
 from tests.unit.loading_support import error_of
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 import simulation
-from simulation.choice import choose
-from simulation.network import Network, compile_network
+from simulation.engine.choice import choose
+from simulation.engine.network import Network, compile_network
 
 MONDAY = "2023-01-02"
 DAY = 1440.0

@@ -1,6 +1,6 @@
 """The expected-load model that sizes counters and picks where new sites go.
 
-Travel times come from ``simulation.geography``, so the generator and the model measure
+Travel times come from ``simulation.engine.geography``, so the generator and the model measure
 distance the same way.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from simulation import geography
+from simulation.engine import geography
 from tools.sweden.parameters import (
     DECAY_SCALE,
     DETOUR,

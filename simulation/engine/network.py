@@ -1,0 +1,190 @@
+"""The compiled network: everything static that a run derives from a scenario.
+
+Built once per scenario and shared by all replications: site windows on the calendar,
+the places where each site serves (an office has one; a mobile unit one per stop place),
+travel times from every area to every place, which site serves which errand, and each
+area's demand rates.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.engine.demand import hourly_rates
+from simulation.engine.geography import great_circle_km, travel_minutes
+from simulation.scenario.hours import calendar_windows, parse_opening_hours
+from simulation.scenario.profiles import area_profile, weekly_multipliers
+from simulation.scenario.schedules import place_key, place_windows, stop_place_id
+from simulation.scenario.schema import Mobile, Scenario
+from simulation.scenario.travel_matrix import ANY_IDS, read_travel_matrix
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Place:
+    """Where a site serves, and when (windows over the run plus the deferral look-ahead).
+
+    An office has one place (its id is the site id); a mobile unit has one per distinct
+    stop place (``unit@area`` or ``unit@lat,lon``). ``area`` is the index of the area the
+    place lies in when a stop names an area, else -1.
+    """
+
+    id: str
+    site: int
+    lat: float
+    lon: float
+    area: int
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+@dataclass(frozen=True)
+class Network:
+    """Static structure of a scenario, derived once and never mutated."""
+
+    scenario: Scenario
+    places: tuple[Place, ...]
+    travel: np.ndarray  # (areas, places) minutes; inf where unreachable
+    serves: np.ndarray  # (sites, errands) bool
+    rates: tuple[np.ndarray, ...]  # per area: needs per minute in each clock hour
+    profiles: tuple[np.ndarray, ...]  # per area: (7, 24) weekly multipliers
+    site_starts: tuple[np.ndarray, ...]  # per site: open windows within the horizon
+    site_ends: tuple[np.ndarray, ...]
+
+    def place_windows(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Open windows of place ``p`` within the horizon."""
+        place = self.places[p]
+        inside = place.starts < self.horizon
+        return place.starts[inside], np.minimum(place.ends[inside], self.horizon)
+
+    @property
+    def horizon(self) -> float:
+        """End of the run in minutes."""
+        return self.scenario.calendar.horizon_min
+
+
+_WARNED: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def warn_unreachable(scenario: Scenario) -> list[str]:
+    """Log a warning naming the areas from which no site can be reached.
+
+    Reachable means a finite travel time (from the travel matrix, else great-circle) within
+    ``travel.max_travel_minutes``. Each (matrix, areas) warning is given once per process.
+    Called before work starts by :func:`simulation.run`, sweeps and ``servicesim validate``.
+
+    Returns
+    -------
+    list of str
+        Ids of the unreachable areas.
+    """
+    if not scenario.sites or (scenario.travel.matrix is None and scenario.travel.max_travel_minutes is None):
+        return []
+    matrix = read_travel_matrix(scenario, ANY_IDS) if scenario.travel.matrix is not None else None
+    places = _places(scenario)[0]
+    travel = travel_table(scenario, places, matrix)
+    ids = [a.id for a, row in zip(scenario.areas, travel, strict=True) if not np.isfinite(row).any()]
+    key = (str(scenario.travel.matrix), tuple(ids))
+    if ids and key not in _WARNED:
+        _WARNED.add(key)
+        shown = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+        source = "the travel matrix" if matrix is not None else "travel.max_travel_minutes"
+        log.warning("scenario %s: no site can be reached from %d area(s) (%s gives no time within reach): %s; "
+                    "all their needs will go unserved", scenario.name, len(ids), source, shown)
+    return ids
+
+
+def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.ndarray]]:
+    """Places of every site, and each site's windows within the horizon."""
+    cal = scenario.calendar
+    days = cal.days + scenario.behaviour.max_deferral_days + 1
+    lookahead = cal.model_copy(update={"days": days})
+    area_index = {a.id: i for i, a in enumerate(scenario.areas)}
+    places: list[Place] = []
+    site_starts, site_ends = [], []
+    for k, site in enumerate(scenario.sites):
+        if isinstance(site, Mobile):
+            windows = place_windows(site, cal, days)
+            for stop in site.schedule:
+                key, place_id = place_key(stop), stop_place_id(site.id, stop)
+                if any(p.id == place_id for p in places):
+                    continue
+                if stop.area is not None:
+                    loc = scenario.areas[area_index[stop.area]].location
+                    where = area_index[stop.area]
+                else:
+                    assert stop.location is not None  # a stop has an area or a location
+                    loc, where = stop.location, -1
+                starts, ends = windows.get(key, (np.empty(0), np.empty(0)))
+                places.append(Place(place_id, k, loc.lat, loc.lon, where, starts, ends))
+            starts = np.concatenate([w[0] for w in windows.values()] or [np.empty(0)])
+            ends = np.concatenate([w[1] for w in windows.values()] or [np.empty(0)])
+            order = np.argsort(starts, kind="stable")
+            starts, ends = starts[order], ends[order]
+        else:
+            weekly = parse_opening_hours(site.opening_hours)
+            starts, ends = calendar_windows(weekly, lookahead)
+            places.append(Place(site.id, k, site.location.lat, site.location.lon, -1, starts, ends))
+        inside = starts < cal.horizon_min
+        site_starts.append(starts[inside])
+        site_ends.append(np.minimum(ends[inside], cal.horizon_min))
+    return places, site_starts, site_ends
+
+
+def travel_table(scenario: Scenario, places: Sequence[Place],
+                 matrix: dict[tuple[str, str], float] | None) -> np.ndarray:
+    """Minutes from every area (rows) to every place (columns); ``inf`` where out of reach.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    places
+        Its places (from the sites).
+    matrix
+        The scenario's travel matrix (:func:`read_travel_matrix`), or ``None`` for
+        great-circle times.
+    """
+    lat = np.array([a.location.lat for a in scenario.areas])[:, None]
+    lon = np.array([a.location.lon for a in scenario.areas])[:, None]
+    plat = np.array([p.lat for p in places])[None, :]
+    plon = np.array([p.lon for p in places])[None, :]
+    t = scenario.travel
+    travel = travel_minutes(great_circle_km(lat, lon, plat, plon), t.speed_kmh, t.detour_factor)
+    travel = np.array(np.broadcast_to(travel, (len(scenario.areas), len(places))), dtype=float)
+    if matrix is not None:
+        for a, area in enumerate(scenario.areas):
+            for p, place in enumerate(places):
+                site_id = scenario.sites[place.site].id
+                travel[a, p] = matrix.get((area.id, place.id), matrix.get((area.id, site_id), math.inf))
+    for p, place in enumerate(places):
+        if place.area >= 0:
+            travel[place.area, p] = t.within_area_minutes
+    if t.max_travel_minutes is not None:
+        travel = np.where(travel > t.max_travel_minutes, np.inf, travel)
+    return np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(places))
+
+
+def compile_network(scenario: Scenario) -> Network:
+    """Derive the static network of ``scenario`` (see :class:`Network`)."""
+    cal = scenario.calendar
+    places, site_starts, site_ends = _places(scenario)
+
+    matrix = read_travel_matrix(scenario, ANY_IDS) if scenario.travel.matrix is not None else None
+    travel = travel_table(scenario, places, matrix)
+
+    errand_ids = [e.id for e in scenario.errands]
+    serves = np.zeros((len(scenario.sites), len(errand_ids)), dtype=bool)
+    for k, site in enumerate(scenario.sites):
+        allowed = set(site.errands) if site.errands is not None else set(errand_ids)
+        serves[k] = [e in allowed for e in errand_ids]
+
+    profiles = tuple(weekly_multipliers(area_profile(scenario, a)) for a in scenario.areas)
+    rates = tuple(hourly_rates(a, area_profile(scenario, a), cal) for a in scenario.areas)
+    return Network(scenario, tuple(places), travel, serves, rates, profiles,
+                   tuple(site_starts), tuple(site_ends))

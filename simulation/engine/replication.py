@@ -1,0 +1,174 @@
+"""One replication: sample needs, choose places, run the engine, build the visit table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulation.engine.choice import choose
+from simulation.engine.demand import sample_needs
+from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays, typed
+from simulation.engine.network import Network
+from simulation.engine.streams import Streams
+from simulation.scenario.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
+
+VISIT_COLUMNS: tuple[str, ...] = (
+    "replication", "visitor", "area", "errand", "need_min", "site", "place", "arrival_min",
+    "start_min", "end_min", "leave_min", "wait_min", "service_min", "travel_min",
+    "deferral_days", "queue_on_arrival", "outcome", "counted",
+)
+"""Columns of the visit table, one row per need (see ``docs/model.md``)."""
+
+
+@dataclass(frozen=True)
+class VisitorInputs:
+    """Everything random about the visitors of one replication, before the sites act."""
+
+    area: np.ndarray
+    errand: np.ndarray
+    need: np.ndarray
+    service: np.ndarray
+    patience: np.ndarray
+    place: np.ndarray
+    arrival: np.ndarray
+    travel: np.ndarray
+    deferral_days: np.ndarray
+    declined: np.ndarray
+
+
+def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
+    """Sample every area's needs and their attributes from named streams, then choose.
+
+    Each area draws from its own streams (``needs/<area>``, ``errand/<area>``,
+    ``service/<area>/<errand>``, ``patience/<area>``, ``arrival/<area>``, ``choice/<area>``,
+    ``decay/<area>``), so changing
+    sites, hours or other areas leaves an area's needs, errands, service times and
+    patience unchanged (common random numbers).
+    """
+    scenario = network.scenario
+    shares = np.array([e.share for e in scenario.errands])
+    patience_dist = scenario.behaviour.patience_minutes
+    parts: list[tuple[np.ndarray, ...]] = []
+    for a, area in enumerate(scenario.areas):
+        needs = sample_needs(network.rates[a], shares, streams("needs", area.id), streams("errand", area.id))
+        n = len(needs.time)
+        service = np.empty(n)
+        for e, errand in enumerate(scenario.errands):
+            rows = np.flatnonzero(needs.errand == e)
+            service[rows] = errand.service_minutes.sample(streams("service", area.id, errand.id), len(rows))
+        if patience_dist is None:
+            patience = np.full(n, np.inf)
+        else:
+            patience = patience_dist.sample(streams("patience", area.id), n)
+        u_arrival = streams("arrival", area.id).random(n)
+        u_choice = streams("choice", area.id).random(n)
+        u_decay = streams("decay", area.id).random(n)
+        chosen = choose(network, a, needs.time, needs.errand, u_arrival, u_choice, u_decay)
+        parts.append((np.full(n, a, dtype=np.int32), needs.errand, needs.time, service, patience,
+                      chosen.place, chosen.arrival, chosen.travel, chosen.deferral_days,
+                      chosen.declined))
+    columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    order = np.lexsort((columns[0], columns[2]))  # by need time, then area
+    return VisitorInputs(*(c[order] for c in columns))
+
+
+def simulate(
+    network: Network,
+    replication: int,
+    seed: int,
+    check: Callable[[Engine, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run one replication and return its visit table.
+
+    Parameters
+    ----------
+    network
+        The compiled scenario.
+    replication
+        Replication number; with ``seed`` it selects the random streams.
+    seed
+        Root seed.
+    check
+        Optional invariant checker passed to the engine.
+    """
+    return run_visitors(network, replication, draw_visitors(network, Streams(seed, replication)), check)
+
+
+def run_visitors(
+    network: Network,
+    replication: int,
+    v: VisitorInputs,
+    check: Callable[[Engine, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run the sites for given visitors (drawn, or built by hand in tests) → visit table."""
+    horizon = network.horizon
+    site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
+    site = site_of_place[v.place]  # place -1 maps to the sentinel -1
+    arrivals = []
+    for k in range(len(network.scenario.sites)):
+        rows = np.flatnonzero(site == k)
+        rows = rows[np.argsort(v.arrival[rows], kind="stable")]
+        arrivals.append((typed(v.arrival[rows]), typed(rows, "q")))
+    specs = [site_spec(network, k) for k in range(len(network.scenario.sites))]
+    deadline = v.arrival + v.patience
+    visits = Visits.empty(v.service, np.where(np.isnan(deadline), np.inf, deadline))
+    for i in np.flatnonzero(v.place < 0).tolist():
+        visits.outcome[i] = NO_OPTION
+    for i in np.flatnonzero(v.declined).tolist():
+        visits.outcome[i] = DECLINED
+    Engine(specs, arrivals, visits, horizon, check).run()
+    return visit_table(network, replication, v, site, as_arrays(visits))
+
+
+def site_spec(network: Network, k: int) -> SiteSpec:
+    """The engine's view of site ``k``."""
+    site = network.scenario.sites[k]
+    limits = [x for x in (site.queue_capacity, network.scenario.behaviour.balk_queue_length) if x is not None]
+    return SiteSpec(
+        counters=site.counters,
+        limit=min(limits) if limits else None,
+        turn_away=site.closing == "turn_away",
+        starts=network.site_starts[k].tolist(),
+        ends=network.site_ends[k].tolist(),
+    )
+
+
+def visit_table(
+    network: Network, replication: int, v: VisitorInputs, site: np.ndarray, rec: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """Assemble the tidy visit table from visitor inputs and engine records."""
+    scenario = network.scenario
+    n = len(v.need)
+    outcome = rec["outcome"]
+    started = ~np.isnan(rec["start_min"])
+    joined = ~np.isnan(rec["leave_min"]) & (outcome != BALKED)
+    wait = np.full(n, np.nan)
+    wait[started] = rec["start_min"][started] - v.arrival[started]
+    wait[joined] = rec["leave_min"][joined] - v.arrival[joined]
+    wait[outcome == BALKED] = 0.0
+    service = rec["end_min"] - rec["start_min"]
+    arrived = ~np.isnan(rec["queue_on_arrival"])
+    site_names = [s.id for s in scenario.sites]
+    return pd.DataFrame({
+        "replication": np.full(n, replication, dtype=np.int32),
+        "visitor": np.arange(n, dtype=np.int64),
+        "area": pd.Categorical.from_codes(v.area, [a.id for a in scenario.areas]),
+        "errand": pd.Categorical.from_codes(v.errand, [e.id for e in scenario.errands]),
+        "need_min": v.need,
+        "site": pd.Categorical.from_codes(site, site_names),
+        "place": pd.Categorical.from_codes(v.place, [p.id for p in network.places]),
+        "arrival_min": np.where(v.place >= 0, v.arrival, np.nan),
+        "start_min": rec["start_min"],
+        "end_min": rec["end_min"],
+        "leave_min": rec["leave_min"],
+        "wait_min": wait,
+        "service_min": service,
+        "travel_min": v.travel,
+        "deferral_days": v.deferral_days,
+        "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
+        "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
+        "counted": v.need >= scenario.calendar.warmup_min,
+    })

@@ -1,0 +1,238 @@
+"""Replications of one scenario: the pipeline scenario → single run → many runs → tables."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulation.engine.invariants import check_site
+from simulation.engine.network import Network, compile_network, warn_unreachable
+from simulation.engine.replication import simulate
+from simulation.experiment.arguments import (
+    check_count,
+    check_flag,
+    check_level,
+    check_positive,
+    check_progress,
+    check_seed,
+)
+from simulation.experiment.executors import WorkerDied, died, run_local
+from simulation.experiment.progress import Progress
+from simulation.measures.kpis import replication_kpis, summarise
+from simulation.measures.occupancy import site_hours
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.limits import check_needs, check_runs
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.profiles import expected_needs
+from simulation.scenario.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """Tables from replications of one scenario.
+
+    Attributes
+    ----------
+    scenario
+        The scenario that was run (unchanged by the run).
+    seed, replications
+        Root seed and number of replications.
+    visits
+        One row per need and replication (see ``docs/model.md`` for the columns).
+    site_hours
+        Per site, replication and clock hour: mean waiting, busy and open counters.
+    kpis
+        Long table of KPIs per replication (``replication, scope, id, kpi, value``).
+    summary
+        Mean, standard deviation and 95% confidence interval of each KPI.
+    wall_seconds
+        Time the replications took.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    visits: pd.DataFrame
+    site_hours: pd.DataFrame
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    wall_seconds: float = field(default=0.0)
+
+    def kpi(self, name: str, scope: str = "overall", ident: str = "all") -> pd.Series:
+        """One KPI's row of the summary (``mean``, ``ci_low``, ``ci_high`` ...)."""
+        s = self.summary
+        rows = s[(s["scope"] == scope) & (s["id"] == ident) & (s["kpi"] == name)]
+        if rows.empty:
+            raise KeyError(f"no KPI {name!r} for {scope} {ident!r}")
+        return rows.iloc[0]
+
+
+@dataclass(frozen=True)
+class ReplicationTables:
+    """The tables of a single replication."""
+
+    visits: pd.DataFrame
+    site_hours: pd.DataFrame
+    kpis: pd.DataFrame
+
+
+def run_replication(
+    network: Network, replication: int, seed: int, check_invariants: bool = False
+) -> ReplicationTables:
+    """Simulate one replication and derive its tables.
+
+    With ``check_invariants`` the model asserts its invariants after every event
+    (slow; for tests).
+    """
+    visits = simulate(network, replication, seed, check_site if check_invariants else None)
+    return ReplicationTables(
+        visits,
+        site_hours(network, visits, replication),
+        replication_kpis(network, visits, replication),
+    )
+
+
+def check_run_limits(scenario: Scenario, replications: int) -> None:
+    """Refuse a ``run`` beyond the limits of :mod:`simulation.scenario.limits`, before any work.
+
+    A run keeps the visit table of every replication in memory, so the needs of all its
+    replications count against ``SERVICESIM_MAX_NEEDS``.
+
+    Raises
+    ------
+    ScenarioError
+        At ``replications`` with the figure, the limit and how to raise it.
+    """
+    try:
+        check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
+        check_needs(expected_needs(scenario) * replications, ("replications",),
+                    f"in {replications:,} replication(s), all kept in memory by a run",
+                    "the replications, the demand or calendar.days")
+    except ScenarioError as exc:
+        raise exc.with_source(f"scenario {scenario.name}") from None
+@dataclass(frozen=True)
+class ReplicationTask:
+    """One replication to run in a worker process (picklable)."""
+
+    key: str  # identity of the scenario, so that a worker compiles each network once
+    scenario: Scenario
+    replication: int
+    seed: int
+    check_invariants: bool = False
+
+
+_NETWORKS: dict[str, Network] = {}
+
+
+def run_replication_task(task: ReplicationTask) -> dict[str, Any]:
+    """Worker side of :func:`run` with ``workers > 1``: one replication's tables."""
+    network = _NETWORKS.get(task.key)
+    if network is None:
+        _NETWORKS.clear()  # one scenario at a time: a worker keeps the latest only
+        network = _NETWORKS[task.key] = compile_network(task.scenario)
+    return {"tables": run_replication(network, task.replication, task.seed, task.check_invariants)}
+
+
+def _replications(scenario: Scenario, network: Network, replications: int, seed: int,
+                  check_invariants: bool, workers: int) -> Iterator[tuple[int, ReplicationTables]]:
+    """``(replication, tables)`` as they finish: here, or in ``workers`` local processes."""
+    if workers <= 1 or replications <= 1:
+        for r in range(replications):
+            yield r, run_replication(network, r, seed, check_invariants)
+        return
+    key = f"{id(scenario)}-{time.perf_counter_ns()}"
+    tasks = [ReplicationTask(key, scenario, r, seed, check_invariants) for r in range(replications)]
+    lost = 0
+    for task, outcome in run_local(run_replication_task, tasks, min(workers, replications)):
+        if died(outcome):
+            lost += 1
+        elif "error" in outcome:
+            raise RuntimeError(f"replication {task.replication} failed in a worker process:\n{outcome['error']}")
+        else:
+            yield task.replication, outcome["tables"]
+    if lost:
+        raise WorkerDied(lost, "replication")
+
+
+def run(
+    scenario: Scenario | Mapping[str, Any] | str,
+    replications: int = 1,
+    seed: int | None = None,
+    level: float = 0.95,
+    check_invariants: bool = False,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> RunResult:
+    """Run replications of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A ``Scenario``, a mapping, or a path to a YAML file.
+    replications
+        Number of independent replications (each uses its own streams).
+    seed
+        Root seed; defaults to the scenario's ``seed``.
+    level
+        Confidence level of the summary intervals.
+    check_invariants
+        Assert the model's invariants after every event (see :mod:`simulation.engine.invariants`).
+    workers
+        Run the replications in this many local processes (default 1: in this process).
+        The tables are the same for any number of workers.
+    progress
+        ``None`` (default): a progress bar on a terminal, else a line at most every 10 s
+        (see :mod:`simulation.experiment.progress`); ``True``: always a bar; ``False``: nothing.
+
+    Returns
+    -------
+    RunResult
+        Visits, site-hour table, per-replication KPIs and their summary.
+
+    Raises
+    ------
+    ArgumentError
+        For an invalid argument (checked before any work).
+    ScenarioError
+        For an invalid scenario.
+    WorkerDied
+        When a worker process died (killed, out of memory) before its replications finished.
+    """
+    replications = check_positive(replications, "replications")
+    seed = check_seed(seed)
+    level = check_level(level)
+    check_invariants = check_flag(check_invariants, "check_invariants")
+    workers = check_count(workers, "workers") or 1
+    progress = check_progress(progress)
+    scenario = load_scenario(scenario)
+    warn_unreachable(scenario)
+    check_run_limits(scenario, replications)
+    seed = scenario.seed if seed is None else seed
+    network = compile_network(scenario)
+    began = time.perf_counter()
+    done: dict[int, ReplicationTables] = {}
+    with Progress(replications, f"run {scenario.name}", "replication", show=progress) as bar:
+        for r, result in _replications(scenario, network, replications, seed, check_invariants, workers):
+            done[r] = result
+            bar.update(1)
+            log.info("replication %d done (%d/%d)", r + 1, len(done), replications)
+    tables = [done[r] for r in range(replications)]
+    wall = time.perf_counter() - began
+    kpis = pd.concat([t.kpis for t in tables], ignore_index=True)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        replications=replications,
+        visits=pd.concat([t.visits for t in tables], ignore_index=True),
+        site_hours=pd.concat([t.site_hours for t in tables], ignore_index=True),
+        kpis=kpis,
+        summary=summarise(kpis, level),
+        wall_seconds=wall,
+    )

@@ -1,0 +1,187 @@
+"""Key performance indicators per replication, overall and per group, area and site.
+
+Need-based KPIs count needs that arose after the warm-up (``counted``). Waiting-time KPIs
+are over served visitors. Unserved demand is annualised per 1,000 residents. Site KPIs are
+time-weighted over the period after the warm-up: utilisation is busy counter-minutes inside
+open windows over open counter-minutes; overtime is busy counter-minutes outside them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulation.engine.network import Network
+from simulation.measures.intervals import t_half_width
+from simulation.measures.occupancy import intervals, over_windows
+from simulation.scenario.outcomes import OUTCOMES, UNSERVED
+
+SERVED_CODE = OUTCOMES.index("served")
+PENDING_CODE = OUTCOMES.index("pending")
+
+
+
+
+def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferral: np.ndarray,
+               population: float | None, years: float) -> dict[str, float]:
+    counts = np.bincount(outcome, minlength=len(OUTCOMES))
+    served = counts[SERVED_CODE]
+    unserved = int(sum(counts[OUTCOMES.index(r)] for r in UNSERVED))
+    decided = len(outcome) - counts[PENDING_CODE]
+    w = wait[outcome == SERVED_CODE]
+    out: dict[str, float] = {
+        "needs": float(len(outcome)),
+        "served": float(served),
+        "pending": float(counts[PENDING_CODE]),
+        "unserved": float(unserved),
+    }
+    for reason in UNSERVED:
+        out[f"unserved_{reason}"] = float(counts[OUTCOMES.index(reason)])
+    out["served_share"] = served / decided if decided else np.nan
+    if population is not None:
+        out["unserved_per_1000_yr"] = unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+    has = len(w) > 0
+    out["wait_mean"] = float(w.mean()) if has else np.nan
+    out["wait_median"] = float(np.median(w)) if has else np.nan
+    out["wait_p90"] = float(np.quantile(w, 0.9)) if has else np.nan
+    out["wait_p95"] = float(np.quantile(w, 0.95)) if has else np.nan
+    out["wait_max"] = float(w.max()) if has else np.nan
+    out["within_15"] = float((w <= 15).mean()) if has else np.nan
+    out["within_30"] = float((w <= 30).mean()) if has else np.nan
+    t = travel[outcome == SERVED_CODE]
+    out["travel_mean"] = float(t.mean()) if has else np.nan
+    d = deferral[outcome == SERVED_CODE]
+    out["deferral_mean"] = float(d.mean()) if has else np.nan
+    return out
+
+
+def _groups(codes: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
+    return [order[bounds[g]: bounds[g + 1]] for g in range(n_groups)]
+
+
+def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -> pd.DataFrame:
+    """KPIs of one replication as a long table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``replication, scope, id, kpi, value``; ``scope`` is ``overall``, ``group``
+        (``vulnerable`` / ``other``), ``area``, ``site`` or ``stop`` (a mobile unit's place).
+    """
+    scenario = network.scenario
+    cal = scenario.calendar
+    years = (cal.days - cal.warmup_days) / 365.0
+    counted = visits["counted"].to_numpy()
+    v = visits[counted]
+    outcome = v["outcome"].cat.codes.to_numpy().astype(np.int64)
+    wait = v["wait_min"].to_numpy()
+    travel = v["travel_min"].to_numpy()
+    deferral = v["deferral_days"].to_numpy()
+    area = v["area"].cat.codes.to_numpy()
+    site = v["site"].cat.codes.to_numpy()
+    rows: list[tuple[str, str, str, float]] = []
+
+    def add(scope: str, ident: str, values: dict[str, float]) -> None:
+        rows.extend((scope, ident, k, float(x)) for k, x in values.items())
+
+    def need(idx: np.ndarray, population: float | None) -> dict[str, float]:
+        return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
+
+    kinds = np.array([getattr(x, "kind", "office") == "mobile" for x in scenario.sites] + [False])
+    mobile_served = kinds[site] & (outcome == SERVED_CODE)
+
+    def split(idx: np.ndarray) -> dict[str, float]:
+        served = float((outcome[idx] == SERVED_CODE).sum())
+        by_mobile = float(mobile_served[idx].sum())
+        return {"served_mobile": by_mobile, "served_fixed": served - by_mobile,
+                "mobile_share": by_mobile / served if served else np.nan}
+
+    everyone = np.arange(len(outcome))
+    add("overall", "all", {**need(everyone, float(sum(a.population for a in scenario.areas))),
+                           **split(everyone)})
+    vulnerable = np.array([a.vulnerable for a in scenario.areas], dtype=bool)
+    for label, flag in (("vulnerable", True), ("other", False)):
+        members = np.flatnonzero(vulnerable == flag)
+        if len(members):
+            idx = np.flatnonzero(np.isin(area, members))
+            population = float(sum(scenario.areas[m].population for m in members))
+            add("group", label, {**need(idx, population), **split(idx)})
+    for a, idx in enumerate(_groups(area, len(scenario.areas))):
+        add("area", scenario.areas[a].id, {**need(idx, float(scenario.areas[a].population)),
+                                          **split(idx)})
+
+    weeks = (cal.days - cal.warmup_days) / 7.0
+    spans = intervals(visits, network.horizon)
+    codes, begin, end = spans["busy"]
+    busy_place = visits["place"].cat.codes.to_numpy()[~np.isnan(visits["start_min"].to_numpy())]
+    staff_hours = 0.0
+    for k, idx in enumerate(_groups(np.where(site < 0, len(scenario.sites), site), len(scenario.sites))):
+        mine = codes == k
+        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], network.site_starts[k],
+                                                  network.site_ends[k], scenario.sites[k].counters,
+                                                  cal.warmup_min, weeks)}
+        staff_hours += values["staff_hours_per_week"]
+        add("site", scenario.sites[k].id, values)
+    place_codes = v["place"].cat.codes.to_numpy()
+    for p, idx in enumerate(_groups(np.where(place_codes < 0, len(network.places), place_codes),
+                                    len(network.places))):
+        place = network.places[p]
+        if not kinds[place.site]:
+            continue
+        mine = busy_place == p
+        starts, ends = network.place_windows(p)
+        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], starts, ends,
+                                                  scenario.sites[place.site].counters,
+                                                  cal.warmup_min, weeks)}
+        add("stop", place.id, values)
+    rows.append(("overall", "all", "staff_hours_per_week", staff_hours))
+    out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
+    out.insert(0, "replication", np.int32(replication))
+    return out
+
+
+def _time_kpis(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+               counters: int, warmup: float, weeks: float) -> dict[str, float]:
+    """Utilisation, overtime and staffed hours from busy intervals and open windows."""
+    starts = np.maximum(starts, warmup)
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    b = np.maximum(begin, warmup)
+    ok = end > b
+    b, e = b[ok], end[ok]
+    open_min = float((ends - starts).sum()) * counters
+    busy_open = over_windows(b, e, starts, ends)
+    busy_all = float((e - b).sum())
+    return {
+        "open_counter_min": open_min,
+        "busy_counter_min": busy_all,
+        "utilisation": busy_open / open_min if open_min > 0 else np.nan,
+        "overtime_min": max(0.0, round(busy_all - busy_open, 6)),
+        "staff_hours_per_week": open_min / 60.0 / weeks if weeks > 0 else np.nan,
+    }
+
+
+def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean, standard deviation and t confidence interval of each KPI across replications.
+
+    Parameters
+    ----------
+    kpis
+        Long table from :func:`replication_kpis`, several replications stacked.
+    level
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scope, id, kpi, n, mean, std, ci_low, ci_high`` (NaN replications are left out;
+        with fewer than two values the interval is NaN).
+    """
+    g = kpis.dropna(subset=["value"]).groupby(["scope", "id", "kpi"], sort=False)["value"]
+    out = g.agg(n="count", mean="mean", std="std").reset_index()
+    half = t_half_width(out["std"].to_numpy(), out["n"].to_numpy(), level)
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out

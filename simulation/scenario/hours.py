@@ -1,0 +1,137 @@
+"""Weekly opening hours: parsing ``mon-fri: ["10:00-16:00"]`` and laying windows on the calendar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.schema import WEEKDAYS, Calendar
+
+WeeklyHours = tuple[tuple[tuple[float, float], ...], ...]
+"""For each weekday (Monday first), its open windows as (start, end) minutes after midnight."""
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_day_key(key: str) -> list[int]:
+    """Weekday indices named by ``mon`` or a range such as ``mon-fri``.
+
+    Raises
+    ------
+    ValueError
+        If the key is not a weekday or an increasing weekday range.
+    """
+    parts = str(key).strip().lower().split("-")
+    if len(parts) == 1 and parts[0] in WEEKDAYS:
+        return [WEEKDAYS.index(parts[0])]
+    if len(parts) == 2 and parts[0] in WEEKDAYS and parts[1] in WEEKDAYS:
+        first, last = WEEKDAYS.index(parts[0]), WEEKDAYS.index(parts[1])
+        if first < last:
+            return list(range(first, last + 1))
+    raise ValueError("expected a weekday (mon..sun) or a range such as mon-fri")
+
+
+def parse_window(text: str) -> tuple[float, float]:
+    """Minutes after midnight of a window written ``HH:MM-HH:MM`` (end may be 24:00).
+
+    Raises
+    ------
+    ValueError
+        If the text is malformed, a time is out of range or the window is empty.
+    """
+    match = _WINDOW.match(str(text))
+    if not match:
+        raise ValueError("expected a window 'HH:MM-HH:MM' such as '10:00-16:00'")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if m1 > 59 or m2 > 59 or h1 > 23 or h2 > 24 or (h2 == 24 and m2 != 0):
+        raise ValueError("times must lie between 00:00 and 24:00")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError("a window must end after it starts (windows cannot cross midnight)")
+    return float(start), float(end)
+
+
+def parse_opening_hours(spec: str | Mapping[str, Sequence[str]]) -> WeeklyHours | None:
+    """Turn an ``opening_hours`` value into weekly windows; ``None`` means always open.
+
+    Day ranges apply first; single days then override them. Days not mentioned are closed.
+    Windows in one day must not overlap; touching windows are merged.
+
+    Raises
+    ------
+    ScenarioError
+        With a path relative to the ``opening_hours`` value (e.g. ``thu`` or ``thu[1]``).
+    """
+    if spec == "always":
+        return None
+    days: list[list[tuple[float, float]] | None] = [None] * 7
+    # ranges first, then single days override them
+    assert not isinstance(spec, str)  # "always" was handled above
+    keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
+    for key, windows in keyed:
+        try:
+            indices = parse_day_key(key)
+        except ValueError as exc:
+            raise ScenarioError(str(exc), (str(key),), key) from None
+        parsed = []
+        for j, text in enumerate(windows):
+            try:
+                parsed.append(parse_window(text))
+            except ValueError as exc:
+                raise ScenarioError(str(exc), (str(key), j), text) from None
+        parsed.sort()
+        for j in range(1, len(parsed)):
+            if parsed[j][0] < parsed[j - 1][1]:
+                raise ScenarioError(
+                    "opening windows overlap", (str(key),), list(windows)
+                )
+        single = "-" not in str(key)
+        for d in indices:
+            if days[d] is not None and not single:
+                raise ScenarioError(
+                    f"day ranges overlap on {WEEKDAYS[d]}; give that day on its own instead",
+                    (str(key),),
+                    key,
+                )
+            days[d] = parsed
+    return tuple(tuple(_merge(day or [])) for day in days)
+
+
+def _merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def calendar_windows(weekly: WeeklyHours | None, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Open windows over the whole run, as sorted arrays of start and end minutes.
+
+    Parameters
+    ----------
+    weekly
+        Weekly windows from :func:`parse_opening_hours`, or ``None`` for always open.
+    calendar
+        The run's calendar; windows are clipped to its horizon.
+    """
+    horizon = calendar.horizon_min
+    if weekly is None:
+        return np.array([0.0]), np.array([horizon])
+    starts: list[float] = []
+    ends: list[float] = []
+    first = calendar.first_weekday
+    for day in range(calendar.days):
+        for start, end in weekly[(first + day) % 7]:
+            base = day * 1440.0
+            if starts and ends[-1] == base + start:  # open across midnight: one window
+                ends[-1] = base + end
+            else:
+                starts.append(base + start)
+                ends.append(base + end)
+    return np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
