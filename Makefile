@@ -17,9 +17,14 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/servicesim run
 
-test: $(STAMP)
-	$(BIN)/ruff check simulation tests bench tools
-	$(BIN)/python -m pytest -n 2 -q
+# Style, types, layers, then the whole suite (unit, functional, property, theory, cli, faults,
+# and the executed examples of README.md and docs/) with coverage. The floor was set from the
+# figure of the day it was introduced (see docs/testing.md) and is never lowered.
+COVERAGE_FLOOR := 93
+LINTED := simulation tests bench tools conftest.py
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q --cov=simulation --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 # Benchmarks (speed goals live here, not in tests): writes bench/RESULTS.md
 bench: $(STAMP)
@@ -28,16 +33,19 @@ bench: $(STAMP)
 # The README's figures, regenerated from the embedded default run
 figures: $(STAMP)
 	$(BIN)/servicesim run --no-report --out results/default-figures
-	$(BIN)/python -c "from simulation.report.build import render_figures; render_figures('results/default-figures', 'docs/figures', names=('map', 'comparison', 'unserved'), formats=('png',))"
+	$(BIN)/python -c "from simulation.report import render_figures; render_figures('results/default-figures', 'docs/figures', names=('map', 'comparison', 'unserved'), formats=('png',))"
 
 # Rebuild the Swedish scenarios from data/sweden/areas.csv, and the packaged default
 sweden: $(STAMP)
 	$(BIN)/python tools/build_sweden.py
 	cp configs/sweden/default/region.yaml configs/sweden/default/pilot.sweep.yaml simulation/data/default/
 
+# ruff (lint and format), mypy on simulation/, import-linter's layer contract
 lint: $(STAMP)
-	$(BIN)/ruff check simulation tests bench
-	$(BIN)/ruff format --check simulation tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -37,7 +37,9 @@ def _evaluate(example) -> str | None:
 def _examples(document) -> list[Region]:
     regions = []
     for match in _EXAMPLE.finditer(document.text):
-        regions.append(Region(match.start(), match.end(), (match["code"], match["output"]), _evaluate))
+        regions.append(
+            Region(match.start(), match.end(), (match["code"], match["output"]), _evaluate)
+        )
     return regions
 
 

@@ -40,13 +40,26 @@ from simulation.scenario.sweep_spec import load_sweep
 sweep = run_sweep
 """Alias of :func:`run_sweep`."""
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "SweepResult", "load_scenario", "load_sweep",
-           "run", "run_sweep", "sweep"]
+__all__ = [
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SweepResult",
+    "load_scenario",
+    "load_sweep",
+    "run",
+    "run_sweep",
+    "sweep",
+]
 
 
 def __getattr__(name: str) -> ModuleType:
     """Import a submodule on first use: ``simulation.report.build_report(...)`` works after
     ``import simulation`` alone."""
-    if name.isidentifier() and not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+    if (
+        name.isidentifier()
+        and not name.startswith("_")
+        and importlib.util.find_spec(f"{__name__}.{name}") is not None
+    ):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

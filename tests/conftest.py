@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,3 +16,17 @@ settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(scope="module")
+def serial_tiny(tmp_path_factory) -> Path:
+    """The tiny sweep (``tests/data/tiny.sweep.yaml``) run serially into a folder, once per module."""
+    from simulation.results.sweep_folder import run_sweep
+
+    out = tmp_path_factory.mktemp("serial") / "out"
+    result = run_sweep(
+        Path(__file__).resolve().parent / "data" / "tiny.sweep.yaml", workers=1, out=out
+    )
+    assert not result.failures
+    assert len(result.replications) == 3 * 2 * 3
+    return out

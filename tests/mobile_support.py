@@ -15,11 +15,27 @@ def base(**behaviour) -> dict:
         "name": "mobile-test",
         "calendar": {"start": MONDAY, "days": 14},
         "seed": 7,
-        "errands": [{"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 30}}],
-        "areas": [{"id": "a", "population": 1000, "location": {"lat": 58.0, "lon": 16.0},
-                   "vulnerable": True, "demand": {"per_hour": 1}}],
-        "sites": [{"id": "office", "kind": "office", "location": {"lat": 58.2, "lon": 16.0},
-                   "counters": 1, "opening_hours": {"mon-fri": ["10:00-16:00"]}}],
+        "errands": [
+            {"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 30}}
+        ],
+        "areas": [
+            {
+                "id": "a",
+                "population": 1000,
+                "location": {"lat": 58.0, "lon": 16.0},
+                "vulnerable": True,
+                "demand": {"per_hour": 1},
+            }
+        ],
+        "sites": [
+            {
+                "id": "office",
+                "kind": "office",
+                "location": {"lat": 58.2, "lon": 16.0},
+                "counters": 1,
+                "opening_hours": {"mon-fri": ["10:00-16:00"]},
+            }
+        ],
         "travel": {"speed_kmh": 33.4, "detour_factor": 1.0, "within_area_minutes": 5},
         "behaviour": {"max_deferral_days": 7, **behaviour},
     }
@@ -27,6 +43,14 @@ def base(**behaviour) -> dict:
 
 def with_unit(doc: dict, *stops: dict, **unit) -> dict:
     doc = copy.deepcopy(doc)
-    doc["sites"].append({"id": "unit", "kind": "mobile", "counters": 1, "setup_minutes": 30,
-                         "schedule": list(stops), **unit})
+    doc["sites"].append(
+        {
+            "id": "unit",
+            "kind": "mobile",
+            "counters": 1,
+            "setup_minutes": 30,
+            "schedule": list(stops),
+            **unit,
+        }
+    )
     return doc

@@ -58,7 +58,9 @@ class _Pick:
     def some(self, seq: Sequence[Any], lo: int, hi: int) -> list[Any]:
         """Between ``lo`` and ``hi`` distinct items of ``seq``, in random order."""
         pool = list(seq)
-        return [pool.pop(self.int(0, len(pool) - 1)) for _ in range(min(self.int(lo, hi), len(pool)))]
+        return [
+            pool.pop(self.int(0, len(pool) - 1)) for _ in range(min(self.int(lo, hi), len(pool)))
+        ]
 
     def chance(self, one_in: int) -> bool:
         return self.int(0, one_in - 1) == 0
@@ -71,7 +73,10 @@ def clock(minutes: int) -> str:
 
 def location(p: _Pick) -> dict[str, float]:
     """A point within a few kilometres of the base point."""
-    return {"lat": round(BASE_LAT + p.num(-0.05, 0.05), 5), "lon": round(BASE_LON + p.num(-0.08, 0.08), 5)}
+    return {
+        "lat": round(BASE_LAT + p.num(-0.05, 0.05), 5),
+        "lon": round(BASE_LON + p.num(-0.08, 0.08), 5),
+    }
 
 
 def distribution(p: _Pick, max_mean: float = 30.0) -> dict[str, Any]:
@@ -94,8 +99,9 @@ def distribution(p: _Pick, max_mean: float = 30.0) -> dict[str, Any]:
     return {"dist": "empirical", "values": [p.num(0.0, 2 * max_mean) for _ in range(p.int(1, 5))]}
 
 
-def day_windows(p: _Pick, grid: int, lo: int = 0, hi: int = 1440, min_windows: int = 0,
-                max_windows: int = 2) -> list[str]:
+def day_windows(
+    p: _Pick, grid: int, lo: int = 0, hi: int = 1440, min_windows: int = 0, max_windows: int = 2
+) -> list[str]:
     """Sorted, non-overlapping windows within [lo, hi] on a grid (two = a lunch closure)."""
     n = p.int(min_windows, max_windows)
     points = sorted(x * grid for x in p.some(range(lo // grid, hi // grid + 1), 2 * n, 2 * n))
@@ -138,8 +144,15 @@ def _limits(p: _Pick, site: dict[str, Any], capacity: str, errand_ids: list[str]
         site["errands"] = p.some(errand_ids, 0, len(errand_ids))
 
 
-def office(p: _Pick, i: int, errand_ids: list[str], closing: str | None, capacity: str,
-           grid: int | None, counters: tuple[int, int]) -> dict[str, Any]:
+def office(
+    p: _Pick,
+    i: int,
+    errand_ids: list[str],
+    closing: str | None,
+    capacity: str,
+    grid: int | None,
+    counters: tuple[int, int],
+) -> dict[str, Any]:
     site: dict[str, Any] = {
         "id": f"o{i}",
         "kind": "office",
@@ -153,8 +166,17 @@ def office(p: _Pick, i: int, errand_ids: list[str], closing: str | None, capacit
     return site
 
 
-def mobile(p: _Pick, i: int, area_ids: list[str], errand_ids: list[str], closing: str | None,
-           capacity: str, grid: int | None, start: dt.date, span_days: int) -> dict[str, Any]:
+def mobile(
+    p: _Pick,
+    i: int,
+    area_ids: list[str],
+    errand_ids: list[str],
+    closing: str | None,
+    capacity: str,
+    grid: int | None,
+    start: dt.date,
+    span_days: int,
+) -> dict[str, Any]:
     """A unit whose stops use disjoint weekdays, with windows between 06:00 and 22:00.
 
     Two stops on different days are then at least 8 hours apart, more than the largest
@@ -166,12 +188,15 @@ def mobile(p: _Pick, i: int, area_ids: list[str], errand_ids: list[str], closing
     used = 0
     for _ in range(p.int(1, 3)):
         size = p.int(1, 2)
-        days = sorted(order[used: used + size])
+        days = sorted(order[used : used + size])
         used += size
         stop: dict[str, Any] = {"area": p.one(area_ids)} if p.bool() else {"location": location(p)}
         style = p.one(["days", "days", "range", "dates"])
-        dates = [start + dt.timedelta(days=d) for d in range(span_days)
-                 if (start + dt.timedelta(days=d)).weekday() in days]
+        dates = [
+            start + dt.timedelta(days=d)
+            for d in range(span_days)
+            if (start + dt.timedelta(days=d)).weekday() in days
+        ]
         if style == "dates" and dates:
             stop["dates"] = [d.isoformat() for d in p.some(dates, 1, len(dates))]
         elif style == "range" and len(days) == 2 and days[1] == days[0] + 1:
@@ -243,8 +268,10 @@ def scenarios(
     warmup = p.int(0, min(1, n_days - 1))
 
     weights = [p.int(1, 5) for _ in range(p.int(1, 3))]
-    errands = [{"id": f"e{j}", "share": w / sum(weights), "service_minutes": distribution(p)}
-               for j, w in enumerate(weights)]
+    errands = [
+        {"id": f"e{j}", "share": w / sum(weights), "service_minutes": distribution(p)}
+        for j, w in enumerate(weights)
+    ]
     errand_ids = [e["id"] for e in errands]
 
     n_areas = p.int(*areas)
@@ -260,8 +287,13 @@ def scenarios(
             demand = {"per_1000_per_year": per_hour * 8760.0 * 1000.0 / population}
         else:
             demand = {"per_hour": per_hour}
-        area: dict[str, Any] = {"id": f"a{a}", "population": population, "location": location(p),
-                                "vulnerable": p.bool(), "demand": demand}
+        area: dict[str, Any] = {
+            "id": f"a{a}",
+            "population": population,
+            "location": location(p),
+            "vulnerable": p.bool(),
+            "demand": demand,
+        }
         if p.chance(4):
             area["demand_profile"] = profile(p)
         area_docs.append(area)
@@ -270,8 +302,11 @@ def scenarios(
     behaviour: dict[str, Any] = {
         "max_deferral_days": p.int(0, 3),
         "delay_minutes_per_day": p.num(0.0, 60.0),
-        "choice": {"rule": p.one(["least_cost", "logit"]), "scale": p.num(1.0, 30.0),
-                   "queue_weight": p.one([0.0, 0.5, 1.0, 2.0])},
+        "choice": {
+            "rule": p.one(["least_cost", "logit"]),
+            "scale": p.num(1.0, 30.0),
+            "queue_weight": p.one([0.0, 0.5, 1.0, 2.0]),
+        },
     }
     if patience == "random":
         behaviour["patience_minutes"] = None if p.bool() else distribution(p, max_mean=60.0)
@@ -289,12 +324,20 @@ def scenarios(
         if limits == "some" and balk is None:
             capacity = "always"
     if p.bool():
-        behaviour["decay"] = {"form": p.one(["exponential", "gaussian"]), "scale": p.num(5.0, 120.0)}
+        behaviour["decay"] = {
+            "form": p.one(["exponential", "gaussian"]),
+            "scale": p.num(5.0, 120.0),
+        }
 
     span = n_days + behaviour["max_deferral_days"] + 1
-    sites = [office(p, i, errand_ids, closing, capacity, grid, counters) for i in range(p.int(*n_offices))]
-    sites += [mobile(p, i, area_ids, errand_ids, closing, capacity, grid, start, span)
-              for i in range(p.int(*n_mobiles))]
+    sites = [
+        office(p, i, errand_ids, closing, capacity, grid, counters)
+        for i in range(p.int(*n_offices))
+    ]
+    sites += [
+        mobile(p, i, area_ids, errand_ids, closing, capacity, grid, start, span)
+        for i in range(p.int(*n_mobiles))
+    ]
 
     doc: dict[str, Any] = {
         "name": "prop",
@@ -323,8 +366,17 @@ def fifo_scenarios(draw: st.DrawFn, max_needs: float = 500.0) -> dict[str, Any]:
     The queue is then a plain FIFO multi-server queue whose service times belong to the
     visitors: the setting in which adding a counter provably delays nobody.
     """
-    doc = draw(scenarios(max_needs=max_needs, n_offices=(1, 1), n_mobiles=(0, 0), counters=(1, 3),
-                         closing="serve_queue", patience="none", limits="none"))
+    doc = draw(
+        scenarios(
+            max_needs=max_needs,
+            n_offices=(1, 1),
+            n_mobiles=(0, 0),
+            counters=(1, 3),
+            closing="serve_queue",
+            patience="none",
+            limits="none",
+        )
+    )
     doc["sites"][0]["opening_hours"] = "always"
     doc["sites"][0].pop("errands", None)
     return doc
@@ -339,8 +391,10 @@ def other_sites(draw: st.DrawFn, doc: dict[str, Any]) -> list[dict[str, Any]]:
     start = dt.date.fromisoformat(doc["calendar"]["start"])
     span = doc["calendar"]["days"] + doc["behaviour"]["max_deferral_days"] + 1
     sites = [office(p, i, errand_ids, None, "random", None, (1, 4)) for i in range(p.int(0, 3))]
-    sites += [mobile(p, i, area_ids, errand_ids, None, "random", None, start, span)
-              for i in range(p.int(0, 2))]
+    sites += [
+        mobile(p, i, area_ids, errand_ids, None, "random", None, start, span)
+        for i in range(p.int(0, 2))
+    ]
     return sites
 
 
@@ -377,6 +431,10 @@ def engine_cases(draw: st.DrawFn, at_zero: bool = False, unit: float = 1.0) -> d
         "windows": [(s * unit, e * unit) for s, e in windows],
         "arrivals": [a * unit for a in arrivals],
         "service": [p.int(0, 12) * unit for _ in range(n)],
-        "patience": [float("inf") if patience == "none" or (patience == "some" and p.bool())
-                     else p.int(0, 15) * unit for _ in range(n)],
+        "patience": [
+            float("inf")
+            if patience == "none" or (patience == "some" and p.bool())
+            else p.int(0, 15) * unit
+            for _ in range(n)
+        ],
     }

@@ -40,7 +40,13 @@ def run_engine(
 def assert_table(rec: dict[str, np.ndarray], expected: list[tuple]) -> None:
     """``expected`` rows: (visitor, start, end, leave, outcome code)."""
     got = [
-        (i, rec["start_min"][i], rec["end_min"][i], rec["leave_min"][i], OUTCOMES[rec["outcome"][i]])
+        (
+            i,
+            rec["start_min"][i],
+            rec["end_min"][i],
+            rec["leave_min"][i],
+            OUTCOMES[rec["outcome"][i]],
+        )
         for i in range(len(expected))
     ]
     want = [(i, s, e, lv, OUTCOMES[o]) for i, s, e, lv, o in expected]
@@ -59,13 +65,29 @@ def tiny_scenario(**behaviour) -> dict:
         "name": "tiny",
         "calendar": {"start": "2023-01-02", "days": 14},
         "seed": 7,
-        "errands": [{"id": "e", "share": 1.0,
-                     "service_minutes": {"dist": "deterministic", "value": 5}}],
-        "demand_profile": {"weekday": {"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1},
-                           "hour": {10: 1, 11: 1}},
-        "areas": [{"id": "a", "population": 100, "location": {"lat": 59.0, "lon": 18.0},
-                   "demand": {"per_hour": 1.0}}],
-        "sites": [{"id": "s", "kind": "office", "location": {"lat": 59.0, "lon": 18.0},
-                   "counters": 1, "opening_hours": {"mon-fri": ["10:00-12:00"]}}],
+        "errands": [
+            {"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 5}}
+        ],
+        "demand_profile": {
+            "weekday": {"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1},
+            "hour": {10: 1, 11: 1},
+        },
+        "areas": [
+            {
+                "id": "a",
+                "population": 100,
+                "location": {"lat": 59.0, "lon": 18.0},
+                "demand": {"per_hour": 1.0},
+            }
+        ],
+        "sites": [
+            {
+                "id": "s",
+                "kind": "office",
+                "location": {"lat": 59.0, "lon": 18.0},
+                "counters": 1,
+                "opening_hours": {"mon-fri": ["10:00-12:00"]},
+            }
+        ],
         "behaviour": {"patience_minutes": None, "balk_queue_length": None, **behaviour},
     }

@@ -14,16 +14,36 @@ def format_comparison(comparison: pd.DataFrame) -> str:
     rows = [("design", "level", "kpi", "baseline", "design mean", "difference (CI)", "verdict")]
     for r in comparison.itertuples(index=False):
         level = r.level if isinstance(r.level, str) and r.level else "-"
-        ci = (f"{r.diff_mean:+.2f} ({r.ci_low:+.2f} to {r.ci_high:+.2f})" if math.isfinite(r.ci_low)
-              else f"{r.diff_mean:+.2f}")
-        rows.append((str(r.design), level, str(r.kpi), f"{r.baseline_mean:.2f}", f"{r.design_mean:.2f}", ci, str(r.verdict)))
+        ci = (
+            f"{r.diff_mean:+.2f} ({r.ci_low:+.2f} to {r.ci_high:+.2f})"
+            if math.isfinite(r.ci_low)
+            else f"{r.diff_mean:+.2f}"
+        )
+        rows.append(
+            (
+                str(r.design),
+                level,
+                str(r.kpi),
+                f"{r.baseline_mean:.2f}",
+                f"{r.design_mean:.2f}",
+                ci,
+                str(r.verdict),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     right = {3, 4, 5}
-    lines = ["  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     first = comparison.iloc[0]
-    lines.append(f"intervals: {first['interval_level']:.4f} each ({first['correction']} over "
-                 f"{first['comparisons']} comparison(s) per KPI and level); pairing narrowed the "
-                 f"intervals by {comparison['pairing_narrowing'].median():.0%} (median) against independent sampling")
+    lines.append(
+        f"intervals: {first['interval_level']:.4f} each ({first['correction']} over "
+        f"{first['comparisons']} comparison(s) per KPI and level); pairing narrowed the "
+        f"intervals by {comparison['pairing_narrowing'].median():.0%} (median) against independent sampling"
+    )
     return "\n".join(lines)

@@ -54,12 +54,19 @@ def format_summary(summary: pd.DataFrame, labels: dict[tuple[str, str], str] | N
         cells = [f"{scope}: {name}" if scope != "overall" else "all needs"]
         for kpi, _, fmt in COLUMNS:
             r = index.get((scope, ident, kpi))
-            cells.append(_cell(None if r is None else pd.Series(r._asdict()), fmt, kpi == "wait_mean"))
+            cells.append(
+                _cell(None if r is None else pd.Series(r._asdict()), fmt, kpi == "wait_mean")
+            )
         lines.append(cells)
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     rendered = []
     for j, row in enumerate(lines):
-        rendered.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        rendered.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if j == 0:
             rendered.append("-" * len(rendered[0]))
     return "\n".join(rendered)

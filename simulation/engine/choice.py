@@ -105,7 +105,11 @@ def choose(
         has = np.isfinite(best_cost)
         if rule.rule == "logit" and u_choice is not None:
             shift = np.where(np.isfinite(best_cost), best_cost, 0.0)[:, None]
-            weight = np.where(np.isfinite(costs), np.exp(-(np.where(np.isfinite(costs), costs, 0.0) - shift) / rule.scale), 0.0)
+            weight = np.where(
+                np.isfinite(costs),
+                np.exp(-(np.where(np.isfinite(costs), costs, 0.0) - shift) / rule.scale),
+                0.0,
+            )
             cdf = np.cumsum(weight, axis=1)
             total = cdf[:, -1:]
             total[total == 0] = 1.0
@@ -179,7 +183,9 @@ def window_arrival(
     u
         Uniform numbers in [0, 1), one per arrival.
     """
-    edges = np.concatenate(([start], np.arange(np.floor(start / 60) + 1, np.ceil(end / 60)) * 60.0, [end]))
+    edges = np.concatenate(
+        ([start], np.arange(np.floor(start / 60) + 1, np.ceil(end / 60)) * 60.0, [end])
+    )
     edges = np.unique(edges)
     hours = np.floor(edges[:-1] / 60).astype(np.int64)
     weight = profile[(first_weekday + hours // 24) % 7, hours % 24]

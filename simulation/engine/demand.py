@@ -32,7 +32,10 @@ class Needs:
 
 
 def sample_needs(
-    rates: np.ndarray, shares: np.ndarray, rng_time: np.random.Generator, rng_errand: np.random.Generator
+    rates: np.ndarray,
+    shares: np.ndarray,
+    rng_time: np.random.Generator,
+    rng_errand: np.random.Generator,
 ) -> Needs:
     """Sample need times from hourly rates and an errand for each need.
 

@@ -8,7 +8,9 @@ from numpy.typing import ArrayLike
 EARTH_RADIUS_KM = 6371.0088
 
 
-def great_circle_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
+def great_circle_km(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> np.ndarray:
     """Haversine distance in kilometres between points given in degrees (broadcasts)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1

@@ -55,7 +55,9 @@ def check_site(engine: Engine, k: int) -> None:
             if not v.start[i] <= now + 1e-9 * max(1.0, abs(now)):  # SimPy's clock may round t down
                 raise InvariantViolation(f"site {k} t={now}: visitor {i} started in the future")
             if v.start[i] > v.deadline[i]:
-                raise InvariantViolation(f"site {k} t={now}: visitor {i} started after its patience ran out")
+                raise InvariantViolation(
+                    f"site {k} t={now}: visitor {i} started after its patience ran out"
+                )
         elif state == WAITING and v.deadline[i] >= now:
             waiting += 1
     if at_counter > spec.counters:

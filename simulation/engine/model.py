@@ -85,12 +85,21 @@ class Visits:
     queue_on_arrival: array
 
     @classmethod
-    def empty(cls, service: Sequence[float] | np.ndarray, deadline: Sequence[float] | np.ndarray) -> Visits:
+    def empty(
+        cls, service: Sequence[float] | np.ndarray, deadline: Sequence[float] | np.ndarray
+    ) -> Visits:
         """Fresh records for ``len(service)`` visitors."""
         n = len(service)
         nan = np.full(n, np.nan)
-        return cls(typed(service), typed(deadline), typed(nan), typed(nan), typed(nan),
-                   typed(np.full(n, TRAVELLING), "b"), typed(nan))
+        return cls(
+            typed(service),
+            typed(deadline),
+            typed(nan),
+            typed(nan),
+            typed(nan),
+            typed(np.full(n, TRAVELLING), "b"),
+            typed(nan),
+        )
 
 
 class _Site:
@@ -170,8 +179,9 @@ class Engine:
 
     # -- processes ---------------------------------------------------------------------------
 
-    def _arrivals(self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int],
-                  track: bool):
+    def _arrivals(
+        self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int], track: bool
+    ):
         env = self.env
         timeout = env.timeout
         v = self.visits
@@ -308,4 +318,3 @@ def as_arrays(visits: Visits) -> dict[str, np.ndarray]:
         "outcome": np.frombuffer(visits.outcome, dtype=np.int8).copy(),
         "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64).copy(),
     }
-

@@ -25,6 +25,7 @@ from simulation.scenario.travel_matrix import ANY_IDS, read_travel_matrix
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Place:
     """Where a site serves, and when (windows over the run plus the deferral look-ahead).
@@ -83,19 +84,29 @@ def warn_unreachable(scenario: Scenario) -> list[str]:
     list of str
         Ids of the unreachable areas.
     """
-    if not scenario.sites or (scenario.travel.matrix is None and scenario.travel.max_travel_minutes is None):
+    if not scenario.sites or (
+        scenario.travel.matrix is None and scenario.travel.max_travel_minutes is None
+    ):
         return []
     matrix = read_travel_matrix(scenario, ANY_IDS) if scenario.travel.matrix is not None else None
     places = _places(scenario)[0]
     travel = travel_table(scenario, places, matrix)
-    ids = [a.id for a, row in zip(scenario.areas, travel, strict=True) if not np.isfinite(row).any()]
+    ids = [
+        a.id for a, row in zip(scenario.areas, travel, strict=True) if not np.isfinite(row).any()
+    ]
     key = (str(scenario.travel.matrix), tuple(ids))
     if ids and key not in _WARNED:
         _WARNED.add(key)
         shown = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
         source = "the travel matrix" if matrix is not None else "travel.max_travel_minutes"
-        log.warning("scenario %s: no site can be reached from %d area(s) (%s gives no time within reach): %s; "
-                    "all their needs will go unserved", scenario.name, len(ids), source, shown)
+        log.warning(
+            "scenario %s: no site can be reached from %d area(s) (%s gives no time within reach): %s; "
+            "all their needs will go unserved",
+            scenario.name,
+            len(ids),
+            source,
+            shown,
+        )
     return ids
 
 
@@ -136,8 +147,9 @@ def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.
     return places, site_starts, site_ends
 
 
-def travel_table(scenario: Scenario, places: Sequence[Place],
-                 matrix: dict[tuple[str, str], float] | None) -> np.ndarray:
+def travel_table(
+    scenario: Scenario, places: Sequence[Place], matrix: dict[tuple[str, str], float] | None
+) -> np.ndarray:
     """Minutes from every area (rows) to every place (columns); ``inf`` where out of reach.
 
     Parameters
@@ -161,7 +173,9 @@ def travel_table(scenario: Scenario, places: Sequence[Place],
         for a, area in enumerate(scenario.areas):
             for p, place in enumerate(places):
                 site_id = scenario.sites[place.site].id
-                travel[a, p] = matrix.get((area.id, place.id), matrix.get((area.id, site_id), math.inf))
+                travel[a, p] = matrix.get(
+                    (area.id, place.id), matrix.get((area.id, site_id), math.inf)
+                )
     for p, place in enumerate(places):
         if place.area >= 0:
             travel[place.area, p] = t.within_area_minutes
@@ -186,5 +200,13 @@ def compile_network(scenario: Scenario) -> Network:
 
     profiles = tuple(weekly_multipliers(area_profile(scenario, a)) for a in scenario.areas)
     rates = tuple(hourly_rates(a, area_profile(scenario, a), cal) for a in scenario.areas)
-    return Network(scenario, tuple(places), travel, serves, rates, profiles,
-                   tuple(site_starts), tuple(site_ends))
+    return Network(
+        scenario,
+        tuple(places),
+        travel,
+        serves,
+        rates,
+        profiles,
+        tuple(site_starts),
+        tuple(site_ends),
+    )

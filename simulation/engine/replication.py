@@ -16,9 +16,24 @@ from simulation.engine.streams import Streams
 from simulation.scenario.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
 
 VISIT_COLUMNS: tuple[str, ...] = (
-    "replication", "visitor", "area", "errand", "need_min", "site", "place", "arrival_min",
-    "start_min", "end_min", "leave_min", "wait_min", "service_min", "travel_min",
-    "deferral_days", "queue_on_arrival", "outcome", "counted",
+    "replication",
+    "visitor",
+    "area",
+    "errand",
+    "need_min",
+    "site",
+    "place",
+    "arrival_min",
+    "start_min",
+    "end_min",
+    "leave_min",
+    "wait_min",
+    "service_min",
+    "travel_min",
+    "deferral_days",
+    "queue_on_arrival",
+    "outcome",
+    "counted",
 )
 """Columns of the visit table, one row per need (see ``docs/model.md``)."""
 
@@ -53,12 +68,16 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
     patience_dist = scenario.behaviour.patience_minutes
     parts: list[tuple[np.ndarray, ...]] = []
     for a, area in enumerate(scenario.areas):
-        needs = sample_needs(network.rates[a], shares, streams("needs", area.id), streams("errand", area.id))
+        needs = sample_needs(
+            network.rates[a], shares, streams("needs", area.id), streams("errand", area.id)
+        )
         n = len(needs.time)
         service = np.empty(n)
         for e, errand in enumerate(scenario.errands):
             rows = np.flatnonzero(needs.errand == e)
-            service[rows] = errand.service_minutes.sample(streams("service", area.id, errand.id), len(rows))
+            service[rows] = errand.service_minutes.sample(
+                streams("service", area.id, errand.id), len(rows)
+            )
         if patience_dist is None:
             patience = np.full(n, np.inf)
         else:
@@ -67,9 +86,20 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
         u_choice = streams("choice", area.id).random(n)
         u_decay = streams("decay", area.id).random(n)
         chosen = choose(network, a, needs.time, needs.errand, u_arrival, u_choice, u_decay)
-        parts.append((np.full(n, a, dtype=np.int32), needs.errand, needs.time, service, patience,
-                      chosen.place, chosen.arrival, chosen.travel, chosen.deferral_days,
-                      chosen.declined))
+        parts.append(
+            (
+                np.full(n, a, dtype=np.int32),
+                needs.errand,
+                needs.time,
+                service,
+                patience,
+                chosen.place,
+                chosen.arrival,
+                chosen.travel,
+                chosen.deferral_days,
+                chosen.declined,
+            )
+        )
     columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
     order = np.lexsort((columns[0], columns[2]))  # by need time, then area
     return VisitorInputs(*(c[order] for c in columns))
@@ -94,7 +124,9 @@ def simulate(
     check
         Optional invariant checker passed to the engine.
     """
-    return run_visitors(network, replication, draw_visitors(network, Streams(seed, replication)), check)
+    return run_visitors(
+        network, replication, draw_visitors(network, Streams(seed, replication)), check
+    )
 
 
 def run_visitors(
@@ -126,7 +158,11 @@ def run_visitors(
 def site_spec(network: Network, k: int) -> SiteSpec:
     """The engine's view of site ``k``."""
     site = network.scenario.sites[k]
-    limits = [x for x in (site.queue_capacity, network.scenario.behaviour.balk_queue_length) if x is not None]
+    limits = [
+        x
+        for x in (site.queue_capacity, network.scenario.behaviour.balk_queue_length)
+        if x is not None
+    ]
     return SiteSpec(
         counters=site.counters,
         limit=min(limits) if limits else None,
@@ -137,7 +173,11 @@ def site_spec(network: Network, k: int) -> SiteSpec:
 
 
 def visit_table(
-    network: Network, replication: int, v: VisitorInputs, site: np.ndarray, rec: dict[str, np.ndarray]
+    network: Network,
+    replication: int,
+    v: VisitorInputs,
+    site: np.ndarray,
+    rec: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     """Assemble the tidy visit table from visitor inputs and engine records."""
     scenario = network.scenario
@@ -152,23 +192,25 @@ def visit_table(
     service = rec["end_min"] - rec["start_min"]
     arrived = ~np.isnan(rec["queue_on_arrival"])
     site_names = [s.id for s in scenario.sites]
-    return pd.DataFrame({
-        "replication": np.full(n, replication, dtype=np.int32),
-        "visitor": np.arange(n, dtype=np.int64),
-        "area": pd.Categorical.from_codes(v.area, [a.id for a in scenario.areas]),
-        "errand": pd.Categorical.from_codes(v.errand, [e.id for e in scenario.errands]),
-        "need_min": v.need,
-        "site": pd.Categorical.from_codes(site, site_names),
-        "place": pd.Categorical.from_codes(v.place, [p.id for p in network.places]),
-        "arrival_min": np.where(v.place >= 0, v.arrival, np.nan),
-        "start_min": rec["start_min"],
-        "end_min": rec["end_min"],
-        "leave_min": rec["leave_min"],
-        "wait_min": wait,
-        "service_min": service,
-        "travel_min": v.travel,
-        "deferral_days": v.deferral_days,
-        "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
-        "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
-        "counted": v.need >= scenario.calendar.warmup_min,
-    })
+    return pd.DataFrame(
+        {
+            "replication": np.full(n, replication, dtype=np.int32),
+            "visitor": np.arange(n, dtype=np.int64),
+            "area": pd.Categorical.from_codes(v.area, [a.id for a in scenario.areas]),
+            "errand": pd.Categorical.from_codes(v.errand, [e.id for e in scenario.errands]),
+            "need_min": v.need,
+            "site": pd.Categorical.from_codes(site, site_names),
+            "place": pd.Categorical.from_codes(v.place, [p.id for p in network.places]),
+            "arrival_min": np.where(v.place >= 0, v.arrival, np.nan),
+            "start_min": rec["start_min"],
+            "end_min": rec["end_min"],
+            "leave_min": rec["leave_min"],
+            "wait_min": wait,
+            "service_min": service,
+            "travel_min": v.travel,
+            "deferral_days": v.deferral_days,
+            "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
+            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
+            "counted": v.need >= scenario.calendar.warmup_min,
+        }
+    )

@@ -20,7 +20,9 @@ from scipy import stats
 from simulation.measures.intervals import t_interval
 
 
-def summarise_designs(replications: pd.DataFrame, kpis: Sequence[str], level: float) -> pd.DataFrame:
+def summarise_designs(
+    replications: pd.DataFrame, kpis: Sequence[str], level: float
+) -> pd.DataFrame:
     """Per design, factor level and KPI: ``n, mean, std, ci_low, ci_high``."""
     rows = []
     for (design, lvl), group in replications.groupby(["design", "level"], sort=False):
@@ -29,10 +31,21 @@ def summarise_designs(replications: pd.DataFrame, kpis: Sequence[str], level: fl
                 continue
             values = group[kpi].to_numpy(dtype=float)
             mean, std, lo, hi = t_interval(values, level)
-            rows.append({"design": design, "level": lvl, "kpi": kpi,
-                         "n": int(np.isfinite(values).sum()), "mean": mean, "std": std,
-                         "ci_low": lo, "ci_high": hi})
-    return pd.DataFrame(rows, columns=["design", "level", "kpi", "n", "mean", "std", "ci_low", "ci_high"])
+            rows.append(
+                {
+                    "design": design,
+                    "level": lvl,
+                    "kpi": kpi,
+                    "n": int(np.isfinite(values).sum()),
+                    "mean": mean,
+                    "std": std,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["design", "level", "kpi", "n", "mean", "std", "ci_low", "ci_high"]
+    )
 
 
 def verdict(lo: float, hi: float, better: str) -> str:
@@ -99,24 +112,57 @@ def compare_designs(
                     se = math.sqrt(np.var(d[ok], ddof=1) / n + np.var(b[ok], ddof=1) / n)
                     indep_half = float(stats.t.ppf(0.5 + used / 2, 2 * n - 2)) * se
                 base_mean = float(np.mean(b[ok])) if n else math.nan
-                rows.append({
-                    "level": lvl, "design": design, "baseline": baseline, "kpi": kpi,
-                    "better": better, "n": n, "baseline_mean": base_mean,
-                    "design_mean": float(np.mean(d[ok])) if n else math.nan,
-                    "diff_mean": mean, "diff_std": std, "ci_low": lo, "ci_high": hi,
-                    "relative_diff": mean / base_mean if n and base_mean else math.nan,
-                    "verdict": verdict(lo, hi, better),
-                    "interval_level": used, "correction": correction, "comparisons": m,
-                    "paired_half_width": paired_half, "independent_half_width": indep_half,
-                    "pairing_narrowing": 1 - paired_half / indep_half if indep_half and math.isfinite(indep_half) and indep_half > 0 else math.nan,
-                })
+                rows.append(
+                    {
+                        "level": lvl,
+                        "design": design,
+                        "baseline": baseline,
+                        "kpi": kpi,
+                        "better": better,
+                        "n": n,
+                        "baseline_mean": base_mean,
+                        "design_mean": float(np.mean(d[ok])) if n else math.nan,
+                        "diff_mean": mean,
+                        "diff_std": std,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "relative_diff": mean / base_mean if n and base_mean else math.nan,
+                        "verdict": verdict(lo, hi, better),
+                        "interval_level": used,
+                        "correction": correction,
+                        "comparisons": m,
+                        "paired_half_width": paired_half,
+                        "independent_half_width": indep_half,
+                        "pairing_narrowing": 1 - paired_half / indep_half
+                        if indep_half and math.isfinite(indep_half) and indep_half > 0
+                        else math.nan,
+                    }
+                )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-COMPARISON_COLUMNS = ("level", "design", "baseline", "kpi", "better", "n", "baseline_mean", "design_mean",
-                      "diff_mean", "diff_std", "ci_low", "ci_high", "relative_diff", "verdict",
-                      "interval_level", "correction", "comparisons", "paired_half_width",
-                      "independent_half_width", "pairing_narrowing")
+COMPARISON_COLUMNS = (
+    "level",
+    "design",
+    "baseline",
+    "kpi",
+    "better",
+    "n",
+    "baseline_mean",
+    "design_mean",
+    "diff_mean",
+    "diff_std",
+    "ci_low",
+    "ci_high",
+    "relative_diff",
+    "verdict",
+    "interval_level",
+    "correction",
+    "comparisons",
+    "paired_half_width",
+    "independent_half_width",
+    "pairing_narrowing",
+)
 """Columns of the comparison table."""
 
 
@@ -138,7 +184,9 @@ def replications_needed(values: np.ndarray, target: float, level: float, relativ
     return int(math.ceil(n * (half / goal) ** 2))
 
 
-def best_design(comparison: pd.DataFrame, kpi: str, level: str | None = None) -> tuple[str, pd.DataFrame]:
+def best_design(
+    comparison: pd.DataFrame, kpi: str, level: str | None = None
+) -> tuple[str, pd.DataFrame]:
     """The design that does best on ``kpi`` with a clear verdict against the baseline.
 
     Among designs whose interval says ``better``, the one with the best mean; the baseline

@@ -132,7 +132,9 @@ def check_executor(executor: Any, scheduler: Any = None) -> str:
         if executor != "dask":
             raise ArgumentError("scheduler", scheduler, "no scheduler unless executor is 'dask'")
         if not isinstance(scheduler, str) or not scheduler.strip():
-            raise ArgumentError("scheduler", scheduler, "a scheduler address such as 'tcp://host:8786'")
+            raise ArgumentError(
+                "scheduler", scheduler, "a scheduler address such as 'tcp://host:8786'"
+            )
     return executor
 
 

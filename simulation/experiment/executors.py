@@ -87,7 +87,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_serial(func: Callable[[Any], Outcome], tasks: Sequence[Any]) -> Iterator[tuple[Any, Outcome]]:
+def run_serial(
+    func: Callable[[Any], Outcome], tasks: Sequence[Any]
+) -> Iterator[tuple[Any, Outcome]]:
     """Run tasks one after another in this process."""
     for task in tasks:
         yield task, guarded(func, task)
@@ -122,8 +124,11 @@ class _LibraryPopen(popen_forkserver.Popen):
             context.set_spawning_popen(None)
         self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
         _parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds,  # type: ignore[attr-defined]
-                                       (_parent_w, self.sentinel))
+        self.finalizer = util.Finalize(
+            self,
+            util.close_fds,  # type: ignore[attr-defined]
+            (_parent_w, self.sentinel),
+        )
         with open(w, "wb", closefd=True) as f:
             f.write(buf.getbuffer())
         self.pid = forkserver.read_signed(self.sentinel)
@@ -161,9 +166,15 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     pool = _POOLS.get(workers)
     if pool is None:
         mp_context = _context()
-        mp_context.set_forkserver_preload(["simulation.experiment.sweep", "simulation.experiment.run"])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context,
-                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+        mp_context.set_forkserver_preload(
+            ["simulation.experiment.sweep", "simulation.experiment.run"]
+        )
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=mp_context,
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         _POOLS[workers] = pool
     return pool
 
@@ -229,7 +240,9 @@ def _finished(future: Future) -> Outcome | None:
     return future.result()
 
 
-def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int) -> Iterator[tuple[Any, Outcome]]:
+def run_local(
+    func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
+) -> Iterator[tuple[Any, Outcome]]:
     """Run tasks in ``workers`` local processes.
 
     A worker that dies (killed, out of memory) breaks the pool: the runs that finished are
@@ -265,8 +278,11 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
         _discard_pool(workers, pool, stop_workers=True)
         for future in [f for f in futures if f in pending]:
             finished = _finished(future)
-            yield futures[future], finished if finished is not None else {"error": WORKER_DIED, "worker_died": True}
-        for task in tasks[len(futures):]:  # never submitted: the pool broke while submitting
+            yield (
+                futures[future],
+                finished if finished is not None else {"error": WORKER_DIED, "worker_died": True},
+            )
+        for task in tasks[len(futures) :]:  # never submitted: the pool broke while submitting
             yield task, {"error": WORKER_DIED, "worker_died": True}
         complete = True
     finally:
@@ -274,20 +290,24 @@ def run_local(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
             _discard_pool(workers, pool, stop_workers=True)
 
 
-def run_dask(func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int,
-             scheduler: str | None) -> Iterator[tuple[Any, Outcome]]:
+def run_dask(
+    func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int, scheduler: str | None
+) -> Iterator[tuple[Any, Outcome]]:
     """Run tasks on a dask.distributed cluster at ``scheduler``, or on a local cluster."""
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("the dask executor needs 'dask[distributed]': pip install 'servicesim[distributed]'") from exc
+        raise RuntimeError(
+            "the dask executor needs 'dask[distributed]': pip install 'servicesim[distributed]'"
+        ) from exc
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         futures = client.map(guarded, [func] * len(tasks), tasks, pure=False)

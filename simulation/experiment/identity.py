@@ -53,8 +53,14 @@ def git_commit() -> str | None:
     """Commit of the source tree the package runs from, if it is a git checkout."""
     here = PACKAGE_ROOT
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -77,7 +83,9 @@ def source_files(root: Path = PACKAGE_ROOT) -> list[Path]:
     out = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+        if not path.is_file() or any(
+            part.startswith(".") or part == "__pycache__" for part in rel.parts
+        ):
             continue
         if path.suffix == ".py" or rel.parts[0] in _DATA_DIRS:
             out.append(rel)
@@ -136,7 +144,9 @@ def referenced_files(scenario: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def input_digests(scenario: Mapping[str, Any], cache: dict[str, str] | None = None) -> dict[str, str]:
+def input_digests(
+    scenario: Mapping[str, Any], cache: dict[str, str] | None = None
+) -> dict[str, str]:
     """``{path: sha256}`` of every file a resolved scenario references.
 
     Parameters
@@ -161,8 +171,13 @@ def input_digests(scenario: Mapping[str, Any], cache: dict[str, str] | None = No
     return out
 
 
-def run_key(scenario_json: str, seed: int, replication: int, inputs: Mapping[str, str] | None = None,
-            code: Mapping[str, str | None] | None = None) -> str:
+def run_key(
+    scenario_json: str,
+    seed: int,
+    replication: int,
+    inputs: Mapping[str, str] | None = None,
+    code: Mapping[str, str | None] | None = None,
+) -> str:
     """Identity of one run: a hash of everything that determines its numbers.
 
     Parameters
@@ -206,5 +221,7 @@ def run_index(runs: Iterable[tuple[str, str, int, str]]) -> dict[str, dict[str, 
     out: dict[str, dict[str, dict[int, str]]] = {}
     for design, level, replication, key in runs:
         out.setdefault(design, {}).setdefault(level, {})[int(replication)] = key
-    return {d: {lvl: [keys[r] for r in sorted(keys)] for lvl, keys in levels.items()}
-            for d, levels in out.items()}
+    return {
+        d: {lvl: [keys[r] for r in sorted(keys)] for lvl, keys in levels.items()}
+        for d, levels in out.items()
+    }

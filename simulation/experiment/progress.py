@@ -75,8 +75,9 @@ class Progress:
         on a terminal and writes lines otherwise.
     """
 
-    def __init__(self, total: int | None, desc: str, unit: str, *, initial: int = 0,
-                 show: bool | None = None) -> None:
+    def __init__(
+        self, total: int | None, desc: str, unit: str, *, initial: int = 0, show: bool | None = None
+    ) -> None:
         self.total, self.desc, self.unit = total, desc, unit
         self.n = self.initial = initial
         self.status = ""
@@ -86,8 +87,15 @@ class Progress:
         if self.mode == "bar":
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, file=sys.stderr,
-                             dynamic_ncols=True, leave=False)
+            self._bar = tqdm(
+                total=total,
+                initial=initial,
+                desc=desc,
+                unit=unit,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=False,
+            )
 
     @staticmethod
     def _mode(show: bool | None) -> str:
@@ -132,8 +140,10 @@ class Progress:
         share = self.n / self.total
         done = self.n - self.initial
         eta = (self.total - self.n) * elapsed / done if done > 0 else None
-        return (f"{self.desc}: {self.n}/{self.total} {self.unit}(s) ({share:.0%}){note}, "
-                f"elapsed {duration(elapsed)}, ETA {duration(eta) if eta is not None else '?'}")
+        return (
+            f"{self.desc}: {self.n}/{self.total} {self.unit}(s) ({share:.0%}){note}, "
+            f"elapsed {duration(elapsed)}, ETA {duration(eta) if eta is not None else '?'}"
+        )
 
     def _maybe_line(self) -> None:
         if self.mode != "lines":

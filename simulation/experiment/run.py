@@ -111,12 +111,19 @@ def check_run_limits(scenario: Scenario, replications: int) -> None:
         At ``replications`` with the figure, the limit and how to raise it.
     """
     try:
-        check_runs(replications, ("replications",), f"{replications:,} replication(s) of one scenario")
-        check_needs(expected_needs(scenario) * replications, ("replications",),
-                    f"in {replications:,} replication(s), all kept in memory by a run",
-                    "the replications, the demand or calendar.days")
+        check_runs(
+            replications, ("replications",), f"{replications:,} replication(s) of one scenario"
+        )
+        check_needs(
+            expected_needs(scenario) * replications,
+            ("replications",),
+            f"in {replications:,} replication(s), all kept in memory by a run",
+            "the replications, the demand or calendar.days",
+        )
     except ScenarioError as exc:
         raise exc.with_source(f"scenario {scenario.name}") from None
+
+
 @dataclass(frozen=True)
 class ReplicationTask:
     """One replication to run in a worker process (picklable)."""
@@ -140,8 +147,14 @@ def run_replication_task(task: ReplicationTask) -> dict[str, Any]:
     return {"tables": run_replication(network, task.replication, task.seed, task.check_invariants)}
 
 
-def _replications(scenario: Scenario, network: Network, replications: int, seed: int,
-                  check_invariants: bool, workers: int) -> Iterator[tuple[int, ReplicationTables]]:
+def _replications(
+    scenario: Scenario,
+    network: Network,
+    replications: int,
+    seed: int,
+    check_invariants: bool,
+    workers: int,
+) -> Iterator[tuple[int, ReplicationTables]]:
     """``(replication, tables)`` as they finish: here, or in ``workers`` local processes."""
     if workers <= 1 or replications <= 1:
         for r in range(replications):
@@ -154,7 +167,9 @@ def _replications(scenario: Scenario, network: Network, replications: int, seed:
         if died(outcome):
             lost += 1
         elif "error" in outcome:
-            raise RuntimeError(f"replication {task.replication} failed in a worker process:\n{outcome['error']}")
+            raise RuntimeError(
+                f"replication {task.replication} failed in a worker process:\n{outcome['error']}"
+            )
         else:
             yield task.replication, outcome["tables"]
     if lost:
@@ -219,7 +234,9 @@ def run(
     began = time.perf_counter()
     done: dict[int, ReplicationTables] = {}
     with Progress(replications, f"run {scenario.name}", "replication", show=progress) as bar:
-        for r, result in _replications(scenario, network, replications, seed, check_invariants, workers):
+        for r, result in _replications(
+            scenario, network, replications, seed, check_invariants, workers
+        ):
             done[r] = result
             bar.update(1)
             log.info("replication %d done (%d/%d)", r + 1, len(done), replications)

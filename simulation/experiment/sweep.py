@@ -96,7 +96,11 @@ def _network(scenario_json: str, inputs: tuple[tuple[str, str], ...] = ()) -> Ne
     """
     document = json.loads(scenario_json)
     network = compile_network(load_scenario(document, ANY_IDS))  # ids checked at load_sweep
-    changed = sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs) if inputs else []
+    changed = (
+        sorted(p for p, digest in input_digests(document).items() if (p, digest) not in inputs)
+        if inputs
+        else []
+    )
     if changed:
         raise RuntimeError(f"{', '.join(changed)} changed while the sweep ran; run the sweep again")
     return network
@@ -113,10 +117,16 @@ def execute(task: RunTask) -> dict[str, Any]:
     kpis = replication_kpis(network, visits, task.replication)
     if not task.keep_visits:
         return {"kpis": kpis, "visits": None, "site_hours": None}
-    return {"kpis": kpis, "visits": visits, "site_hours": site_hours(network, visits, task.replication)}
+    return {
+        "kpis": kpis,
+        "visits": visits,
+        "site_hours": site_hours(network, visits, task.replication),
+    }
 
 
-def _tasks(sweep: Sweep, replications: range, keep_visits: bool, kept: bool = False) -> list[RunTask]:
+def _tasks(
+    sweep: Sweep, replications: range, keep_visits: bool, kept: bool = False
+) -> list[RunTask]:
     cells = []
     digests: dict[str, str] = {}
     for design, label, _, scenario in sweep.cells:
@@ -127,23 +137,19 @@ def _tasks(sweep: Sweep, replications: range, keep_visits: bool, kept: bool = Fa
     for r in replications:
         keep = kept and (keep_visits or r < SAMPLE_REPLICATIONS)
         for design, label, text, inputs in cells:
-            tasks.append(RunTask(run_key(text, sweep.seed, r, inputs), design, label, r, sweep.seed, text, keep,
-                                 tuple(sorted(inputs.items()))))
+            tasks.append(
+                RunTask(
+                    run_key(text, sweep.seed, r, inputs),
+                    design,
+                    label,
+                    r,
+                    sweep.seed,
+                    text,
+                    keep,
+                    tuple(sorted(inputs.items())),
+                )
+            )
     return tasks
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _kpi_columns(sweep: Sweep) -> dict[str, str]:
@@ -160,12 +166,25 @@ def _wanted(sweep: Sweep) -> dict[tuple[str, str, str], str]:
 def _wide(long: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     """One row per design × level × replication; selected KPIs plus all overall and group KPIs."""
     wanted = _wanted(sweep)
-    label = long["kpi"].where(long["scope"] == "overall", long["kpi"] + "@" + long["scope"] + ":" + long["id"])
+    label = long["kpi"].where(
+        long["scope"] == "overall", long["kpi"] + "@" + long["scope"] + ":" + long["id"]
+    )
     keep = long["scope"].isin(["overall", "group"]) | pd.Series(
-        [(s, i, k) in wanted for s, i, k in zip(long["scope"], long["id"], long["kpi"], strict=True)], index=long.index)
+        [
+            (s, i, k) in wanted
+            for s, i, k in zip(long["scope"], long["id"], long["kpi"], strict=True)
+        ],
+        index=long.index,
+    )
     sub = long[keep].assign(column=label[keep])
-    wide = sub.pivot_table(index=["design", "level", "replication"], columns="column", values="value",
-                           aggfunc="first", sort=False, dropna=False)
+    wide = sub.pivot_table(
+        index=["design", "level", "replication"],
+        columns="column",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
     wide.columns.name = None
     wide = wide.reset_index()
     order = {(d, lvl): i for i, (d, lvl, _, _) in enumerate(sweep.cells)}
@@ -173,8 +192,6 @@ def _wide(long: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     wide = wide.sort_values(["_o", "replication"]).drop(columns="_o").reset_index(drop=True)
     first = ["design", "level", "replication"] + [c for c in wanted.values() if c in wide]
     return wide[first + sorted(c for c in wide.columns if c not in first)]
-
-
 
 
 class RunStore(Protocol):
@@ -192,8 +209,13 @@ class RunStore(Protocol):
         """The stored KPI table of ``task``, or ``None`` if it must be run (again)."""
         ...
 
-    def save(self, task: RunTask, kpis: pd.DataFrame, visits: pd.DataFrame | None,
-             site_hours: pd.DataFrame | None) -> None:
+    def save(
+        self,
+        task: RunTask,
+        kpis: pd.DataFrame,
+        visits: pd.DataFrame | None,
+        site_hours: pd.DataFrame | None,
+    ) -> None:
         """Keep a finished run (its visit and site-hour tables when ``task.keep_visits``)."""
         ...
 
@@ -223,7 +245,7 @@ def simulate_sweep(
     failures: list[tuple[str, str, int, str]] = []
     spec_reps = replications or sweep.spec.replications
     auto = spec_reps if isinstance(spec_reps, AutoReplications) else None
-    target = auto.initial if auto else int(spec_reps)
+    target = auto.initial if auto is not None else int(spec_reps)  # type: ignore[arg-type]  # an int here
     from_store = 0
 
     def do(n: int) -> list[RunTask]:
@@ -242,8 +264,13 @@ def simulate_sweep(
         if from_store and store is not None:
             log.info("%d of %d run(s) taken from %s", from_store, len(tasks), store.where)
         finished = len([t for t in tasks if t.key in done])
-        bar = Progress(len(tasks), f"sweep {sweep.spec.name}", "run", initial=finished,
-                       show=progress if todo else False)
+        bar = Progress(
+            len(tasks),
+            f"sweep {sweep.spec.name}",
+            "run",
+            initial=finished,
+            show=progress if todo else False,
+        )
         if from_store:
             bar.set_status(f"{from_store} from store")
         with bar:
@@ -255,8 +282,16 @@ def simulate_sweep(
         long = _collect(tasks, done)
         wide = _wide(long, sweep)
         label = auto.kpi.label
-        need = max((replications_needed(g[label].to_numpy(), auto.half_width, sweep.spec.level, auto.relative)
-                    for _, g in wide.groupby(["design", "level"]) if label in g), default=target)
+        need = max(
+            (
+                replications_needed(
+                    g[label].to_numpy(), auto.half_width, sweep.spec.level, auto.relative
+                )
+                for _, g in wide.groupby(["design", "level"])
+                if label in g
+            ),
+            default=target,
+        )
         if need <= target or target >= auto.max:
             break
         target = min(auto.max, max(need, target + 1))
@@ -265,16 +300,32 @@ def simulate_sweep(
 
     long = _collect(tasks, done)
     last_error = {(d, lvl, r): tb for d, lvl, r, tb in failures}  # a run retried in later rounds
-    failures = [(t.design, t.level, t.replication, last_error.get((t.design, t.level, t.replication), "no result"))
-                for t in tasks if t.key not in done]
+    failures = [
+        (
+            t.design,
+            t.level,
+            t.replication,
+            last_error.get((t.design, t.level, t.replication), "no result"),
+        )
+        for t in tasks
+        if t.key not in done
+    ]
     result = _analyse(sweep, long, failures)
     result.from_store = from_store
     result.tasks = tasks
     return result
 
 
-def _execute(todo: list[RunTask], workers: int, executor: str, scheduler: str | None, done: dict[str, pd.DataFrame],
-             failures: list[tuple[str, str, int, str]], store: RunStore | None, bar: Progress) -> None:
+def _execute(
+    todo: list[RunTask],
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    done: dict[str, pd.DataFrame],
+    failures: list[tuple[str, str, int, str]],
+    store: RunStore | None,
+    bar: Progress,
+) -> None:
     if not todo:
         return
     if executor == "dask":
@@ -307,25 +358,30 @@ def _collect(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFra
         if t.key in store:
             frames.append(store[t.key].assign(design=t.design, level=t.level))
     if not frames:
-        return pd.DataFrame(columns=["replication", "scope", "id", "kpi", "value", "design", "level"])
+        return pd.DataFrame(
+            columns=["replication", "scope", "id", "kpi", "value", "design", "level"]
+        )
     long = pd.concat(frames, ignore_index=True)
     first = ["design", "level", "replication", "scope", "id", "kpi", "value"]
     return long[first]
 
 
 def _analyse(sweep: Sweep, long: pd.DataFrame, failures) -> SweepResult:
-    wide = _wide(long, sweep) if len(long) else pd.DataFrame(columns=["design", "level", "replication"])
+    wide = (
+        _wide(long, sweep)
+        if len(long)
+        else pd.DataFrame(columns=["design", "level", "replication"])
+    )
     kpis = _kpi_columns(sweep)
-    summary_cols = list(kpis) + [c for c in wide.columns if c not in kpis and c not in ("design", "level", "replication")]
+    summary_cols = list(kpis) + [
+        c for c in wide.columns if c not in kpis and c not in ("design", "level", "replication")
+    ]
     summary = summarise_designs(wide, summary_cols, sweep.spec.level)
-    comparison = compare_designs(wide, {k: v for k, v in kpis.items() if k in wide},
-                                 sweep.spec.baseline_design, sweep.spec.level, sweep.spec.correction)
+    comparison = compare_designs(
+        wide,
+        {k: v for k, v in kpis.items() if k in wide},
+        sweep.spec.baseline_design,
+        sweep.spec.level,
+        sweep.spec.correction,
+    )
     return SweepResult(wide, summary, comparison, long, failures)
-
-
-
-
-
-
-
-

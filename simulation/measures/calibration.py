@@ -33,15 +33,24 @@ class Calibration:
     def plausible(self) -> bool:
         """Whether per staff-day and utilisation fall in the sourced / plausible ranges."""
         lo, hi = PER_STAFF_DAY
-        return lo * 0.8 <= self.per_staff_day <= hi * 1.1 and UTILISATION[0] <= self.utilisation <= UTILISATION[1]
+        return (
+            lo * 0.8 <= self.per_staff_day <= hi * 1.1
+            and UTILISATION[0] <= self.utilisation <= UTILISATION[1]
+        )
 
     def line(self) -> str:
         """One line for the terminal."""
-        verdict = "plausible" if self.plausible else "OUTSIDE the sourced ranges: check demand and counters"
-        return (f"Calibration (offices): {self.per_office_day:.0f} served visits per office-day "
-                f"(national average ~{PER_OFFICE_DAY_NATIONAL:.0f}), {self.per_staff_day:.1f} per staff-day "
-                f"of 6 counter-hours (sourced {PER_STAFF_DAY[0]:.0f}-{PER_STAFF_DAY[1]:.0f}), "
-                f"utilisation {self.utilisation:.0%}: {verdict}.")
+        verdict = (
+            "plausible"
+            if self.plausible
+            else "OUTSIDE the sourced ranges: check demand and counters"
+        )
+        return (
+            f"Calibration (offices): {self.per_office_day:.0f} served visits per office-day "
+            f"(national average ~{PER_OFFICE_DAY_NATIONAL:.0f}), {self.per_staff_day:.1f} per staff-day "
+            f"of 6 counter-hours (sourced {PER_STAFF_DAY[0]:.0f}-{PER_STAFF_DAY[1]:.0f}), "
+            f"utilisation {self.utilisation:.0%}: {verdict}."
+        )
 
 
 def office_calibration(scenario: Scenario, kpis: pd.DataFrame) -> Calibration | None:
@@ -58,7 +67,8 @@ def office_calibration(scenario: Scenario, kpis: pd.DataFrame) -> Calibration | 
     office_days = 0
     for k, site in offices:
         wide = site_rows[site_rows["id"] == site.id].pivot_table(
-            index="replication", columns="kpi", values="value", aggfunc="first", dropna=False)
+            index="replication", columns="kpi", values="value", aggfunc="first", dropna=False
+        )
         if wide.empty:
             continue
         served += float(wide["served"].sum())

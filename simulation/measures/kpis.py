@@ -20,10 +20,14 @@ SERVED_CODE = OUTCOMES.index("served")
 PENDING_CODE = OUTCOMES.index("pending")
 
 
-
-
-def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferral: np.ndarray,
-               population: float | None, years: float) -> dict[str, float]:
+def _need_kpis(
+    outcome: np.ndarray,
+    wait: np.ndarray,
+    travel: np.ndarray,
+    deferral: np.ndarray,
+    population: float | None,
+    years: float,
+) -> dict[str, float]:
     counts = np.bincount(outcome, minlength=len(OUTCOMES))
     served = counts[SERVED_CODE]
     unserved = int(sum(counts[OUTCOMES.index(r)] for r in UNSERVED))
@@ -39,7 +43,9 @@ def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferr
         out[f"unserved_{reason}"] = float(counts[OUTCOMES.index(reason)])
     out["served_share"] = served / decided if decided else np.nan
     if population is not None:
-        out["unserved_per_1000_yr"] = unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+        out["unserved_per_1000_yr"] = (
+            unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+        )
     has = len(w) > 0
     out["wait_mean"] = float(w.mean()) if has else np.nan
     out["wait_median"] = float(np.median(w)) if has else np.nan
@@ -58,7 +64,7 @@ def _need_kpis(outcome: np.ndarray, wait: np.ndarray, travel: np.ndarray, deferr
 def _groups(codes: np.ndarray, n_groups: int) -> list[np.ndarray]:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
-    return [order[bounds[g]: bounds[g + 1]] for g in range(n_groups)]
+    return [order[bounds[g] : bounds[g + 1]] for g in range(n_groups)]
 
 
 def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -> pd.DataFrame:
@@ -95,12 +101,18 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     def split(idx: np.ndarray) -> dict[str, float]:
         served = float((outcome[idx] == SERVED_CODE).sum())
         by_mobile = float(mobile_served[idx].sum())
-        return {"served_mobile": by_mobile, "served_fixed": served - by_mobile,
-                "mobile_share": by_mobile / served if served else np.nan}
+        return {
+            "served_mobile": by_mobile,
+            "served_fixed": served - by_mobile,
+            "mobile_share": by_mobile / served if served else np.nan,
+        }
 
     everyone = np.arange(len(outcome))
-    add("overall", "all", {**need(everyone, float(sum(a.population for a in scenario.areas))),
-                           **split(everyone)})
+    add(
+        "overall",
+        "all",
+        {**need(everyone, float(sum(a.population for a in scenario.areas))), **split(everyone)},
+    )
     vulnerable = np.array([a.vulnerable for a in scenario.areas], dtype=bool)
     for label, flag in (("vulnerable", True), ("other", False)):
         members = np.flatnonzero(vulnerable == flag)
@@ -109,32 +121,56 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
             population = float(sum(scenario.areas[m].population for m in members))
             add("group", label, {**need(idx, population), **split(idx)})
     for a, idx in enumerate(_groups(area, len(scenario.areas))):
-        add("area", scenario.areas[a].id, {**need(idx, float(scenario.areas[a].population)),
-                                          **split(idx)})
+        add(
+            "area",
+            scenario.areas[a].id,
+            {**need(idx, float(scenario.areas[a].population)), **split(idx)},
+        )
 
     weeks = (cal.days - cal.warmup_days) / 7.0
     spans = intervals(visits, network.horizon)
     codes, begin, end = spans["busy"]
     busy_place = visits["place"].cat.codes.to_numpy()[~np.isnan(visits["start_min"].to_numpy())]
     staff_hours = 0.0
-    for k, idx in enumerate(_groups(np.where(site < 0, len(scenario.sites), site), len(scenario.sites))):
+    for k, idx in enumerate(
+        _groups(np.where(site < 0, len(scenario.sites), site), len(scenario.sites))
+    ):
         mine = codes == k
-        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], network.site_starts[k],
-                                                  network.site_ends[k], scenario.sites[k].counters,
-                                                  cal.warmup_min, weeks)}
+        values = {
+            **need(idx, None),
+            **_time_kpis(
+                begin[mine],
+                end[mine],
+                network.site_starts[k],
+                network.site_ends[k],
+                scenario.sites[k].counters,
+                cal.warmup_min,
+                weeks,
+            ),
+        }
         staff_hours += values["staff_hours_per_week"]
         add("site", scenario.sites[k].id, values)
     place_codes = v["place"].cat.codes.to_numpy()
-    for p, idx in enumerate(_groups(np.where(place_codes < 0, len(network.places), place_codes),
-                                    len(network.places))):
+    for p, idx in enumerate(
+        _groups(np.where(place_codes < 0, len(network.places), place_codes), len(network.places))
+    ):
         place = network.places[p]
         if not kinds[place.site]:
             continue
         mine = busy_place == p
         starts, ends = network.place_windows(p)
-        values = {**need(idx, None), **_time_kpis(begin[mine], end[mine], starts, ends,
-                                                  scenario.sites[place.site].counters,
-                                                  cal.warmup_min, weeks)}
+        values = {
+            **need(idx, None),
+            **_time_kpis(
+                begin[mine],
+                end[mine],
+                starts,
+                ends,
+                scenario.sites[place.site].counters,
+                cal.warmup_min,
+                weeks,
+            ),
+        }
         add("stop", place.id, values)
     rows.append(("overall", "all", "staff_hours_per_week", staff_hours))
     out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
@@ -142,8 +178,15 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     return out
 
 
-def _time_kpis(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-               counters: int, warmup: float, weeks: float) -> dict[str, float]:
+def _time_kpis(
+    begin: np.ndarray,
+    end: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    counters: int,
+    warmup: float,
+    weeks: float,
+) -> dict[str, float]:
     """Utilisation, overtime and staffed hours from busy intervals and open windows."""
     starts = np.maximum(starts, warmup)
     keep = ends > starts

@@ -40,10 +40,12 @@ def over_windows(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: n
     if len(starts) == 0 or len(begin) == 0:
         return 0.0
     g = cumulative_occupancy(begin, end, np.concatenate((starts, ends)))
-    return float(g[len(starts):].sum() - g[: len(starts)].sum())
+    return float(g[len(starts) :].sum() - g[: len(starts)].sum())
 
 
-def intervals(visits: pd.DataFrame, horizon: float) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def intervals(
+    visits: pd.DataFrame, horizon: float
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Waiting and busy intervals per visit, with the visit's site code.
 
     Returns
@@ -63,7 +65,11 @@ def intervals(visits: pd.DataFrame, horizon: float) -> dict[str, tuple[np.ndarra
     busy = ~np.isnan(start)
     return {
         "waiting": (site[came], arrival[came], np.minimum(wait_end[came], horizon)),
-        "busy": (site[busy], start[busy], np.where(np.isnan(end[busy]), horizon, np.minimum(end[busy], horizon))),
+        "busy": (
+            site[busy],
+            start[busy],
+            np.where(np.isnan(end[busy]), horizon, np.minimum(end[busy], horizon)),
+        ),
     }
 
 
@@ -89,17 +95,31 @@ def site_hours(network: Network, visits: pd.DataFrame, replication: int) -> pd.D
         keep = (out["open"] > 0) | (out["busy"] > 0) | (out["waiting"] > 0)
         hour_index = np.flatnonzero(keep)
         day = hour_index // 24
-        frames.append(pd.DataFrame({
-            "replication": np.int32(replication),
-            "site": site.id,
-            "day": day.astype(np.int32),
-            "weekday": [WEEKDAYS[(scenario.calendar.first_weekday + d) % 7] for d in day],
-            "hour": (hour_index % 24).astype(np.int32),
-            "queue_mean": out["waiting"][keep],
-            "busy_mean": out["busy"][keep],
-            "open_counters": out["open"][keep],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "replication": np.int32(replication),
+                    "site": site.id,
+                    "day": day.astype(np.int32),
+                    "weekday": [WEEKDAYS[(scenario.calendar.first_weekday + d) % 7] for d in day],
+                    "hour": (hour_index % 24).astype(np.int32),
+                    "queue_mean": out["waiting"][keep],
+                    "busy_mean": out["busy"][keep],
+                    "open_counters": out["open"][keep],
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["replication", "site", "day", "weekday", "hour",
-                                     "queue_mean", "busy_mean", "open_counters"])
+        return pd.DataFrame(
+            columns=[
+                "replication",
+                "site",
+                "day",
+                "weekday",
+                "hour",
+                "queue_mean",
+                "busy_mean",
+                "open_counters",
+            ]
+        )
     return pd.concat(frames, ignore_index=True)

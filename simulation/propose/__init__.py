@@ -178,7 +178,9 @@ def propose(
             return _propose(loaded, workers, folder, bar, began)
 
 
-def _propose(loaded: Propose, workers: int | None, folder: Path, bar: Progress, began: float) -> ProposeResult:
+def _propose(
+    loaded: Propose, workers: int | None, folder: Path, bar: Progress, began: float
+) -> ProposeResult:
     spec = loaded.spec
     sel = spec.selection
     bar.set_status("stage screening")

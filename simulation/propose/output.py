@@ -54,9 +54,9 @@ PROPOSAL = "proposal"
 """Design name of the proposal in ``proposed.sweep.yaml``."""
 
 
-
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False)
+
 
 def describe_changes(changes: dict[str, Any]) -> str:
     """Short text of a design's changes: the sites it adds or removes and what it sets."""

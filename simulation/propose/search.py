@@ -190,8 +190,9 @@ class Evaluator:
         Worker processes of each sweep (default: all cores).
     """
 
-    def __init__(self, propose: Propose, workers: int | None = None,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self, propose: Propose, workers: int | None = None, progress: Progress | None = None
+    ) -> None:
         self.propose = propose
         self.progress = progress
         self._stage = ""
@@ -220,7 +221,9 @@ class Evaluator:
 
     def _show(self) -> None:
         if self.progress is not None:
-            self.progress.set_status(f"stage {self._stage}, {len(self.search_designs)} evaluation(s)")
+            self.progress.set_status(
+                f"stage {self._stage}, {len(self.search_designs)} evaluation(s)"
+            )
 
     # -- designs --------------------------------------------------------------------------
 
@@ -234,7 +237,7 @@ class Evaluator:
     ) -> Design:
         """Register a design (or return the registered one with the same scenario)."""
         where: tuple[str | int, ...] = (
-            ("compare_with", "designs", name) if kind == "hand-made" else ()
+            ("compare_with", "designs", name) if kind == "hand-made" and name is not None else ()
         )
         key = self._key(changes, where)
         if key in self._keys:

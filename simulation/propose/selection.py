@@ -291,6 +291,13 @@ def best_search_design(sampler: Sampler, budget: Track, search: Sequence[str]) -
     return min(search, key=lambda d: float(np.mean(sampler.values(d, n))))
 
 
-PAIRED_COLUMNS = ("n_paired", "proposal_mean", "design_paired_mean", "diff_mean", "diff_ci_low",
-                  "diff_ci_high", "interval_level")
+PAIRED_COLUMNS = (
+    "n_paired",
+    "proposal_mean",
+    "design_paired_mean",
+    "diff_mean",
+    "diff_ci_low",
+    "diff_ci_high",
+    "interval_level",
+)
 """Columns of the paired comparison of the proposal with each design."""

@@ -68,7 +68,6 @@ from simulation.scenario.sweep_spec import _cell_name
 log = logging.getLogger(__name__)
 
 
-
 # ----------------------------------------------------------------------------- loading
 
 
@@ -146,10 +145,14 @@ def _read_yaml(path: Path) -> Any:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TargetError(path.parent, f"{path.name} is missing; the folder is incomplete") from None
+        raise TargetError(
+            path.parent, f"{path.name} is missing; the folder is incomplete"
+        ) from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TargetError(path.parent, f"{path.name} is not valid YAML ({exc.__class__.__name__}); "
-                          "the folder is damaged") from None
+        raise TargetError(
+            path.parent,
+            f"{path.name} is not valid YAML ({exc.__class__.__name__}); the folder is damaged",
+        ) from None
     if not isinstance(document, dict):
         raise TargetError(path.parent, f"{path.name} is not a mapping; the folder is damaged")
     return document
@@ -176,15 +179,37 @@ def load_results(folder: str | Path) -> Results:
 def _load_run(folder: Path, manifest: dict[str, Any]) -> Results:
     scenario = _read_yaml(folder / "scenario.yaml")
     name = str(scenario.get("name") or manifest.get("scenario") or "scenario")
-    kpis = pd.read_csv(folder / "kpis.csv", keep_default_na=False, na_values=[""],
-                       dtype={"id": str, "scope": str, "kpi": str})
+    kpis = pd.read_csv(
+        folder / "kpis.csv",
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"id": str, "scope": str, "kpi": str},
+    )
     kpis = kpis.assign(design=name, level="")
     visits = pd.read_parquet(folder / "visits.parquet")
     site_hours = pd.read_csv(folder / "site_hours.csv", dtype={"site": str, "weekday": str})
-    summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""],
-                          dtype={"id": str, "scope": str, "kpi": str})
-    return Results(folder, "run", manifest, name, [name], name, [""], "", {name: scenario}, kpis, summary,
-                   pd.DataFrame(), {name: visits}, {name: site_hours})
+    summary = pd.read_csv(
+        folder / "summary.csv",
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"id": str, "scope": str, "kpi": str},
+    )
+    return Results(
+        folder,
+        "run",
+        manifest,
+        name,
+        [name],
+        name,
+        [""],
+        "",
+        {name: scenario},
+        kpis,
+        summary,
+        pd.DataFrame(),
+        {name: visits},
+        {name: site_hours},
+    )
 
 
 def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
@@ -197,22 +222,51 @@ def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
         path = folder / "scenarios" / f"{_cell_name(name, d, level)}.yaml"
         scenarios[d] = _read_yaml(path)
     kpis = pd.read_parquet(folder / "kpis.parquet")
-    kpis = kpis.assign(level=kpis["level"].fillna("").astype(str), design=kpis["design"].astype(str))
-    summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""],
-                          dtype={"design": str, "level": str, "kpi": str})
+    kpis = kpis.assign(
+        level=kpis["level"].fillna("").astype(str), design=kpis["design"].astype(str)
+    )
+    summary = pd.read_csv(
+        folder / "summary.csv",
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"design": str, "level": str, "kpi": str},
+    )
     comparison_path = folder / "comparison.csv"
-    comparison = (pd.read_csv(comparison_path, keep_default_na=False, na_values=[""],
-                              dtype={"design": str, "level": str, "kpi": str, "baseline": str})
-                  if comparison_path.exists() and comparison_path.stat().st_size > 1 else pd.DataFrame())
+    comparison = (
+        pd.read_csv(
+            comparison_path,
+            keep_default_na=False,
+            na_values=[""],
+            dtype={"design": str, "level": str, "kpi": str, "baseline": str},
+        )
+        if comparison_path.exists() and comparison_path.stat().st_size > 1
+        else pd.DataFrame()
+    )
     visits, site_hours = _kept_tables(folder, manifest, designs, level)
     sweep = _read_yaml(folder / "sweep.yaml") if (folder / "sweep.yaml").exists() else {}
     baseline = str(manifest.get("baseline") or designs[0])
-    return Results(folder, "sweep", manifest, name, designs, baseline, levels, level, scenarios, kpis, summary,
-                   comparison, visits, site_hours, sweep or {})
+    return Results(
+        folder,
+        "sweep",
+        manifest,
+        name,
+        designs,
+        baseline,
+        levels,
+        level,
+        scenarios,
+        kpis,
+        summary,
+        comparison,
+        visits,
+        site_hours,
+        sweep or {},
+    )
 
 
-def _kept_tables(folder: Path, manifest: dict[str, Any], designs: list[str],
-                 level: str) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+def _kept_tables(
+    folder: Path, manifest: dict[str, Any], designs: list[str], level: str
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """The kept visit and site-hour tables of this sweep's runs at ``level``, per design.
 
     Only the runs the manifest names (``run_keys``, ``kept_replications``) are read, so files
@@ -220,8 +274,11 @@ def _kept_tables(folder: Path, manifest: dict[str, Any], designs: list[str],
     """
     keys = manifest.get("run_keys")
     if not isinstance(keys, dict):
-        log.warning("%s: the manifest names no runs (made by an older servicesim?); "
-                    "figures of visits and queues are left out", folder)
+        log.warning(
+            "%s: the manifest names no runs (made by an older servicesim?); "
+            "figures of visits and queues are left out",
+            folder,
+        )
         return {}, {}
     kept = [int(r) for r in manifest.get("kept_replications", range(SAMPLE_REPLICATIONS))]
     out: tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]] = ({}, {})
@@ -236,7 +293,9 @@ def _kept_tables(folder: Path, manifest: dict[str, Any], designs: list[str],
                 try:
                     frames.append(pd.read_parquet(path))
                 except (OSError, ValueError) as exc:
-                    log.warning("%s: unreadable, left out of the figures (%s)", path, type(exc).__name__)
+                    log.warning(
+                        "%s: unreadable, left out of the figures (%s)", path, type(exc).__name__
+                    )
             if frames:
                 store[d] = pd.concat(frames, ignore_index=True)
             else:
@@ -299,7 +358,9 @@ def _distribution(spec: Any) -> str:
         return "none"
     if isinstance(spec, Mapping):
         kind = spec.get("dist", "")
-        args = ", ".join(f"{k}={_plain(v)}" for k, v in spec.items() if k != "dist" and v is not None)
+        args = ", ".join(
+            f"{k}={_plain(v)}" for k, v in spec.items() if k != "dist" and v is not None
+        )
         return f"{kind}({args})" if kind else args
     return _plain(spec)
 
@@ -328,7 +389,11 @@ def _effect(row: Mapping[str, Any], overall: bool = False) -> Inline:
     name = kpi_label(kpi).name + (" overall" if overall else "")
     base = float(row["baseline_mean"])
     mean, lo, hi = float(row["diff_mean"]), float(row["ci_low"]), float(row["ci_high"])
-    level = _level_text(float(row["interval_level"])) if math.isfinite(float(row["interval_level"])) else ""
+    level = (
+        _level_text(float(row["interval_level"]))
+        if math.isfinite(float(row["interval_level"]))
+        else ""
+    )
     relative = math.isfinite(base) and abs(base) > 1e-12
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _t(f"has too few replications to tell a difference in {name}")
@@ -346,20 +411,30 @@ def _effect(row: Mapping[str, Any], overall: bool = False) -> Inline:
         return _t(f"{verb} {name} by {size} ({same})")
     if lo <= 0 <= hi:
         if relative:
-            return _t(f"shows no clear difference in {name} ({_rel(rel)}; {level} CI {_rel(rlo)} to {_rel(rhi)})")
-        return _t(f"shows no clear difference in {name} ({_signed(mean)} {unit}; "
-                  f"{level} CI {_signed(lo)} to {_signed(hi)})")
+            return _t(
+                f"shows no clear difference in {name} ({_rel(rel)}; {level} CI {_rel(rlo)} to {_rel(rhi)})"
+            )
+        return _t(
+            f"shows no clear difference in {name} ({_signed(mean)} {unit}; "
+            f"{level} CI {_signed(lo)} to {_signed(hi)})"
+        )
     if relative:
         if hi < 0:
-            return _t(f"reduces {name} by {_pct(-rel)} ({level} CI {-rhi * 100:.0f}–{-rlo * 100:.0f}%)")
+            return _t(
+                f"reduces {name} by {_pct(-rel)} ({level} CI {-rhi * 100:.0f}–{-rlo * 100:.0f}%)"
+            )
         return _t(f"increases {name} by {_pct(rel)} ({level} CI {rlo * 100:.0f}–{rhi * 100:.0f}%)")
     verb = "reduces" if hi < 0 else "increases"
-    return _t(f"{verb} {name} by {fmt_number(abs(mean))} {unit} ({level} CI {fmt_number(abs(hi if hi < 0 else lo))}"
-              f"–{fmt_number(abs(lo if hi < 0 else hi))} {unit})")
+    return _t(
+        f"{verb} {name} by {fmt_number(abs(mean))} {unit} ({level} CI {fmt_number(abs(hi if hi < 0 else lo))}"
+        f"–{fmt_number(abs(lo if hi < 0 else hi))} {unit})"
+    )
 
 
 def _headline_kpi(res: Results) -> str:
-    kpis = [str(k) for k in res.manifest.get("kpis") or []] or list(dict.fromkeys(res.comparison["kpi"]))
+    kpis = [str(k) for k in res.manifest.get("kpis") or []] or list(
+        dict.fromkeys(res.comparison["kpi"])
+    )
     present = set(res.comparison["kpi"]) if len(res.comparison) else set()
     return headline_kpi(kpis, present)
 
@@ -380,11 +455,17 @@ def sweep_findings(res: Results) -> list[Inline]:
         rows = at[at["design"] == design].set_index("kpi")
         if headline in rows.index:
             r = rows.loc[headline]
-            words = _t("Design ", _b(design), " ") + _effect({**r.to_dict(), "kpi": headline}) + _t(
-                " against ", _b(res.baseline)) + where + _t(
-                f": {_format_value(headline, float(r['design_mean']))} against "
-                f"{_format_value(headline, float(r['baseline_mean']))}"
-                f"{' ' + _unit(headline) if _unit(headline) else ''}.")
+            words = (
+                _t("Design ", _b(design), " ")
+                + _effect({**r.to_dict(), "kpi": headline})
+                + _t(" against ", _b(res.baseline))
+                + where
+                + _t(
+                    f": {_format_value(headline, float(r['design_mean']))} against "
+                    f"{_format_value(headline, float(r['baseline_mean']))}"
+                    f"{' ' + _unit(headline) if _unit(headline) else ''}."
+                )
+            )
             out.append(words)
         rest = [k for k in others if k in rows.index]
         if rest:
@@ -392,28 +473,55 @@ def sweep_findings(res: Results) -> list[Inline]:
             for j, k in enumerate(rest):
                 if j:
                     parts += _t("; " if j < len(rest) - 1 else "; and ")
-                parts += _effect({**rows.loc[k].to_dict(), "kpi": k}, overall=f"{k}@group:vulnerable" in rows.index)
+                parts += _effect(
+                    {**rows.loc[k].to_dict(), "kpi": k},
+                    overall=f"{k}@group:vulnerable" in rows.index,
+                )
             out.append(_t("") + parts + _t("."))
     best, rows = best_design(comp, headline, level)
-    group = "vulnerable areas" if headline.endswith("@group:vulnerable") else kpi_label(headline).name
+    group = (
+        "vulnerable areas" if headline.endswith("@group:vulnerable") else kpi_label(headline).name
+    )
     if best and best != res.baseline:
         r = rows[rows["design"] == best].iloc[0]
-        out.append(_t(f"Best for {group}") + where + _t(": ", _b(best), f" — {_format_value(headline, float(r['design_mean']))} "
-                      f"against {_format_value(headline, float(r['baseline_mean']))}"
-                      f"{' ' + _unit(headline) if _unit(headline) else ''} with ", _b(res.baseline), "."))
+        out.append(
+            _t(f"Best for {group}")
+            + where
+            + _t(
+                ": ",
+                _b(best),
+                f" — {_format_value(headline, float(r['design_mean']))} "
+                f"against {_format_value(headline, float(r['baseline_mean']))}"
+                f"{' ' + _unit(headline) if _unit(headline) else ''} with ",
+                _b(res.baseline),
+                ".",
+            )
+        )
     elif best:
-        out.append(_t("No design is clearly better than ", _b(res.baseline), f" for {group}") + where + _t("."))
+        out.append(
+            _t("No design is clearly better than ", _b(res.baseline), f" for {group}")
+            + where
+            + _t(".")
+        )
     if res.multi_level:
         out.extend(_level_agreement(res, comp))
     first = comp.iloc[0]
     if str(first.get("correction", "")) == "bonferroni" and int(first.get("comparisons", 1)) > 1:
-        out.append(_t(f"Each interval is a {_level_text(float(first['interval_level']))} confidence interval so that "
-                      f"the {int(first['comparisons'])} comparisons per KPI and level hold together at "
-                      f"{_level_text(float(res.manifest.get('level') or 0.95))} (Bonferroni); percentages are "
-                      "differences relative to the baseline's mean."))
+        out.append(
+            _t(
+                f"Each interval is a {_level_text(float(first['interval_level']))} confidence interval so that "
+                f"the {int(first['comparisons'])} comparisons per KPI and level hold together at "
+                f"{_level_text(float(res.manifest.get('level') or 0.95))} (Bonferroni); percentages are "
+                "differences relative to the baseline's mean."
+            )
+        )
     else:
-        out.append(_t("Percentages are differences relative to the baseline's mean; intervals are "
-                      f"{_level_text(float(first['interval_level']))} confidence intervals of paired differences."))
+        out.append(
+            _t(
+                "Percentages are differences relative to the baseline's mean; intervals are "
+                f"{_level_text(float(first['interval_level']))} confidence intervals of paired differences."
+            )
+        )
     return out
 
 
@@ -422,12 +530,26 @@ def _level_agreement(res: Results, comp: pd.DataFrame) -> list[Inline]:
     out: list[Inline] = []
     for lvl in res.levels[1:]:
         other = comp[comp["level"] == lvl].set_index(["design", "kpi"])["verdict"]
-        changed = [(d, k, first.get((d, k)), v) for (d, k), v in other.items() if first.get((d, k)) != v]
+        changed = [
+            (d, k, first.get((d, k)), v) for (d, k), v in other.items() if first.get((d, k)) != v
+        ]
         if not changed:
-            out.append(_t("At ", _code(lvl), " every verdict is the same as at ", _code(res.level), "."))
+            out.append(
+                _t("At ", _code(lvl), " every verdict is the same as at ", _code(res.level), ".")
+            )
         else:
-            parts = "; ".join(f"{d} on {kpi_label(k).name}: {v} (was {w})" for d, k, w, v in changed)
-            out.append(_t("At ", _code(lvl), " some verdicts differ from ", _code(res.level), f": {parts}."))
+            parts = "; ".join(
+                f"{d} on {kpi_label(k).name}: {v} (was {w})" for d, k, w, v in changed
+            )
+            out.append(
+                _t(
+                    "At ",
+                    _code(lvl),
+                    " some verdicts differ from ",
+                    _code(res.level),
+                    f": {parts}.",
+                )
+            )
     return out
 
 
@@ -453,31 +575,47 @@ def run_findings(res: Results) -> list[Inline]:
     out: list[Inline] = []
     served = _summary_row(s, "overall", "all", "served_share")
     if served is not None:
-        out.append(_t(f"Of the needs that arose after the warm-up, {_with_ci(served, 'served_share')} were served."))
+        out.append(
+            _t(
+                f"Of the needs that arose after the warm-up, {_with_ci(served, 'served_share')} were served."
+            )
+        )
     total = _summary_row(s, "overall", "all", "unserved_per_1000_yr")
     vul = _summary_row(s, "group", "vulnerable", "unserved_per_1000_yr")
     oth = _summary_row(s, "group", "other", "unserved_per_1000_yr")
     if total is not None:
-        text = ("Unserved demand is "
-                f"{_with_ci(total, 'unserved_per_1000_yr', 'needs per 1,000 residents per year')}")
+        text = (
+            "Unserved demand is "
+            f"{_with_ci(total, 'unserved_per_1000_yr', 'needs per 1,000 residents per year')}"
+        )
         if vul is not None and oth is not None:
-            text += (f"; in vulnerable areas {_format_value('unserved_per_1000_yr', float(vul['mean']))}, "
-                     f"in other areas {_format_value('unserved_per_1000_yr', float(oth['mean']))}")
+            text += (
+                f"; in vulnerable areas {_format_value('unserved_per_1000_yr', float(vul['mean']))}, "
+                f"in other areas {_format_value('unserved_per_1000_yr', float(oth['mean']))}"
+            )
         out.append(_t(text + "."))
-    reasons = {r: kpi_means(res.kpis, "overall", f"unserved_{r}").get("all", float("nan")) for r in REASONS}
+    reasons = {
+        r: kpi_means(res.kpis, "overall", f"unserved_{r}").get("all", float("nan")) for r in REASONS
+    }
     finite = {r: v for r, v in reasons.items() if math.isfinite(v)}
     if finite and sum(finite.values()) > 0:
         top = max(finite, key=lambda r: finite[r])
-        out.append(_t(f"The main reason for unserved demand is “{REASON_LABELS[top]}” "
-                      f"({_pct(finite[top] / sum(finite.values()))} of unserved needs)."))
+        out.append(
+            _t(
+                f"The main reason for unserved demand is “{REASON_LABELS[top]}” "
+                f"({_pct(finite[top] / sum(finite.values()))} of unserved needs)."
+            )
+        )
     wait = _summary_row(s, "overall", "all", "wait_mean")
     w15 = _summary_row(s, "overall", "all", "within_15")
     w30 = _summary_row(s, "overall", "all", "within_30")
     if wait is not None:
         text = f"Served visitors waited on average {_with_ci(wait, 'wait_mean', 'min')}"
         if w15 is not None and w30 is not None:
-            text += (f"; {_format_value('within_15', float(w15['mean']))} were served within 15 minutes and "
-                     f"{_format_value('within_30', float(w30['mean']))} within 30")
+            text += (
+                f"; {_format_value('within_15', float(w15['mean']))} were served within 15 minutes and "
+                f"{_format_value('within_30', float(w30['mean']))} within 30"
+            )
         out.append(_t(text + "."))
     util = []
     for site in sc.get("sites") or ():
@@ -492,7 +630,9 @@ def run_findings(res: Results) -> list[Inline]:
         if share is not None:
             text = f"Mobile units served {_format_value('mobile_share', float(share['mean']))} of the served needs"
             if vshare is not None and math.isfinite(float(vshare["mean"])):
-                text += f" ({_format_value('mobile_share', float(vshare['mean']))} in vulnerable areas)"
+                text += (
+                    f" ({_format_value('mobile_share', float(vshare['mean']))} in vulnerable areas)"
+                )
             out.append(_t(text + "."))
     return out or [_t("The summary table holds no KPIs.")]
 
@@ -518,22 +658,33 @@ def figure_specs(res: Results) -> list[FigureSpec]:
     suffix = f" ({res.level})" if res.multi_level else ""
     reps = res.replications
     designs = [d for d in res.designs if d in res.scenarios]
-    unserved = {d: kpi_means(res.design_kpis(d), "area", "unserved_per_1000_yr").to_dict() for d in designs}
-    specs.append(FigureSpec(
-        "map", "Areas, offices and mobile-unit stops",
-        "Areas are circles sized by population (vulnerable areas cross-hatched with a black outline) and shaded "
-        f"by unserved demand per 1,000 residents per year (mean of {reps} replications{at}); offices are squares, "
-        "mobile-unit stops triangles joined by the unit's weekly route. Longitude is stretched so that distances "
-        "are true in both directions; no background map.",
-        lambda: design_maps({d: res.scenarios[d] for d in designs}, unserved,
-                            "Areas and service places" + suffix)))
+    unserved = {
+        d: kpi_means(res.design_kpis(d), "area", "unserved_per_1000_yr").to_dict() for d in designs
+    }
+    specs.append(
+        FigureSpec(
+            "map",
+            "Areas, offices and mobile-unit stops",
+            "Areas are circles sized by population (vulnerable areas cross-hatched with a black outline) and shaded "
+            f"by unserved demand per 1,000 residents per year (mean of {reps} replications{at}); offices are squares, "
+            "mobile-unit stops triangles joined by the unit's weekly route. Longitude is stretched so that distances "
+            "are true in both directions; no background map.",
+            lambda: design_maps(
+                {d: res.scenarios[d] for d in designs},
+                unserved,
+                "Areas and service places" + suffix,
+            ),
+        )
+    )
     if res.visits:
         if sweep:
             series = {d: res.visits[d] for d in designs if d in res.visits}
             kept = sorted({int(r) for v in series.values() for r in v["replication"].unique()})
-            caption = (f"Share of served visitors who waited at most the time on the horizontal axis, per design{at}, "
-                       f"pooled over the {len(kept)} replication(s) whose visit tables the sweep keeps; "
-                       "dotted lines mark 15 and 30 minutes. Needs from the warm-up are left out.")
+            caption = (
+                f"Share of served visitors who waited at most the time on the horizontal axis, per design{at}, "
+                f"pooled over the {len(kept)} replication(s) whose visit tables the sweep keeps; "
+                "dotted lines mark 15 and 30 minutes. Needs from the warm-up are left out."
+            )
         else:
             v = res.visits[res.baseline]
             sc = res.scenarios[res.baseline]
@@ -542,63 +693,113 @@ def figure_specs(res: Results) -> list[FigureSpec]:
             if vulnerable and len(vulnerable) < len(sc["areas"]):
                 inside = v["area"].astype(str).isin(vulnerable)
                 series = {"all areas": v, "vulnerable areas": v[inside], "other areas": v[~inside]}
-            caption = (f"Share of served visitors who waited at most the time on the horizontal axis, pooled over "
-                       f"{reps} replication(s); dotted lines mark 15 and 30 minutes. Needs from the warm-up are "
-                       "left out.")
-        specs.append(FigureSpec("waits", "Waiting times of served visitors", caption,
-                                partial(wait_ecdf, series, "Waiting times of served visitors" + suffix)))
-    specs.append(FigureSpec(
-        "unserved", "Unserved demand by area and reason",
-        f"Unserved needs per 1,000 residents per year by area and reason (mean of {reps} replications{at}). "
-        "“Did not set out” counts needs not acted on because the best option was too costly (distance decay); "
-        "vulnerable areas are outlined and marked ◆.",
-        lambda: unserved_bars({d: res.design_kpis(d) for d in designs}, {d: res.scenarios[d] for d in designs},
-                              "Unserved demand by area and reason" + suffix)))
+            caption = (
+                f"Share of served visitors who waited at most the time on the horizontal axis, pooled over "
+                f"{reps} replication(s); dotted lines mark 15 and 30 minutes. Needs from the warm-up are "
+                "left out."
+            )
+        specs.append(
+            FigureSpec(
+                "waits",
+                "Waiting times of served visitors",
+                caption,
+                partial(wait_ecdf, series, "Waiting times of served visitors" + suffix),
+            )
+        )
+    specs.append(
+        FigureSpec(
+            "unserved",
+            "Unserved demand by area and reason",
+            f"Unserved needs per 1,000 residents per year by area and reason (mean of {reps} replications{at}). "
+            "“Did not set out” counts needs not acted on because the best option was too costly (distance decay); "
+            "vulnerable areas are outlined and marked ◆.",
+            lambda: unserved_bars(
+                {d: res.design_kpis(d) for d in designs},
+                {d: res.scenarios[d] for d in designs},
+                "Unserved demand by area and reason" + suffix,
+            ),
+        )
+    )
     if sweep and not res.comparison.empty:
         kpis = [str(k) for k in res.manifest.get("kpis") or []] or None
         first = res.comparison.iloc[0]
-        specs.append(FigureSpec(
-            "comparison", "Difference from the baseline",
-            f"Mean paired difference (design − {res.baseline}) over {reps} replications with common random numbers, "
-            f"with its {_level_text(float(first['interval_level']))} confidence interval"
-            + (" (Bonferroni-corrected)" if str(first.get("correction")) == "bonferroni" else "")
-            + "; labels give the difference relative to the baseline's mean. Colour and marker give the verdict; "
-            "an interval crossing the dashed zero line means no clear difference.",
-            lambda: forest_plot(res.comparison, kpis)))
-        y = next((k for k in (HEADLINE_KPI, "unserved_per_1000_yr", "wait_mean") if k in set(res.summary["kpi"])), None)
+        specs.append(
+            FigureSpec(
+                "comparison",
+                "Difference from the baseline",
+                f"Mean paired difference (design − {res.baseline}) over {reps} replications with common random numbers, "
+                f"with its {_level_text(float(first['interval_level']))} confidence interval"
+                + (
+                    " (Bonferroni-corrected)"
+                    if str(first.get("correction")) == "bonferroni"
+                    else ""
+                )
+                + "; labels give the difference relative to the baseline's mean. Colour and marker give the verdict; "
+                "an interval crossing the dashed zero line means no clear difference.",
+                lambda: forest_plot(res.comparison, kpis),
+            )
+        )
+        y = next(
+            (
+                k
+                for k in (HEADLINE_KPI, "unserved_per_1000_yr", "wait_mean")
+                if k in set(res.summary["kpi"])
+            ),
+            None,
+        )
         if y is not None and "staff_hours_per_week" in set(res.summary["kpi"]):
             conf = float(res.manifest.get("level") or 0.95)
-            specs.append(FigureSpec(
-                "costs", "Cost against benefit",
-                f"Staffed counter-hours per week against {kpi_label(y).name}, one point per design and panel per "
-                f"factor level; bars are {_level_text(conf)} confidence intervals of each design's mean over "
-                f"{reps} replications (independent intervals; the paired differences in the comparison figure are "
-                "more precise).",
-                partial(cost_benefit, res.summary, y=y, confidence=conf)))
+            specs.append(
+                FigureSpec(
+                    "costs",
+                    "Cost against benefit",
+                    f"Staffed counter-hours per week against {kpi_label(y).name}, one point per design and panel per "
+                    f"factor level; bars are {_level_text(conf)} confidence intervals of each design's mean over "
+                    f"{reps} replications (independent intervals; the paired differences in the comparison figure are "
+                    "more precise).",
+                    partial(cost_benefit, res.summary, y=y, confidence=conf),
+                )
+            )
     if res.site_hours:
         have = [d for d in designs if d in res.site_hours]
         kept = sorted({int(r) for d in have for r in res.site_hours[d]["replication"].unique()})
-        specs.append(FigureSpec(
-            "queues", "Queue and counter use by weekday and hour",
-            f"Mean number of people waiting (left) and busy ÷ open counters (right) per site, weekday and clock "
-            f"hour{at}, averaged over every such weekday after the warm-up and over {len(kept)} replication(s). "
-            "Grey cells: closed and nobody waiting.",
-            lambda: site_heatmaps({d: res.site_hours[d] for d in have}, {d: res.scenarios[d] for d in have},
-                                  "Queue and counter use by weekday and hour" + suffix)))
+        specs.append(
+            FigureSpec(
+                "queues",
+                "Queue and counter use by weekday and hour",
+                f"Mean number of people waiting (left) and busy ÷ open counters (right) per site, weekday and clock "
+                f"hour{at}, averaged over every such weekday after the warm-up and over {len(kept)} replication(s). "
+                "Grey cells: closed and nobody waiting.",
+                lambda: site_heatmaps(
+                    {d: res.site_hours[d] for d in have},
+                    {d: res.scenarios[d] for d in have},
+                    "Queue and counter use by weekday and hour" + suffix,
+                ),
+            )
+        )
     if any(mobile_units(res.scenarios[d]) for d in designs):
-        specs.append(FigureSpec(
-            "schedule", "Weekly schedule of the mobile units",
-            f"Each mobile unit's stop windows over a week{at}, annotated with the mean number of needs served per "
-            f"stop visit and the counters' utilisation at that stop (means of {reps} replications).",
-            lambda: schedule_timeline({d: res.scenarios[d] for d in designs},
-                                      {d: res.design_kpis(d) for d in designs},
-                                      "Weekly schedule of the mobile units" + suffix)))
+        specs.append(
+            FigureSpec(
+                "schedule",
+                "Weekly schedule of the mobile units",
+                f"Each mobile unit's stop windows over a week{at}, annotated with the mean number of needs served per "
+                f"stop visit and the counters' utilisation at that stop (means of {reps} replications).",
+                lambda: schedule_timeline(
+                    {d: res.scenarios[d] for d in designs},
+                    {d: res.design_kpis(d) for d in designs},
+                    "Weekly schedule of the mobile units" + suffix,
+                ),
+            )
+        )
     return specs
 
 
-def render_figures(folder: str | Path, out: str | Path | None = None,
-                   names: Sequence[str] | None = None,
-                   formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def render_figures(
+    folder: str | Path,
+    out: str | Path | None = None,
+    names: Sequence[str] | None = None,
+    formats: Sequence[str] = ("png", "svg"),
+) -> list[Path]:
     """Draw a result folder's figures and save them (e.g. for ``docs/figures``).
 
     Parameters
@@ -636,15 +837,21 @@ def _question(res: Results) -> list[Block]:
         desc = res.sweep.get("description")
         base = res.scenarios[res.baseline]
         n = len(res.designs)
-        text = _t(f"This sweep compares {n} design{'s' if n != 1 else ''} (",
-                  *_join([_b(d) for d in res.designs]),
-                  ") against the baseline ", _b(res.baseline),
-                  f", each with {res.replications} replication{'s' if res.replications != 1 else ''} using common "
-                  f"random numbers (seed {res.manifest.get('seed')}).")
+        text = _t(
+            f"This sweep compares {n} design{'s' if n != 1 else ''} (",
+            *_join([_b(d) for d in res.designs]),
+            ") against the baseline ",
+            _b(res.baseline),
+            f", each with {res.replications} replication{'s' if res.replications != 1 else ''} using common "
+            f"random numbers (seed {res.manifest.get('seed')}).",
+        )
         if res.multi_level:
             factors = res.sweep.get("factors") or {}
-            text += _t(" Every design runs at each factor level: ",
-                       *_join([_code(f"{k} = {_plain(v)}") for k, v in factors.items()]), ".")
+            text += _t(
+                " Every design runs at each factor level: ",
+                *_join([_code(f"{k} = {_plain(v)}") for k, v in factors.items()]),
+                ".",
+            )
         blocks.append(Paragraph(text))
         if desc:
             blocks.append(Paragraph(_t("Sweep description: ", str(desc))))
@@ -656,9 +863,12 @@ def _question(res: Results) -> list[Block]:
         blocks.append(Table(["design", "changes from the base scenario"], rows, "Designs compared"))
     else:
         sc = res.scenarios[res.baseline]
-        text = _t("This run simulates the scenario ", _b(res.name),
-                  f" with {res.replications} replication{'s' if res.replications != 1 else ''} "
-                  f"(seed {res.manifest.get('seed')}).")
+        text = _t(
+            "This run simulates the scenario ",
+            _b(res.name),
+            f" with {res.replications} replication{'s' if res.replications != 1 else ''} "
+            f"(seed {res.manifest.get('seed')}).",
+        )
         blocks.append(Paragraph(text))
         if sc.get("description"):
             blocks.append(Paragraph(_t("Scenario description: ", str(sc["description"]))))
@@ -687,7 +897,9 @@ def _design_changes(res: Results, design: str) -> str:
             detail = [str(item.get("name"))] if item.get("name") else []
             if item.get("counters") is not None:
                 detail.append(f"{item['counters']} counters")
-            parts.append(f"adds {what} {item.get('id')}" + (f" ({', '.join(detail)})" if detail else ""))
+            parts.append(
+                f"adds {what} {item.get('id')}" + (f" ({', '.join(detail)})" if detail else "")
+            )
     for section, ids in (spec.get("remove") or {}).items():
         for ident in ids or ():
             parts.append(f"removes {section.rstrip('s')} {ident}")
@@ -696,8 +908,18 @@ def _design_changes(res: Results, design: str) -> str:
 
 def _comparison_table(res: Results) -> Table:
     comp = res.comparison.assign(level=res.comparison["level"].fillna("").astype(str))
-    header = ["design"] + (["level"] if res.multi_level else []) + [
-        "KPI", f"baseline ({res.baseline})", "design", "difference (CI)", "relative (CI)", "verdict"]
+    header = (
+        ["design"]
+        + (["level"] if res.multi_level else [])
+        + [
+            "KPI",
+            f"baseline ({res.baseline})",
+            "design",
+            "difference (CI)",
+            "relative (CI)",
+            "verdict",
+        ]
+    )
     rows = []
     for r in comp.itertuples(index=False):
         kpi = str(r.kpi)
@@ -725,13 +947,24 @@ def _comparison_table(res: Results) -> Table:
             rel = _rel(r.relative_diff)
         else:
             rel = "–"
-        cells = [_t(str(r.design))] + ([_t(_code(str(r.level)))] if res.multi_level else []) + [
-            _t(_cap(info.name) + (f" ({info.unit})" if info.unit else "")),
-            _t(num(r.baseline_mean)), _t(num(r.design_mean)), _t(diff), _t(rel), _t(str(r.verdict))]
+        cells = (
+            [_t(str(r.design))]
+            + ([_t(_code(str(r.level)))] if res.multi_level else [])
+            + [
+                _t(_cap(info.name) + (f" ({info.unit})" if info.unit else "")),
+                _t(num(r.baseline_mean)),
+                _t(num(r.design_mean)),
+                _t(diff),
+                _t(rel),
+                _t(str(r.verdict)),
+            ]
+        )
         rows.append(cells)
     first = comp.iloc[0]
-    caption = (f"Paired differences against {res.baseline} ({_level_text(float(first['interval_level']))} "
-               f"confidence intervals, correction: {first['correction']}; {res.replications} replications)")
+    caption = (
+        f"Paired differences against {res.baseline} ({_level_text(float(first['interval_level']))} "
+        f"confidence intervals, correction: {first['correction']}; {res.replications} replications)"
+    )
     numeric = {len(header) - 5, len(header) - 4, len(header) - 3, len(header) - 2}
     return Table(header, rows, caption, numeric)
 
@@ -743,8 +976,14 @@ def _sweep_kpi_table(res: Results) -> Table:
         if extra not in kpis and extra in set(s["kpi"]):
             kpis.append(extra)
     kpis = [k for k in kpis if k in set(s["kpi"])]
-    header = ["design"] + (["level"] if res.multi_level else []) + [
-        _cap(kpi_label(k).name) + (f" ({kpi_label(k).unit})" if kpi_label(k).unit else "") for k in kpis]
+    header = (
+        ["design"]
+        + (["level"] if res.multi_level else [])
+        + [
+            _cap(kpi_label(k).name) + (f" ({kpi_label(k).unit})" if kpi_label(k).unit else "")
+            for k in kpis
+        ]
+    )
     rows = []
     index = s.set_index(["design", "level", "kpi"])
     for d in res.designs:
@@ -759,8 +998,12 @@ def _sweep_kpi_table(res: Results) -> Table:
             rows.append(cells)
     conf = _level_text(float(res.manifest.get("level") or 0.95))
     first = 2 if res.multi_level else 1
-    return Table(header, rows, f"Mean over {res.replications} replications ({conf} confidence interval)",
-                 set(range(first, len(header))))
+    return Table(
+        header,
+        rows,
+        f"Mean over {res.replications} replications ({conf} confidence interval)",
+        set(range(first, len(header))),
+    )
 
 
 def _cell(kpi: str, r: pd.Series) -> str:
@@ -779,8 +1022,18 @@ def _cell(kpi: str, r: pd.Series) -> str:
     return text
 
 
-RUN_COLUMNS: tuple[str, ...] = ("needs", "served_share", "unserved_per_1000_yr", "wait_mean", "wait_p90",
-                                "within_15", "travel_mean", "mobile_share", "utilisation", "staff_hours_per_week")
+RUN_COLUMNS: tuple[str, ...] = (
+    "needs",
+    "served_share",
+    "unserved_per_1000_yr",
+    "wait_mean",
+    "wait_p90",
+    "within_15",
+    "travel_mean",
+    "mobile_share",
+    "utilisation",
+    "staff_hours_per_week",
+)
 
 
 def _run_kpi_table(res: Results) -> Table:
@@ -792,53 +1045,119 @@ def _run_kpi_table(res: Results) -> Table:
     order = SCOPE_ORDER
     keys.sort(key=lambda k: order.get(k[0], 9))
     columns = [c for c in RUN_COLUMNS if c in set(s["kpi"])]
-    header = ["scope", "name"] + [_cap(kpi_label(c).name) + (f" ({kpi_label(c).unit})" if kpi_label(c).unit else "")
-                                  for c in columns]
+    header = ["scope", "name"] + [
+        _cap(kpi_label(c).name) + (f" ({kpi_label(c).unit})" if kpi_label(c).unit else "")
+        for c in columns
+    ]
     index = s.set_index(["scope", "id", "kpi"])
     rows = []
     for scope, ident in keys:
-        name = "all needs" if scope == "overall" else f"{ident} areas" if scope == "group" else names.get((scope, ident), ident)
+        name = (
+            "all needs"
+            if scope == "overall"
+            else f"{ident} areas"
+            if scope == "group"
+            else names.get((scope, ident), ident)
+        )
         cells = [_t(scope), _t(name)]
         for c in columns:
-            cells.append(_t(_cell(c, index.loc[(scope, ident, c)]) if (scope, ident, c) in index.index else "–"))
+            cells.append(
+                _t(
+                    _cell(c, index.loc[(scope, ident, c)])
+                    if (scope, ident, c) in index.index
+                    else "–"
+                )
+            )
         rows.append(cells)
-    return Table(header, rows, f"Mean over {res.replications} replications (95% confidence interval)",
-                 set(range(2, len(header))))
+    return Table(
+        header,
+        rows,
+        f"Mean over {res.replications} replications (95% confidence interval)",
+        set(range(2, len(header))),
+    )
 
 
 def _parameter_blocks(res: Results) -> list[Block]:
     base = res.scenarios[res.baseline]
     blocks: list[Block] = []
-    where = (f"The parameters of the baseline design {res.baseline}" + (f" at {res.level}" if res.multi_level else "")
-             + "; other designs differ as listed under the question." if res.kind == "sweep"
-             else "The scenario's parameters with defaults filled in.")
-    blocks.append(Paragraph(_t(where + " Sources and assumptions are documented in the scenario files; "
-                                   "the scenario's description is quoted above.")))
+    where = (
+        f"The parameters of the baseline design {res.baseline}"
+        + (f" at {res.level}" if res.multi_level else "")
+        + "; other designs differ as listed under the question."
+        if res.kind == "sweep"
+        else "The scenario's parameters with defaults filled in."
+    )
+    blocks.append(
+        Paragraph(
+            _t(
+                where + " Sources and assumptions are documented in the scenario files; "
+                "the scenario's description is quoted above."
+            )
+        )
+    )
     cal = base["calendar"]
-    blocks.append(Table(["parameter", "value"], [
-        [_t("start date"), _t(_plain(cal.get("start")))],
-        [_t("simulated days"), _t(_plain(cal.get("days")))],
-        [_t("warm-up days (not counted)"), _t(_plain(cal.get("warmup_days")))],
-        [_t("scenario seed"), _t(_plain(base.get("seed")))],
-    ], "Calendar"))
-    blocks.append(Table(["errand", "name", "share", "service time (min)"], [
-        [_t(_code(str(e["id"]))), _t(_plain(e.get("name"))), _t(_pct(float(e["share"]))),
-         _t(_distribution(e.get("service_minutes")))] for e in base["errands"]], "Errands"))
+    blocks.append(
+        Table(
+            ["parameter", "value"],
+            [
+                [_t("start date"), _t(_plain(cal.get("start")))],
+                [_t("simulated days"), _t(_plain(cal.get("days")))],
+                [_t("warm-up days (not counted)"), _t(_plain(cal.get("warmup_days")))],
+                [_t("scenario seed"), _t(_plain(base.get("seed")))],
+            ],
+            "Calendar",
+        )
+    )
+    blocks.append(
+        Table(
+            ["errand", "name", "share", "service time (min)"],
+            [
+                [
+                    _t(_code(str(e["id"]))),
+                    _t(_plain(e.get("name"))),
+                    _t(_pct(float(e["share"]))),
+                    _t(_distribution(e.get("service_minutes"))),
+                ]
+                for e in base["errands"]
+            ],
+            "Errands",
+        )
+    )
     profile = base.get("demand_profile")
     blocks.append(Paragraph(_t("Demand profile over the week: ", _profile(profile))))
     area_rows = []
     for a in base["areas"]:
         demand = a.get("demand") or {}
-        rate = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in demand.items() if v is not None)
-        area_rows.append([_t(_code(str(a["id"]))), _t(label(a)), _t(f"{int(a['population']):,}"),
-                          _t("yes" if a.get("vulnerable") else "no"),
-                          _t(f"{float(a['location']['lat']):.4f}, {float(a['location']['lon']):.4f}"), _t(rate)])
-    blocks.append(Table(["area", "name", "population", "vulnerable", "lat, lon", "demand"], area_rows,
-                        "Areas", {2}))
+        rate = ", ".join(
+            f"{k.replace('_', ' ')} {_plain(v)}" for k, v in demand.items() if v is not None
+        )
+        area_rows.append(
+            [
+                _t(_code(str(a["id"]))),
+                _t(label(a)),
+                _t(f"{int(a['population']):,}"),
+                _t("yes" if a.get("vulnerable") else "no"),
+                _t(f"{float(a['location']['lat']):.4f}, {float(a['location']['lon']):.4f}"),
+                _t(rate),
+            ]
+        )
+    blocks.append(
+        Table(
+            ["area", "name", "population", "vulnerable", "lat, lon", "demand"],
+            area_rows,
+            "Areas",
+            {2},
+        )
+    )
     blocks.append(_sites_table(res))
     travel = base.get("travel") or {}
-    blocks.append(Table(["parameter", "value"], [[_t(k.replace("_", " ")), _t(_plain(v))]
-                                                 for k, v in travel.items()], "Travel"))
+    blocks.append(
+        Table(
+            ["parameter", "value"],
+            [[_t(k.replace("_", " ")), _t(_plain(v))] for k, v in travel.items()],
+            "Travel",
+        )
+    )
     behaviour = base.get("behaviour") or {}
     rows = []
     for k, v in behaviour.items():
@@ -854,9 +1173,15 @@ def _profile(profile: Any) -> str:
     parts = []
     if isinstance(profile, Mapping):
         if profile.get("weekday"):
-            parts.append("weekday weights " + ", ".join(f"{k} {_plain(v)}" for k, v in profile["weekday"].items()))
+            parts.append(
+                "weekday weights "
+                + ", ".join(f"{k} {_plain(v)}" for k, v in profile["weekday"].items())
+            )
         if profile.get("hour"):
-            parts.append("hour weights " + ", ".join(f"{k}:00 {_plain(v)}" for k, v in profile["hour"].items()))
+            parts.append(
+                "hour weights "
+                + ", ".join(f"{k}:00 {_plain(v)}" for k, v in profile["hour"].items())
+            )
     return "; ".join(parts) or "flat"
 
 
@@ -877,7 +1202,11 @@ def _sites_table(res: Results) -> Table:
             for stop in site["schedule"]:
                 place = stop.get("area") or f"{stop['location']['lat']}, {stop['location']['lon']}"
                 days = _plain(stop.get("days") or stop.get("dates"))
-                every = f" every {stop['every_weeks']} weeks" if int(stop.get("every_weeks") or 1) > 1 else ""
+                every = (
+                    f" every {stop['every_weeks']} weeks"
+                    if int(stop.get("every_weeks") or 1) > 1
+                    else ""
+                )
                 stops.append(f"{place}: {days}{every} {_plain(stop['hours'])}")
             hours = "; ".join(stops) + f" (setup {_plain(site.get('setup_minutes'))} min)"
             where = "at its stops"
@@ -885,8 +1214,15 @@ def _sites_table(res: Results) -> Table:
             hours = _plain(site.get("opening_hours"))
             where = f"{float(site['location']['lat']):.4f}, {float(site['location']['lon']):.4f}"
         errands = _plain(site.get("errands")) if site.get("errands") else "all"
-        row = [_t(_code(str(site["id"]))), _t(label(site)), _t(str(site.get("kind"))), _t(str(site.get("counters"))),
-               _t(where), _t(hours), _t(errands)]
+        row = [
+            _t(_code(str(site["id"]))),
+            _t(label(site)),
+            _t(str(site.get("kind"))),
+            _t(str(site.get("counters"))),
+            _t(where),
+            _t(hours),
+            _t(errands),
+        ]
         if res.kind == "sweep":
             row.append(_t(", ".join(ds) if len(ds) < len(res.designs) else "all"))
         rows.append(row)
@@ -897,11 +1233,24 @@ def _sites_table(res: Results) -> Table:
 
 
 PROVENANCE_KEYS: tuple[tuple[str, str], ...] = (
-    ("package", "package"), ("version", "version"), ("git_commit", "git commit"), ("python", "Python"),
-    ("kind", "kind"), ("sweep", "sweep"), ("scenario", "scenario"), ("source", "sweep file"),
-    ("seed", "root seed"), ("replications", "replications"), ("runs", "runs"), ("failed", "failed runs"),
-    ("executor", "executor"), ("workers", "workers"), ("level", "confidence level"),
-    ("correction", "correction"), ("wall_seconds", "wall time (s)"), ("command", "command"),
+    ("package", "package"),
+    ("version", "version"),
+    ("git_commit", "git commit"),
+    ("python", "Python"),
+    ("kind", "kind"),
+    ("sweep", "sweep"),
+    ("scenario", "scenario"),
+    ("source", "sweep file"),
+    ("seed", "root seed"),
+    ("replications", "replications"),
+    ("runs", "runs"),
+    ("failed", "failed runs"),
+    ("executor", "executor"),
+    ("workers", "workers"),
+    ("level", "confidence level"),
+    ("correction", "correction"),
+    ("wall_seconds", "wall time (s)"),
+    ("command", "command"),
 )
 DATE_KEYS: tuple[str, ...] = ("date", "created", "finished", "started", "timestamp")
 
@@ -914,7 +1263,11 @@ def _provenance(res: Results) -> Table:
     for key, name in PROVENANCE_KEYS:
         if key not in m or m[key] is None:
             continue
-        value = " ".join(str(x) for x in m[key]) if key == "command" and isinstance(m[key], list) else _plain(m[key])
+        value = (
+            " ".join(str(x) for x in m[key])
+            if key == "command" and isinstance(m[key], list)
+            else _plain(m[key])
+        )
         rows.append([_t(name), _t(_code(value)) if key in ("git_commit", "command") else _t(value)])
     return Table(["field", "value"], rows, "From manifest.json")
 

@@ -193,7 +193,9 @@ class Document:
         return [b for b in self.blocks if isinstance(b, FigureBlock)]
 
 
-def plain_table(header: Sequence[object], rows: Sequence[Sequence[object]], caption: str = "") -> Table:
+def plain_table(
+    header: Sequence[object], rows: Sequence[Sequence[object]], caption: str = ""
+) -> Table:
     """A table whose cells are plain text: every value is shown with ``str``.
 
     Parameters

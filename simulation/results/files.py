@@ -69,7 +69,9 @@ class WriteError(OSError):
         if not isinstance(code, int):  # pyarrow puts the errno only into its message
             found = re.search(r"\[errno (\d+)\]", str(cause), re.IGNORECASE)
             code = int(found.group(1)) if found else None
-        reason = os.strerror(code) if code else (cause.strerror or str(cause) or type(cause).__name__)
+        reason = (
+            os.strerror(code) if code else (cause.strerror or str(cause) or type(cause).__name__)
+        )
         super().__init__(code, reason, os.fspath(path))
 
     def __str__(self) -> str:
@@ -186,8 +188,9 @@ def file_checksum(path: Path) -> dict[str, Any]:
     return {"sha256": digest.hexdigest(), "bytes": size}
 
 
-def folder_checksums(folder: Path, names: Iterable[str],
-                     rows: Mapping[str, int] | None = None) -> dict[str, dict[str, Any]]:
+def folder_checksums(
+    folder: Path, names: Iterable[str], rows: Mapping[str, int] | None = None
+) -> dict[str, dict[str, Any]]:
     """Checksums (and row counts, where given) of the files ``names`` inside ``folder``.
 
     Parameters

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FIGURE_NAMES: tuple[str, ...] = ("map", "waits", "unserved", "comparison", "costs", "queues", "schedule")
+FIGURE_NAMES: tuple[str, ...] = (
+    "map",
+    "waits",
+    "unserved",
+    "comparison",
+    "costs",
+    "queues",
+    "schedule",
+)
 """Every figure a report can hold, in report order (a run has no comparison or costs);
 written as ``figures/<name>.png`` and ``figures/<name>.svg``."""
 

@@ -18,8 +18,15 @@ from simulation.results.files import (
 )
 from simulation.results.targets import check_target, hold_folder
 
-RUN_FILES = ("visits.parquet", "summary.json", "summary.csv", "kpis.csv", "site_hours.csv",
-             "scenario.yaml", "manifest.json")
+RUN_FILES = (
+    "visits.parquet",
+    "summary.json",
+    "summary.csv",
+    "kpis.csv",
+    "site_hours.csv",
+    "scenario.yaml",
+    "manifest.json",
+)
 
 
 def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
@@ -71,8 +78,12 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
                 with writing(folder / name):
                     write(tmp / name)
             tables = [f for f in RUN_FILES if f != "manifest.json"]
-            rows = {"visits.parquet": len(result.visits), "summary.csv": len(result.summary),
-                    "kpis.csv": len(result.kpis), "site_hours.csv": len(result.site_hours)}
+            rows = {
+                "visits.parquet": len(result.visits),
+                "summary.csv": len(result.summary),
+                "kpis.csv": len(result.kpis),
+                "site_hours.csv": len(result.site_hours),
+            }
             manifest = provenance(
                 kind="run",
                 scenario=result.scenario.name,

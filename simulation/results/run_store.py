@@ -10,6 +10,7 @@ part of it are removed (:meth:`FolderRunStore.prune`).
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 _KPI_COLUMNS = {"replication", "scope", "id", "kpi", "value"}
 _UNREADABLE = (OSError, ValueError, pa.ArrowException)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False)
 
 
 class FolderRunStore:
@@ -49,8 +54,13 @@ class FolderRunStore:
             return None
         return stored
 
-    def save(self, task: RunTask, kpis: pd.DataFrame, visits: pd.DataFrame | None,
-             site_hours: pd.DataFrame | None) -> None:
+    def save(
+        self,
+        task: RunTask,
+        kpis: pd.DataFrame,
+        visits: pd.DataFrame | None,
+        site_hours: pd.DataFrame | None,
+    ) -> None:
         """Write a finished run at once (atomically): its KPIs, and its kept tables."""
         write_atomic(self.runs / f"{task.key}.parquet", lambda p: kpis.to_parquet(p, index=False))
         for table, frame in (("visits", visits), ("site_hours", site_hours)):
@@ -58,7 +68,7 @@ class FolderRunStore:
                 continue
             path = visits_path(self.folder, task.key, table)
             path.parent.mkdir(exist_ok=True)
-            write_atomic(path, lambda p, f=frame: f.to_parquet(p, index=False))
+            write_atomic(path, partial(_write_parquet, frame))
 
     def prune(self, tasks: list[RunTask]) -> None:
         """Remove stored runs and kept tables of runs that are not part of this sweep."""
@@ -71,7 +81,11 @@ def _stored_run(path: Path, task: RunTask) -> pd.DataFrame | None:
         return None
     try:
         kpis = pd.read_parquet(path)
-        if not _KPI_COLUMNS <= set(kpis.columns) or kpis.empty or set(kpis["replication"]) != {task.replication}:
+        if (
+            not _KPI_COLUMNS <= set(kpis.columns)
+            or kpis.empty
+            or set(kpis["replication"]) != {task.replication}
+        ):
             raise ValueError("not a KPI table of this run")
     except _UNREADABLE as exc:
         log.warning("stored run %s is unreadable (%s); running it again", path, _reason(exc, path))
@@ -88,7 +102,9 @@ def _kept_intact(folder: Path, task: RunTask) -> bool:
         try:
             pq.read_metadata(path)
         except _UNREADABLE as exc:
-            log.warning("kept table %s is unreadable (%s); running it again", path, _reason(exc, path))
+            log.warning(
+                "kept table %s is unreadable (%s); running it again", path, _reason(exc, path)
+            )
             return False
     return True
 
@@ -114,7 +130,13 @@ def _prune_store(folder: Path, tasks: list[RunTask]) -> None:
             continue
         for path in folder_of_table.iterdir():
             name = path.name
-            stale_tmp = name.startswith(".") and ".parquet." in name and is_run_key(name[1:].split(".")[0])
-            ours = name.endswith(".parquet") and (table != "runs" or is_run_key(name.removesuffix(".parquet")))
-            if path.is_file() and (stale_tmp or (ours and name.removesuffix(".parquet") not in wanted[table])):
+            stale_tmp = (
+                name.startswith(".") and ".parquet." in name and is_run_key(name[1:].split(".")[0])
+            )
+            ours = name.endswith(".parquet") and (
+                table != "runs" or is_run_key(name.removesuffix(".parquet"))
+            )
+            if path.is_file() and (
+                stale_tmp or (ours and name.removesuffix(".parquet") not in wanted[table])
+            ):
                 path.unlink(missing_ok=True)

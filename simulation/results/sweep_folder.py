@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,24 +97,42 @@ def run_sweep(
         warn_unreachable(scenario)
     sweep.check_run_count(replications)  # before anything is written
     if out is None:
-        return simulate_sweep(sweep, workers, executor, scheduler, keep_visits, replications, progress, seed)
+        return simulate_sweep(
+            sweep, workers, executor, scheduler, keep_visits, replications, progress, seed
+        )
     folder = Path(out)
     with hold_folder(folder):
         open_sweep_folder(folder, force)
         began = time.perf_counter()
         store = FolderRunStore(folder)
-        result = simulate_sweep(sweep, workers, executor, scheduler, keep_visits, replications, progress, seed,
-                                store)
+        result = simulate_sweep(
+            sweep, workers, executor, scheduler, keep_visits, replications, progress, seed, store
+        )
         result.folder = folder
-        _write(sweep, result, folder, result.tasks, workers or default_workers(), executor,
-               time.perf_counter() - began, replications)
+        _write(
+            sweep,
+            result,
+            folder,
+            result.tasks,
+            workers or default_workers(),
+            executor,
+            time.perf_counter() - began,
+            replications,
+        )
         store.prune(result.tasks)
         return result
 
 
-def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks: list[RunTask], workers: int,
-           executor: str, wall: float,
-           replications: int | None = None) -> None:
+def _write(
+    sweep: Sweep,
+    result: SweepResult,
+    folder: Path,
+    tasks: list[RunTask],
+    workers: int,
+    executor: str,
+    wall: float,
+    replications: int | None = None,
+) -> None:
     """Write the final tables, ``scenarios/``, ``errors.log``, ``sweep.yaml`` and the manifest together.
 
     The manifest (written last, with every file's checksum) and ``sweep.yaml`` record the seed,
@@ -132,20 +151,38 @@ def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks: list[RunTask]
     }
     for _, _, _, scenario in sweep.cells:
         doc = scenario.to_dict()
-        files[f"scenarios/{scenario.name}.yaml"] = lambda p, d=doc: write_yaml(p, d)
+        files[f"scenarios/{scenario.name}.yaml"] = partial(write_yaml, data=doc)
     if result.failures:
-        text = "\n".join(f"== design {d} level {lvl or '-'} replication {r}\n{tb}" for d, lvl, r, tb in result.failures)
+        text = "\n".join(
+            f"== design {d} level {lvl or '-'} replication {r}\n{tb}"
+            for d, lvl, r, tb in result.failures
+        )
         files["errors.log"] = lambda p: p.write_text(text, encoding="utf-8")
     files["sweep.yaml"] = lambda p: write_yaml(p, sweep_doc)
-    rows = {"replications.parquet": len(result.replications), "kpis.parquet": len(result.kpis),
-            "summary.csv": len(result.summary), "comparison.csv": len(result.comparison)}
+    rows = {
+        "replications.parquet": len(result.replications),
+        "kpis.parquet": len(result.kpis),
+        "summary.csv": len(result.summary),
+        "comparison.csv": len(result.comparison),
+    }
     manifest = provenance(
-        kind="sweep", sweep=sweep.spec.name, source=sweep.source, seed=sweep.seed,
-        baseline=sweep.spec.baseline_design, designs=list(sweep.spec.designs),
-        levels=[lbl for lbl, _ in sweep.levels()], replications=len(reps),
-        runs=len(tasks), failed=len(result.failures), executor=executor, workers=workers,
-        wall_seconds=round(wall, 3), level=sweep.spec.level, correction=sweep.spec.correction,
-        kpis=[k.label for k in sweep.spec.kpis], **_run_record(tasks),
+        kind="sweep",
+        sweep=sweep.spec.name,
+        source=sweep.source,
+        seed=sweep.seed,
+        baseline=sweep.spec.baseline_design,
+        designs=list(sweep.spec.designs),
+        levels=[lbl for lbl, _ in sweep.levels()],
+        replications=len(reps),
+        runs=len(tasks),
+        failed=len(result.failures),
+        executor=executor,
+        workers=workers,
+        wall_seconds=round(wall, 3),
+        level=sweep.spec.level,
+        correction=sweep.spec.correction,
+        kpis=[k.label for k in sweep.spec.kpis],
+        **_run_record(tasks),
     )
     write_together(folder, files, manifest, rows, remove=() if result.failures else ("errors.log",))
 
@@ -153,8 +190,10 @@ def _write(sweep: Sweep, result: SweepResult, folder: Path, tasks: list[RunTask]
 def _run_record(tasks: list[RunTask]) -> dict[str, Any]:
     """Manifest fields naming the runs of a sweep: ``run_keys`` (design → level → key per
     replication) and ``kept_replications`` (whose visit and site-hour tables are kept)."""
-    return {"run_keys": run_index((t.design, t.level, t.replication, t.key) for t in tasks),
-            "kept_replications": sorted({t.replication for t in tasks if t.keep_visits})}
+    return {
+        "run_keys": run_index((t.design, t.level, t.replication, t.key) for t in tasks),
+        "kept_replications": sorted({t.replication for t in tasks if t.keep_visits}),
+    }
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:
@@ -170,4 +209,5 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         return pd.DataFrame()
     return pd.read_csv(path, keep_default_na=False, na_values=[""]).assign(
-        level=lambda d: d["level"].astype(object).fillna("") if "level" in d else "")
+        level=lambda d: d["level"].astype(object).fillna("") if "level" in d else ""
+    )

@@ -85,9 +85,7 @@ def parse_opening_hours(spec: str | Mapping[str, Sequence[str]]) -> WeeklyHours 
         parsed.sort()
         for j in range(1, len(parsed)):
             if parsed[j][0] < parsed[j - 1][1]:
-                raise ScenarioError(
-                    "opening windows overlap", (str(key),), list(windows)
-                )
+                raise ScenarioError("opening windows overlap", (str(key),), list(windows))
         single = "-" not in str(key)
         for d in indices:
             if days[d] is not None and not single:
@@ -110,7 +108,9 @@ def _merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return merged
 
 
-def calendar_windows(weekly: WeeklyHours | None, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
+def calendar_windows(
+    weekly: WeeklyHours | None, calendar: Calendar
+) -> tuple[np.ndarray, np.ndarray]:
     """Open windows over the whole run, as sorted arrays of start and end minutes.
 
     Parameters

@@ -84,8 +84,12 @@ def _gib(n_bytes: float) -> str:
     return f"{n_bytes / 2**30:.1f} GiB"
 
 
-def check_needs(expected: float, path: tuple[str | int, ...], what: str = "per replication",
-                levers: str = "the demand or calendar.days") -> None:
+def check_needs(
+    expected: float,
+    path: tuple[str | int, ...],
+    what: str = "per replication",
+    levers: str = "the demand or calendar.days",
+) -> None:
     """Refuse a run whose expected number of needs is above :func:`max_needs`.
 
     Parameters
@@ -108,12 +112,17 @@ def check_needs(expected: float, path: tuple[str | int, ...], what: str = "per r
     if expected <= limit:
         return
     if not math.isfinite(expected):
-        raise ScenarioError("the expected number of needs is not a finite number (are the demand profile's "
-                            "weights too large?)", path)
+        raise ScenarioError(
+            "the expected number of needs is not a finite number (are the demand profile's "
+            "weights too large?)",
+            path,
+        )
     raise ScenarioError(
         f"expected {expected:,.0f} needs {what} (about {_gib(expected * BYTES_PER_NEED)} of memory), more than "
         f"the limit of {limit:,}; lower {levers}, or raise the limit "
-        f"with {NEEDS_VARIABLE}=<needs>", path)
+        f"with {NEEDS_VARIABLE}=<needs>",
+        path,
+    )
 
 
 def check_runs(runs: int, path: tuple[str | int, ...], detail: str) -> None:
@@ -136,8 +145,11 @@ def check_runs(runs: int, path: tuple[str | int, ...], detail: str) -> None:
     limit = max_runs()
     if runs <= limit:
         return
-    raise ScenarioError(f"{runs:,} runs ({detail}) is more than the limit of {limit:,}; use fewer designs, "
-                        f"factor values or replications, or raise the limit with {RUNS_VARIABLE}=<runs>", path)
+    raise ScenarioError(
+        f"{runs:,} runs ({detail}) is more than the limit of {limit:,}; use fewer designs, "
+        f"factor values or replications, or raise the limit with {RUNS_VARIABLE}=<runs>",
+        path,
+    )
 
 
 def check_input_file(path: str | os.PathLike[str], kind: str = "yaml") -> os.stat_result:
@@ -168,16 +180,29 @@ def check_input_file(path: str | os.PathLike[str], kind: str = "yaml") -> os.sta
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}") from None
     mode = info.st_mode
     if not stat.S_ISREG(mode):
-        what = ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        what = (
+            "a directory"
+            if stat.S_ISDIR(mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
         raise ScenarioError(f"cannot read file: it is {what}, not a regular file")
-    variable, default = (MATRIX_VARIABLE, DEFAULT_MAX_MATRIX_MB) if kind == "matrix" else (YAML_VARIABLE,
-                                                                                            DEFAULT_MAX_YAML_MB)
+    variable, default = (
+        (MATRIX_VARIABLE, DEFAULT_MAX_MATRIX_MB)
+        if kind == "matrix"
+        else (YAML_VARIABLE, DEFAULT_MAX_YAML_MB)
+    )
     limit_mb = _setting(variable, default)
     if info.st_size > limit_mb * 1e6:
-        raise ScenarioError(f"file is {info.st_size / 1e6:,.1f} MB, more than the limit of {limit_mb:g} MB; "
-                            f"raise it with {variable}=<MB>")
+        raise ScenarioError(
+            f"file is {info.st_size / 1e6:,.1f} MB, more than the limit of {limit_mb:g} MB; "
+            f"raise it with {variable}=<MB>"
+        )
     return info
 
 

@@ -29,7 +29,16 @@ from simulation.scenario.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Pro
 if TYPE_CHECKING:
     from simulation.scenario.travel_matrix import TravelIds
 
-_TAGS = {"office", "mobile", "exponential", "lognormal", "gamma", "uniform", "deterministic", "empirical"}
+_TAGS = {
+    "office",
+    "mobile",
+    "exponential",
+    "lognormal",
+    "gamma",
+    "uniform",
+    "deterministic",
+    "empirical",
+}
 
 
 def _vocabulary() -> list[str]:
@@ -80,7 +89,9 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
     except RecursionError:
         raise ScenarioError("invalid YAML: nested too deeply", source=source) from None
     except (ValueError, OverflowError) as exc:  # a value the path-aware check did not reach
-        raise ScenarioError(f"invalid YAML value: {str(exc).splitlines()[0]}", source=source) from None
+        raise ScenarioError(
+            f"invalid YAML value: {str(exc).splitlines()[0]}", source=source
+        ) from None
 
 
 MAX_NODES = 200_000
@@ -113,11 +124,20 @@ def parse_yaml(text: str) -> Any:
             key = id(n)
             if key not in sizes:
                 sizes[key] = 1  # guards against cycles
-                children = n.value if isinstance(n, yaml.SequenceNode) else (
-                    [x for pair in n.value for x in pair] if isinstance(n, yaml.MappingNode) else [])
+                children = (
+                    n.value
+                    if isinstance(n, yaml.SequenceNode)
+                    else (
+                        [x for pair in n.value for x in pair]
+                        if isinstance(n, yaml.MappingNode)
+                        else []
+                    )
+                )
                 sizes[key] = 1 + sum(size(c) for c in children)
                 if sizes[key] > MAX_NODES:
-                    raise yaml.YAMLError(f"document expands to more than {MAX_NODES:,} nodes (aliases?)")
+                    raise yaml.YAMLError(
+                        f"document expands to more than {MAX_NODES:,} nodes (aliases?)"
+                    )
             return sizes[key]
 
         size(node)
@@ -130,7 +150,9 @@ def parse_yaml(text: str) -> Any:
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _check_nodes(loader: yaml.SafeLoader, node: yaml.Node, path: tuple[str | int, ...], seen: set[int]) -> None:
+def _check_nodes(
+    loader: yaml.SafeLoader, node: yaml.Node, path: tuple[str | int, ...], seen: set[int]
+) -> None:
     """Construct every scalar (so a bad value is reported at its path) and refuse duplicate keys."""
     if id(node) in seen:  # an alias: already checked where its anchor is
         return
@@ -155,8 +177,11 @@ def _check_nodes(loader: yaml.SafeLoader, node: yaml.Node, path: tuple[str | int
             line = key_node.start_mark.line + 1
             where = path + (str(key),)
             if key in first_line:
-                raise ScenarioError(f"duplicate key '{_short(key)}' at line {line} (first given at line "
-                                    f"{first_line[key]}); give each key once", where)
+                raise ScenarioError(
+                    f"duplicate key '{_short(key)}' at line {line} (first given at line "
+                    f"{first_line[key]}); give each key once",
+                    where,
+                )
             first_line[key] = line
             _check_nodes(loader, value_node, where, seen)
 
@@ -166,7 +191,9 @@ def _short(key: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _construct_scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
+def _construct_scalar(
+    loader: yaml.SafeLoader, node: yaml.ScalarNode, path: tuple[str | int, ...]
+) -> Any:
     """The value of a scalar node, or a :class:`ScenarioError` at ``path`` if it has none."""
     try:
         return loader.construct_object(node)
@@ -174,17 +201,25 @@ def _construct_scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, path: tupl
         line = node.start_mark.line + 1
         if node.tag.endswith(":int"):
             digits = sum(ch.isdigit() for ch in node.value)
-            raise ScenarioError(f"integer at line {line} has too many digits to be read",
-                                path, Described(f"<a number with about {digits} digits>")) from None
+            raise ScenarioError(
+                f"integer at line {line} has too many digits to be read",
+                path,
+                Described(f"<a number with about {digits} digits>"),
+            ) from None
         if node.tag.endswith(":timestamp"):
             problem = str(exc).splitlines()[0] if str(exc) else "not a calendar date"
-            raise ScenarioError(f"invalid date at line {line}: {problem}", path, node.value) from None
-        raise ScenarioError(f"invalid value at line {line}: {str(exc).splitlines()[0]}", path,
-                            node.value) from None
+            raise ScenarioError(
+                f"invalid date at line {line}: {problem}", path, node.value
+            ) from None
+        raise ScenarioError(
+            f"invalid value at line {line}: {str(exc).splitlines()[0]}", path, node.value
+        ) from None
 
 
-def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
-                  travel_ids: TravelIds | None = None) -> Scenario:
+def load_scenario(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
+    travel_ids: TravelIds | None = None,
+) -> Scenario:
     """Load and validate a scenario.
 
     Parameters
@@ -211,18 +246,23 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
     if isinstance(source, Mapping):
         return scenario_from_dict(source, None, None, travel_ids)
     if not isinstance(source, str | os.PathLike):
-        raise ScenarioError("expected a scenario file path or a mapping of scenario keys", (), source)
+        raise ScenarioError(
+            "expected a scenario file path or a mapping of scenario keys", (), source
+        )
     path = Path(source)
     document = read_yaml(path)
     return scenario_from_dict(document, str(path), path.parent, travel_ids)
 
 
-def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None,
-                       travel_ids: TravelIds | None = None) -> Scenario:
+def scenario_from_dict(
+    document: Any, source: str | None, base_dir: Path | None, travel_ids: TravelIds | None = None
+) -> Scenario:
     """Validate a parsed document as a scenario (see :func:`load_scenario`)."""
     try:
         if not isinstance(document, Mapping):
-            raise ScenarioError("expected a mapping of scenario keys at the top level", (), document)
+            raise ScenarioError(
+                "expected a mapping of scenario keys at the top level", (), document
+            )
         data = dict(document)
         if "name" not in data and source is not None:
             stem = re.sub(r"[^A-Za-z0-9_.\-]", "-", Path(source).stem).strip("-.") or "scenario"
@@ -242,8 +282,12 @@ def scenario_from_dict(document: Any, source: str | None, base_dir: Path | None,
 
 def _is_branch_tag(part: str) -> bool:
     """Union branch names pydantic puts into error locations (not keys of the document)."""
-    return (part in _TAGS or "[" in part or part.startswith(("constrained-", "function-"))
-            or (part[:1].isupper() and part.isidentifier()))
+    return (
+        part in _TAGS
+        or "[" in part
+        or part.startswith(("constrained-", "function-"))
+        or (part[:1].isupper() and part.isidentifier())
+    )
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -258,6 +302,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 
 def _pick(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """Choose the most informative error: union branches report one error each."""
+
     def rank(err: dict[str, Any]) -> tuple[int, int, int]:
         literal_branch = any(isinstance(p, str) and p.startswith("literal[") for p in err["loc"])
         own_check = err["type"] == "value_error"  # our own message says most
@@ -348,24 +393,28 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
     """
     cal = scenario.calendar
     if cal.warmup_days >= cal.days:
-        raise ScenarioError(f"must be smaller than calendar.days ({cal.days})",
-                            ("calendar", "warmup_days"), cal.warmup_days)
+        raise ScenarioError(
+            f"must be smaller than calendar.days ({cal.days})",
+            ("calendar", "warmup_days"),
+            cal.warmup_days,
+        )
     _unique(scenario.errands, "errands")
     _unique(scenario.areas, "areas")
     _unique(scenario.sites, "sites")
     total = math.fsum(e.share for e in scenario.errands)
     if abs(total - 1.0) > 1e-6:
-        raise ScenarioError(
-            "errand shares must sum to 1", ("errands",), round(total, 9)
-        )
+        raise ScenarioError("errand shares must sum to 1", ("errands",), round(total, 9))
     _check_profile(scenario.demand_profile, ("demand_profile",))
     for i, area in enumerate(scenario.areas):
         _check_profile(area.demand_profile, ("areas", i, "demand_profile"))
         per_year = area.demand.per_minute(area.population) * 365 * 1440
         if per_year > MAX_NEEDS_PER_YEAR * (1 + 1e-9):
-            raise ScenarioError(f"demand of {per_year:.3g} needs a year is more than the "
-                                f"{MAX_NEEDS_PER_YEAR:.0e} any run can handle",
-                                ("areas", i, "demand"), area.demand.model_dump(exclude_none=True))
+            raise ScenarioError(
+                f"demand of {per_year:.3g} needs a year is more than the "
+                f"{MAX_NEEDS_PER_YEAR:.0e} any run can handle",
+                ("areas", i, "demand"),
+                area.demand.model_dump(exclude_none=True),
+            )
     check_needs(expected_needs(scenario), ("areas",), f"per replication over {cal.days} days")
     errand_ids = {e.id for e in scenario.errands}
     for i, site in enumerate(scenario.sites):
@@ -383,9 +432,13 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
                 check_schedule(site, scenario)
             elif isinstance(site.opening_hours, Mapping) and not site.opening_hours:
                 # `{}` is almost surely a mistake; days listed with no windows are an explicit choice
-                raise ScenarioError("an office must be open at some time: give at least one window, e.g. "
-                                    "{mon-fri: ['10:00-16:00']}, or 'always' (to leave an office out, remove "
-                                    "it from the sites)", (), site.opening_hours)
+                raise ScenarioError(
+                    "an office must be open at some time: give at least one window, e.g. "
+                    "{mon-fri: ['10:00-16:00']}, or 'always' (to leave an office out, remove "
+                    "it from the sites)",
+                    (),
+                    site.opening_hours,
+                )
             else:
                 parse_opening_hours(site.opening_hours)
         except ScenarioError as exc:
@@ -396,4 +449,6 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
     if travel_ids is ANY_IDS:  # checked by the caller, e.g. a sweep
         return
     if scenario.travel.matrix is not None:
-        read_travel_matrix(scenario, travel_ids)  # areas it leaves unreachable: engine.network.warn_unreachable
+        read_travel_matrix(
+            scenario, travel_ids
+        )  # areas it leaves unreachable: engine.network.warn_unreachable

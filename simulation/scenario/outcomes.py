@@ -10,7 +10,15 @@ CLOSED = 4
 DECLINED = 5
 PENDING = 6
 
-OUTCOMES: tuple[str, ...] = ("served", "no_option", "balked", "reneged", "closed", "declined", "pending")
+OUTCOMES: tuple[str, ...] = (
+    "served",
+    "no_option",
+    "balked",
+    "reneged",
+    "closed",
+    "declined",
+    "pending",
+)
 """Outcome names, indexed by code."""
 
 UNSERVED: tuple[str, ...] = ("no_option", "balked", "reneged", "closed", "declined")

@@ -31,7 +31,9 @@ def _step(node: Any, key: str, where: tuple[str | int, ...]) -> tuple[Any, str |
     raise ScenarioError("cannot go into a value that is neither a mapping nor a list", where, node)
 
 
-def set_path(document: dict[str, Any], path: str, value: Any, where: tuple[str | int, ...] = ()) -> None:
+def set_path(
+    document: dict[str, Any], path: str, value: Any, where: tuple[str | int, ...] = ()
+) -> None:
     """Set ``value`` at dotted ``path`` inside ``document`` (in place).
 
     Missing mapping keys are created (so a default can be overridden); list items must exist.
@@ -54,7 +56,9 @@ def set_path(document: dict[str, Any], path: str, value: Any, where: tuple[str |
     container[key] = copy.deepcopy(value)
 
 
-def apply_changes(base: Mapping[str, Any], changes: Mapping[str, Any], where: tuple[str | int, ...] = ()) -> dict[str, Any]:
+def apply_changes(
+    base: Mapping[str, Any], changes: Mapping[str, Any], where: tuple[str | int, ...] = ()
+) -> dict[str, Any]:
     """A new document: ``base`` with ``remove``, then ``add``, then ``set`` applied.
 
     Parameters
@@ -73,7 +77,11 @@ def apply_changes(base: Mapping[str, Any], changes: Mapping[str, Any], where: tu
         known = {str(item.get("id")) for item in items if isinstance(item, Mapping)}
         for j, ident in enumerate(ids):
             if str(ident) not in known:
-                raise ScenarioError(f"no {section} item with this id to remove", where + ("remove", section, j), ident)
+                raise ScenarioError(
+                    f"no {section} item with this id to remove",
+                    where + ("remove", section, j),
+                    ident,
+                )
         doc[section] = [item for item in items if str(item.get("id")) not in {str(i) for i in ids}]
     for section, items in (changes.get("add") or {}).items():
         doc[section] = list(doc.get(section, [])) + copy.deepcopy(list(items))

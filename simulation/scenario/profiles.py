@@ -29,11 +29,15 @@ def weekly_multipliers(profile: ProfileSpec) -> np.ndarray:
     if profile == "flat":
         return np.ones((7, 24))
     assert isinstance(profile, Profile)
-    day = np.ones(7) if profile.weekday is None else np.array(
-        [profile.weekday.get(d, 0.0) for d in WEEKDAYS]
+    day = (
+        np.ones(7)
+        if profile.weekday is None
+        else np.array([profile.weekday.get(d, 0.0) for d in WEEKDAYS])
     )
-    hour = np.ones(24) if profile.hour is None else np.array(
-        [profile.hour.get(h, 0.0) for h in range(24)]
+    hour = (
+        np.ones(24)
+        if profile.hour is None
+        else np.array([profile.hour.get(h, 0.0) for h in range(24)])
     )
     grid = np.outer(day, hour)
     mean = grid.mean()

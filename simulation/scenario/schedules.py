@@ -65,7 +65,11 @@ def stop_days(stop: Stop, calendar: Calendar, days: int) -> list[int]:
     out = []
     for day in range(days):
         week = (day + first) // 7
-        if (day + first) % 7 in weekdays and week >= stop.from_week and (week - stop.from_week) % stop.every_weeks == 0:
+        if (
+            (day + first) % 7 in weekdays
+            and week >= stop.from_week
+            and (week - stop.from_week) % stop.every_weeks == 0
+        ):
             out.append(day)
     return out
 
@@ -116,7 +120,8 @@ def check_schedule(unit: Mobile, scenario: Scenario) -> None:
         if cur.start < prev.end:
             raise ScenarioError(
                 f"stop overlaps stop {prev.stop} on {when}: a unit is at one place at a time",
-                ("schedule", cur.stop), _describe(unit.schedule[cur.stop]),
+                ("schedule", cur.stop),
+                _describe(unit.schedule[cur.stop]),
             )
         same = place_key(unit.schedule[prev.stop]) == place_key(unit.schedule[cur.stop])
         gap = cur.start - prev.end
@@ -124,7 +129,8 @@ def check_schedule(unit: Mobile, scenario: Scenario) -> None:
             raise ScenarioError(
                 f"stop starts {gap:g} min after stop {prev.stop} ends on {when}, at another place; "
                 f"setup_minutes is {unit.setup_minutes:g}",
-                ("schedule", cur.stop), _describe(unit.schedule[cur.stop]),
+                ("schedule", cur.stop),
+                _describe(unit.schedule[cur.stop]),
             )
 
 
@@ -133,7 +139,9 @@ def _describe(stop: Stop) -> str:
     return f"{place_key(stop)} {days} {' '.join(stop.hours)}"
 
 
-def place_windows(unit: Mobile, calendar: Calendar, days: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def place_windows(
+    unit: Mobile, calendar: Calendar, days: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Windows of each place the unit visits (keyed by :func:`place_key`), sorted.
 
     Windows that follow each other without a break at the same place (within a stop, between

@@ -31,7 +31,9 @@ NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 OptionalDistribution = Annotated[Distribution | None, BeforeValidator(_none_word)]
-OptionalCount = Annotated[Annotated[int, Field(ge=0, strict=True)] | None, BeforeValidator(_none_word)]
+OptionalCount = Annotated[
+    Annotated[int, Field(ge=0, strict=True)] | None, BeforeValidator(_none_word)
+]
 OptionalMinutes = Annotated[
     Annotated[float, Field(gt=0, allow_inf_nan=False)] | None, BeforeValidator(_none_word)
 ]
@@ -106,12 +108,18 @@ class Demand(BaseModel):
     # upper bounds far above any real office (the national network is ~2.8 M visits a year)
     # but low enough that a run can always complete
     per_1000_per_year: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] | None = None
-    per_year: Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR, allow_inf_nan=False)] | None = None
-    per_hour: Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR / 8760, allow_inf_nan=False)] | None = None
+    per_year: Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR, allow_inf_nan=False)] | None = (
+        None
+    )
+    per_hour: (
+        Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR / 8760, allow_inf_nan=False)] | None
+    ) = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Demand:
-        given = [k for k in ("per_1000_per_year", "per_year", "per_hour") if getattr(self, k) is not None]
+        given = [
+            k for k in ("per_1000_per_year", "per_year", "per_hour") if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise ValueError("give exactly one of per_1000_per_year, per_year or per_hour")
         return self
@@ -120,8 +128,10 @@ class Demand(BaseModel):
         """Average needs per minute over the week."""
         if self.per_hour is not None:
             return self.per_hour / 60.0
-        per_year = self.per_year if self.per_year is not None else self.per_1000_per_year * population / 1000.0  # type: ignore[operator]
-        return per_year / (365.0 * 1440.0)
+        if self.per_year is not None:
+            return self.per_year / (365.0 * 1440.0)
+        assert self.per_1000_per_year is not None  # exactly one rate is given (validated)
+        return self.per_1000_per_year * population / 1000.0 / (365.0 * 1440.0)
 
 
 class Area(BaseModel):
@@ -278,7 +288,9 @@ class Scenario(BaseModel):
     """A complete, validated scenario."""
 
     model_config = _FROZEN
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+    name: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    ]
     description: str | None = None
     calendar: Calendar
     seed: Annotated[int, Field(ge=0, lt=2**63, strict=True)] = 0

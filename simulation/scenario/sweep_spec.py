@@ -24,7 +24,15 @@ from simulation.scenario.travel_matrix import ANY_IDS, TravelIds, read_travel_ma
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
-LOWER_IS_BETTER_PREFIXES = ("wait_", "unserved", "overtime", "staff_hours", "travel", "deferral", "pending")
+LOWER_IS_BETTER_PREFIXES = (
+    "wait_",
+    "unserved",
+    "overtime",
+    "staff_hours",
+    "travel",
+    "deferral",
+    "pending",
+)
 _KPI = re.compile(r"^(?P<kpi>[a-z0-9_]+)(?:@(?P<scope>[a-z]+):(?P<id>[A-Za-z0-9_.@,\-]+))?$")
 
 
@@ -48,7 +56,9 @@ class KpiSpec(BaseModel):
         if isinstance(value, str):
             match = _KPI.match(value.strip())
             if not match:
-                raise ValueError("expected 'kpi' or 'kpi@scope:id', e.g. 'unserved_per_1000_yr@group:vulnerable'")
+                raise ValueError(
+                    "expected 'kpi' or 'kpi@scope:id', e.g. 'unserved_per_1000_yr@group:vulnerable'"
+                )
             out = {"kpi": match["kpi"]}
             if match["scope"]:
                 out.update(scope=match["scope"], id=match["id"])
@@ -92,8 +102,13 @@ class AutoReplications(BaseModel):
         return self
 
 
-DEFAULT_KPIS = ("unserved_per_1000_yr@group:vulnerable", "unserved_per_1000_yr", "wait_mean",
-                "wait_p90", "staff_hours_per_week")
+DEFAULT_KPIS = (
+    "unserved_per_1000_yr@group:vulnerable",
+    "unserved_per_1000_yr",
+    "wait_mean",
+    "wait_p90",
+    "staff_hours_per_week",
+)
 
 
 class SweepSpec(BaseModel):
@@ -109,7 +124,9 @@ class SweepSpec(BaseModel):
     replications: Annotated[int, Field(ge=1, le=100000)] | AutoReplications = 10
     seed: Annotated[int, Field(ge=0, lt=2**63)] | None = None
     baseline: str | None = None
-    kpis: Annotated[tuple[KpiSpec, ...], Field(min_length=1)] = tuple(KpiSpec.model_validate(k) for k in DEFAULT_KPIS)
+    kpis: Annotated[tuple[KpiSpec, ...], Field(min_length=1)] = tuple(
+        KpiSpec.model_validate(k) for k in DEFAULT_KPIS
+    )
     level: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
     correction: Literal["bonferroni", "none"] = "bonferroni"
 
@@ -132,7 +149,9 @@ class SweepSpec(BaseModel):
         return self.baseline or next(iter(self.designs))
 
 
-SWEEP_VOCABULARY = sorted({f for m in (SweepSpec, Changes, AutoReplications, KpiSpec) for f in m.model_fields})
+SWEEP_VOCABULARY = sorted(
+    {f for m in (SweepSpec, Changes, AutoReplications, KpiSpec) for f in m.model_fields}
+)
 
 
 class Sweep:
@@ -150,7 +169,13 @@ class Sweep:
         ``(design, level_label, level_values, scenario)`` for every design × factor level.
     """
 
-    def __init__(self, spec: SweepSpec, source: str | None, base_document: dict[str, Any], base_dir: Path | None):
+    def __init__(
+        self,
+        spec: SweepSpec,
+        source: str | None,
+        base_document: dict[str, Any],
+        base_dir: Path | None,
+    ):
         self.spec = spec
         self.source = source
         self.base_document = base_document
@@ -204,7 +229,11 @@ class Sweep:
     def _check_travel_matrices(self) -> None:
         """One matrix serves every design: rows for ids of another design are ignored, rows for
         ids of no design are errors."""
-        known = TravelIds.of(c[3] for c in self.cells) if any(c[3].travel.matrix for c in self.cells) else None
+        known = (
+            TravelIds.of(c[3] for c in self.cells)
+            if any(c[3].travel.matrix for c in self.cells)
+            else None
+        )
         for design, label, _, scenario in self.cells:
             if scenario.travel.matrix is None:
                 continue
@@ -233,11 +262,18 @@ class Sweep:
         ScenarioError
             Path ``kpis[j]`` (or ``replications.kpi``) naming the unknown KPI, scope or id.
         """
-        specs: list[tuple[tuple[str | int, ...], KpiSpec]] = [(("kpis", j), k) for j, k in enumerate(self.spec.kpis)]
+        specs: list[tuple[tuple[str | int, ...], KpiSpec]] = [
+            (("kpis", j), k) for j, k in enumerate(self.spec.kpis)
+        ]
         if isinstance(self.spec.replications, AutoReplications):
             specs.append((("replications", "kpi"), self.spec.replications.kpi))
-        ids: dict[str, set[str]] = {"overall": {"all"}, "group": {"vulnerable", "other"},
-                                    "area": set(), "site": set(), "stop": set()}
+        ids: dict[str, set[str]] = {
+            "overall": {"all"},
+            "group": {"vulnerable", "other"},
+            "area": set(),
+            "site": set(),
+            "stop": set(),
+        }
         for _, _, _, scenario in self.cells:
             ids["area"].update(a.id for a in scenario.areas)
             ids["site"].update(s.id for s in scenario.sites)
@@ -251,8 +287,11 @@ class Sweep:
                 hint = f"; did you mean '{near[0]}'?" if near else ""
                 raise ScenarioError(f"unknown KPI at scope {k.scope}{hint}", path, k.label)
             if k.id not in ids[k.scope]:
-                raise ScenarioError(f"no {k.scope} with this id (known: {', '.join(sorted(ids[k.scope]))})",
-                                    path, k.label)
+                raise ScenarioError(
+                    f"no {k.scope} with this id (known: {', '.join(sorted(ids[k.scope]))})",
+                    path,
+                    k.label,
+                )
 
     @property
     def seed(self) -> int:
@@ -298,7 +337,9 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         except ValidationError as exc:
             raise _from_pydantic(exc, SWEEP_VOCABULARY) from None
         if spec.baseline is not None and spec.baseline not in spec.designs:
-            raise ScenarioError(f"not one of the designs ({', '.join(spec.designs)})", ("baseline",), spec.baseline)
+            raise ScenarioError(
+                f"not one of the designs ({', '.join(spec.designs)})", ("baseline",), spec.baseline
+            )
         if spec.base is not None:
             base_path = (base_dir / spec.base).resolve()
             try:
@@ -312,7 +353,10 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             base_document, scenario_dir = dict(spec.scenario or {}), base_dir
         travel = base_document.get("travel")
         if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str):
-            base_document = {**base_document, "travel": {**travel, "matrix": str((scenario_dir / travel["matrix"]).resolve())}}
+            base_document = {
+                **base_document,
+                "travel": {**travel, "matrix": str((scenario_dir / travel["matrix"]).resolve())},
+            }
         sweep = Sweep(spec, where, dict(base_document), scenario_dir)
         sweep.check_kpis()
         return sweep

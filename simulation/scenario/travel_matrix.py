@@ -65,7 +65,12 @@ _MATRIX_CACHE: dict[tuple[str, int, int, int], tuple[tuple[int, str, str, float]
 def scenario_site_ids(scenario: Scenario) -> set[str]:
     """Ids a matrix row may give as ``site``: site ids and mobile stop places (``unit@area``)."""
     ids = {s.id for s in scenario.sites}
-    ids.update(stop_place_id(s.id, stop) for s in scenario.sites if isinstance(s, Mobile) for stop in s.schedule)
+    ids.update(
+        stop_place_id(s.id, stop)
+        for s in scenario.sites
+        if isinstance(s, Mobile)
+        for stop in s.schedule
+    )
     return ids
 
 
@@ -95,10 +100,13 @@ def matrix_rows(path: Path) -> tuple[tuple[int, str, str, float], ...]:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = _parse_matrix(csv.reader(handle), path)
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"travel matrix is not UTF-8 text (bad byte at offset {exc.start})",
-                            where, str(path)) from None
+        raise ScenarioError(
+            f"travel matrix is not UTF-8 text (bad byte at offset {exc.start})", where, str(path)
+        ) from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read travel matrix: {exc.strerror or exc}", where, str(path)) from None
+        raise ScenarioError(
+            f"cannot read travel matrix: {exc.strerror or exc}", where, str(path)
+        ) from None
     if len(_MATRIX_CACHE) >= 8:
         _MATRIX_CACHE.clear()
     _MATRIX_CACHE[key] = rows
@@ -110,17 +118,27 @@ def _parse_matrix(reader: Any, path: Path) -> tuple[tuple[int, str, str, float],
     try:
         header = next(reader, None)
         if header is None:
-            raise ScenarioError("travel matrix is empty: expected the header line 'area,site,minutes' and one "
-                                "row per area and site", where, str(path))
+            raise ScenarioError(
+                "travel matrix is empty: expected the header line 'area,site,minutes' and one "
+                "row per area and site",
+                where,
+                str(path),
+            )
         names = [h.strip().lstrip("\ufeff") for h in header]
         if sorted(names) != sorted(MATRIX_COLUMNS):
             missing = [c for c in MATRIX_COLUMNS if c not in names]
             other = len([h for h in names if h not in MATRIX_COLUMNS])
-            detail = ", ".join(([f"missing {', '.join(missing)}"] if missing else [])
-                               + ([f"{other} other column{'s' if other != 1 else ''}"] if other else [])
-                               + ([] if missing or other else ["a column given twice"]))
-            raise ScenarioError(f"line 1 of the travel matrix must be the header 'area,site,minutes' (columns in "
-                                f"any order; {detail})", where, str(path))
+            detail = ", ".join(
+                ([f"missing {', '.join(missing)}"] if missing else [])
+                + ([f"{other} other column{'s' if other != 1 else ''}"] if other else [])
+                + ([] if missing or other else ["a column given twice"])
+            )
+            raise ScenarioError(
+                f"line 1 of the travel matrix must be the header 'area,site,minutes' (columns in "
+                f"any order; {detail})",
+                where,
+                str(path),
+            )
         col = {name: names.index(name) for name in MATRIX_COLUMNS}
         first: dict[tuple[str, str], tuple[int, float]] = {}
         rows = []
@@ -129,8 +147,11 @@ def _parse_matrix(reader: Any, path: Path) -> tuple[tuple[int, str, str, float],
             if not fields:
                 continue  # a blank line
             if len(fields) != len(MATRIX_COLUMNS):
-                raise ScenarioError(f"line {n}: expected 3 fields (area,site,minutes), found {len(fields)}",
-                                    where, str(path))
+                raise ScenarioError(
+                    f"line {n}: expected 3 fields (area,site,minutes), found {len(fields)}",
+                    where,
+                    str(path),
+                )
             area, site, text = (fields[col[c]] for c in MATRIX_COLUMNS)
             try:
                 minutes = float(text)
@@ -141,19 +162,26 @@ def _parse_matrix(reader: Any, path: Path) -> tuple[tuple[int, str, str, float],
             pair = (area, site)
             if pair in first and first[pair][1] != minutes:
                 line, before = first[pair]
-                raise ScenarioError(f"line {n}: area '{area}' to site '{site}' is given again with other minutes "
-                                    f"(line {line}: {before:g})", where, minutes)
+                raise ScenarioError(
+                    f"line {n}: area '{area}' to site '{site}' is given again with other minutes "
+                    f"(line {line}: {before:g})",
+                    where,
+                    minutes,
+                )
             first.setdefault(pair, (n, minutes))
             rows.append((n, area, site, minutes))
     except csv.Error as exc:
-        raise ScenarioError(f"line {reader.line_num}: travel matrix is not valid CSV ({exc})", where,
-                            str(path)) from None
+        raise ScenarioError(
+            f"line {reader.line_num}: travel matrix is not valid CSV ({exc})", where, str(path)
+        ) from None
     if not rows:
         raise ScenarioError("travel matrix has a header but no rows", where, str(path))
     return tuple(rows)
 
 
-def read_travel_matrix(scenario: Scenario, known: TravelIds | None = None) -> dict[tuple[str, str], float]:
+def read_travel_matrix(
+    scenario: Scenario, known: TravelIds | None = None
+) -> dict[tuple[str, str], float]:
     """Read ``travel.matrix``: a CSV with columns ``area,site,minutes``.
 
     Parameters
@@ -190,9 +218,13 @@ def read_travel_matrix(scenario: Scenario, known: TravelIds | None = None) -> di
         if known.any:
             continue
         if area not in area_ids and area not in known.areas:
-            raise ScenarioError(f"line {n}: undefined area id{sweep}{_near(area, area_ids)}", where, area)
+            raise ScenarioError(
+                f"line {n}: undefined area id{sweep}{_near(area, area_ids)}", where, area
+            )
         if site not in site_ids and site not in known.sites:
-            raise ScenarioError(f"line {n}: undefined site id{sweep}{_near(site, site_ids)}", where, site)
+            raise ScenarioError(
+                f"line {n}: undefined site id{sweep}{_near(site, site_ids)}", where, site
+            )
     return out
 
 

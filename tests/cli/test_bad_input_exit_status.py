@@ -80,8 +80,14 @@ def test_subprocess_validate_bad_file_has_no_traceback(tmp_path):
     doc, where, value = _broken("undefined_errand")
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "simulation", "validate", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulation", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
@@ -92,8 +98,11 @@ def test_subprocess_validate_bad_file_has_no_traceback(tmp_path):
 def test_cli_overlapping_stops_exit_2(tmp_path, capsys):
     import yaml
 
-    doc = with_unit(base(), {"area": "a", "days": ["tue"], "hours": ["10:00-12:00"]},
-                    {"area": "a", "days": ["mon-fri"], "hours": ["11:00-13:00"]})
+    doc = with_unit(
+        base(),
+        {"area": "a", "days": ["tue"], "hours": ["10:00-12:00"]},
+        {"area": "a", "days": ["mon-fri"], "hours": ["11:00-13:00"]},
+    )
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc))
     assert main(["validate", str(path)]) == 2

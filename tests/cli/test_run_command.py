@@ -16,11 +16,32 @@ from simulation.scenario.loading import load_scenario
 from tests.conftest import EXAMPLES
 
 TWO_AREAS = EXAMPLES / "two-areas.yaml"
-RUN_FILES = {"visits.parquet", "summary.json", "summary.csv", "kpis.csv", "site_hours.csv",
-             "scenario.yaml", "manifest.json"}
-VISIT_COLUMNS = ["replication", "visitor", "area", "errand", "need_min", "site", "arrival_min",
-                 "start_min", "end_min", "wait_min", "service_min", "travel_min",
-                 "deferral_days", "queue_on_arrival", "outcome"]
+RUN_FILES = {
+    "visits.parquet",
+    "summary.json",
+    "summary.csv",
+    "kpis.csv",
+    "site_hours.csv",
+    "scenario.yaml",
+    "manifest.json",
+}
+VISIT_COLUMNS = [
+    "replication",
+    "visitor",
+    "area",
+    "errand",
+    "need_min",
+    "site",
+    "arrival_min",
+    "start_min",
+    "end_min",
+    "wait_min",
+    "service_min",
+    "travel_min",
+    "deferral_days",
+    "queue_on_arrival",
+    "outcome",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +71,23 @@ def test_run_visits_table(two_area_run):
     assert set(VISIT_COLUMNS) <= set(visits.columns)
     assert sorted(visits["replication"].unique().tolist()) == [0, 1]
     assert set(visits["area"].astype(str)) == {"skaggetorp", "linkoping-rest"}
-    assert set(visits["outcome"].astype(str)) <= {"served", "no_option", "balked", "reneged",
-                                                   "closed", "declined", "pending"}
+    assert set(visits["outcome"].astype(str)) <= {
+        "served",
+        "no_option",
+        "balked",
+        "reneged",
+        "closed",
+        "declined",
+        "pending",
+    }
     served = visits[visits["outcome"].astype(str) == "served"]
     assert len(served) > 1000
-    pd.testing.assert_series_equal(served["wait_min"], served["start_min"] - served["arrival_min"],
-                                   check_names=False)
-    pd.testing.assert_series_equal(served["service_min"], served["end_min"] - served["start_min"],
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        served["wait_min"], served["start_min"] - served["arrival_min"], check_names=False
+    )
+    pd.testing.assert_series_equal(
+        served["service_min"], served["end_min"] - served["start_min"], check_names=False
+    )
     for rep, group in visits.groupby("replication"):
         assert group["visitor"].tolist() == list(range(len(group))), rep
 

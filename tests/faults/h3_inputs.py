@@ -45,8 +45,9 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
 
-def run_subprocess(*argv: str, timeout: float = 60, env: dict[str, str] | None = None,
-                   cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_subprocess(
+    *argv: str, timeout: float = 60, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m simulation ARGV`` in a child with a timeout and a memory cap.
 
     A hang (e.g. opening a FIFO) raises :class:`subprocess.TimeoutExpired`, failing the test
@@ -54,8 +55,15 @@ def run_subprocess(*argv: str, timeout: float = 60, env: dict[str, str] | None =
     """
     path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p)
     full_env = {**os.environ, "PYTHONPATH": path, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "simulation", *[str(a) for a in argv]], capture_output=True,
-                          text=True, timeout=timeout, env=full_env, cwd=cwd, preexec_fn=_limit_memory)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *[str(a) for a in argv]],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd,
+        preexec_fn=_limit_memory,
+    )
 
 
 def assert_one_error(rc: int, stderr: str, *fragments: str) -> str:

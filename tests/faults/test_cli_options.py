@@ -38,30 +38,61 @@ def test_run_workers_runs_replications_in_parallel_with_identical_tables(tmp_pat
 
     monkeypatch.setattr(executors, "_pool", counting_pool)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    rc1, _, err1 = _cli(["run", str(TINY), "-r", "3", "--seed", "4", "--out", str(serial), "--no-report"])
+    rc1, _, err1 = _cli(
+        ["run", str(TINY), "-r", "3", "--seed", "4", "--out", str(serial), "--no-report"]
+    )
     assert pools == []
-    rc2, _, err2 = _cli(["run", str(TINY), "-r", "3", "--seed", "4", "--out", str(parallel),
-                         "--no-report", "--workers", "2"])
+    rc2, _, err2 = _cli(
+        [
+            "run",
+            str(TINY),
+            "-r",
+            "3",
+            "--seed",
+            "4",
+            "--out",
+            str(parallel),
+            "--no-report",
+            "--workers",
+            "2",
+        ]
+    )
     assert (rc1, rc2) == (0, 0), err1 + err2
     assert pools == [2]  # the replications ran in a pool of two worker processes
-    pd.testing.assert_frame_equal(pd.read_parquet(serial / "visits.parquet"),
-                                  pd.read_parquet(parallel / "visits.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(serial / "visits.parquet"), pd.read_parquet(parallel / "visits.parquet")
+    )
     for table in ("summary.csv", "kpis.csv", "site_hours.csv"):
         assert (serial / table).read_bytes() == (parallel / table).read_bytes(), table
 
 
 def test_scheduler_without_dask_executor_is_an_error(tmp_path):
     # fault: `sweep --scheduler ADDRESS` without `--executor dask` was silently ignored
-    rc, stdout, stderr = _cli(["sweep", str(TINY_SWEEP), "--scheduler", "tcp://127.0.0.1:1",
-                               "--out", str(tmp_path / "out")])
+    rc, stdout, stderr = _cli(
+        [
+            "sweep",
+            str(TINY_SWEEP),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert rc == 2
     assert "--scheduler needs --executor dask" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("argv", [["-q", "sweep", "x.yaml"], ["sweep", "x.yaml", "--quiet"],
-                                  ["run", "x.yaml", "-q"], ["propose", "x.yaml", "--quiet"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-q", "sweep", "x.yaml"],
+        ["sweep", "x.yaml", "--quiet"],
+        ["run", "x.yaml", "-q"],
+        ["propose", "x.yaml", "--quiet"],
+    ],
+)
 def test_quiet_is_accepted_before_and_after_the_command(argv):
     # new option --quiet (rule 10): a global flag that a subcommand's default must not undo
     assert build_parser().parse_args(argv).quiet is True

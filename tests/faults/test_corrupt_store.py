@@ -31,9 +31,14 @@ TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet
 
 def sweep_doc() -> dict[str, Any]:
     doc = yaml.safe_load((DATA / "tiny-base.yaml").read_text(encoding="utf-8"))
-    return {"name": "corrupt", "scenario": doc, "seed": 3, "replications": 4,
-            "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
-            "kpis": ["wait_mean", "served_share"]}
+    return {
+        "name": "corrupt",
+        "scenario": doc,
+        "seed": 3,
+        "replications": 4,
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "kpis": ["wait_mean", "served_share"],
+    }
 
 
 def table_bytes(folder: Path) -> dict[str, bytes]:
@@ -52,7 +57,11 @@ def swept(tmp_path) -> tuple[Path, dict[str, bytes]]:
 
 
 def warnings_about(caplog, path: Path) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and str(path) in r.getMessage()]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and str(path) in r.getMessage()
+    ]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "garbage", "foreign"])
@@ -102,13 +111,25 @@ def test_cli_resume_over_truncated_run_has_no_traceback(tmp_path):
     sweep = tmp_path / "c.sweep.yaml"
     sweep.write_text(yaml.safe_dump(sweep_doc()), encoding="utf-8")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out), "--workers", "1",
-           "--no-report"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulation",
+        "sweep",
+        str(sweep),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-report",
+    ]
     assert subprocess.run(cmd, cwd=tmp_path, capture_output=True, check=False).returncode == 0
     tables = table_bytes(out)
     path = out / "runs" / f"{keys(out)['today'][''][0]}.parquet"
     path.write_bytes(path.read_bytes()[:100])
-    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if path.name in line]

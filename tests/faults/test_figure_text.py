@@ -10,7 +10,14 @@ from simulation.report.plots import design_maps, forest_plot, schedule_timeline
 from simulation.report.plots.style import literal
 from tests.faults.h3_inputs import run_cli, tiny, write_yaml
 
-NASTY = ["Norr $x^$", "a$b$c", "lone $ sign", r"back\slash_and^caret", r"$\frac{1}{$", r"esc \$ $y$"]
+NASTY = [
+    "Norr $x^$",
+    "a$b$c",
+    "lone $ sign",
+    r"back\slash_and^caret",
+    r"$\frac{1}{$",
+    r"esc \$ $y$",
+]
 
 
 @pytest.mark.parametrize("text", NASTY + ["plain name", "Linköping city"])
@@ -32,9 +39,17 @@ def nasty_scenario() -> dict:
     doc["areas"][0]["name"] = "Norr $x^$"
     doc["areas"][1]["name"] = r"Söder $\frac{1}{$ _^"
     doc["sites"][0]["name"] = "City $$ office_1 $a_"
-    doc["sites"].append({"id": "bus", "kind": "mobile", "name": "Bus $\\alpha$", "counters": 1,
-                         "schedule": [{"area": "north", "name": "Stop $^$", "days": ["tue"],
-                                       "hours": ["10:00-14:00"]}]})
+    doc["sites"].append(
+        {
+            "id": "bus",
+            "kind": "mobile",
+            "name": "Bus $\\alpha$",
+            "counters": 1,
+            "schedule": [
+                {"area": "north", "name": "Stop $^$", "days": ["tue"], "hours": ["10:00-14:00"]}
+            ],
+        }
+    )
     return doc
 
 
@@ -45,7 +60,9 @@ def test_run_report_with_mathtext_names_is_written(tmp_path, capsys):
     rc = run_cli(capsys, "run", path, "-r", "1", "--out", out)[0]
     assert rc == 0
     assert (out / "report.html").exists()
-    assert {"map.png", "unserved.png", "queues.png", "schedule.png"} <= {p.name for p in (out / "figures").iterdir()}
+    assert {"map.png", "unserved.png", "queues.png", "schedule.png"} <= {
+        p.name for p in (out / "figures").iterdir()
+    }
     svg = (out / "figures" / "map.svg").read_text(encoding="utf-8")
     assert "<!-- Norr $x^$ -->" in svg  # drawn as written (the SVG notes each text)
 
@@ -54,17 +71,44 @@ def test_figure_functions_accept_mathtext_names_in_every_label():
     # covers: design, level and baseline names reach titles, tick labels and legends
     import pandas as pd
 
-    scenario = {**nasty_scenario(), "calendar": {"start": "2023-01-02", "days": 14, "warmup_days": 0}}
+    scenario = {
+        **nasty_scenario(),
+        "calendar": {"start": "2023-01-02", "days": 14, "warmup_days": 0},
+    }
     fig = design_maps({"$a$": scenario, "b$": scenario}, title="Title $\\bad$")
     fig.canvas.draw()
     fig = schedule_timeline({"$x^$": scenario}, title="$_$")
     fig.canvas.draw()
-    comparison = pd.DataFrame([{"design": "d", "level": "name=$a$", "kpi": "wait_mean", "baseline": "$base^$",
-                                "diff_mean": 1.0, "ci_low": 0.5, "ci_high": 1.5, "relative_diff": 0.1,
-                                "verdict": "worse", "interval_level": 0.95, "correction": "none"},
-                               {"design": "d", "level": "name=$b^$", "kpi": "wait_mean", "baseline": "$base^$",
-                                "diff_mean": 1.0, "ci_low": 0.5, "ci_high": 1.5, "relative_diff": 0.1,
-                                "verdict": "worse", "interval_level": 0.95, "correction": "none"}])
+    comparison = pd.DataFrame(
+        [
+            {
+                "design": "d",
+                "level": "name=$a$",
+                "kpi": "wait_mean",
+                "baseline": "$base^$",
+                "diff_mean": 1.0,
+                "ci_low": 0.5,
+                "ci_high": 1.5,
+                "relative_diff": 0.1,
+                "verdict": "worse",
+                "interval_level": 0.95,
+                "correction": "none",
+            },
+            {
+                "design": "d",
+                "level": "name=$b^$",
+                "kpi": "wait_mean",
+                "baseline": "$base^$",
+                "diff_mean": 1.0,
+                "ci_low": 0.5,
+                "ci_high": 1.5,
+                "relative_diff": 0.1,
+                "verdict": "worse",
+                "interval_level": 0.95,
+                "correction": "none",
+            },
+        ]
+    )
     fig = forest_plot(comparison)
     fig.canvas.draw()
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -73,13 +117,20 @@ def test_figure_functions_accept_mathtext_names_in_every_label():
 
 def test_sweep_report_with_mathtext_level_names_is_written(tmp_path, capsys):
     # covers: factor levels become figure titles and tick labels; `$...$` in them crashed the report
-    doc = {"name": "levels", "scenario": nasty_scenario(), "seed": 3, "replications": 2,
-           "kpis": ["wait_mean", "staff_hours_per_week"],
-           "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
-           "factors": {"areas.north.name": ["$a$", "b^$c_$"]}}
+    doc = {
+        "name": "levels",
+        "scenario": nasty_scenario(),
+        "seed": 3,
+        "replications": 2,
+        "kpis": ["wait_mean", "staff_hours_per_week"],
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "factors": {"areas.north.name": ["$a$", "b^$c_$"]},
+    }
     path = write_yaml(tmp_path / "levels.sweep.yaml", doc)
     out = tmp_path / "out"
     rc = run_cli(capsys, "sweep", path, "--out", out, "-w", "1")[0]
     assert rc == 0
     assert (out / "report.html").exists()
-    assert {"comparison.png", "costs.png", "map.png"} <= {p.name for p in (out / "figures").iterdir()}
+    assert {"comparison.png", "costs.png", "map.png"} <= {
+        p.name for p in (out / "figures").iterdir()
+    }

@@ -16,8 +16,16 @@ import yaml
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-base.yaml"
-FINAL = {"replications.parquet", "kpis.parquet", "summary.csv", "comparison.csv", "manifest.json",
-         "sweep.yaml", "visits.parquet", "summary.json"}
+FINAL = {
+    "replications.parquet",
+    "kpis.parquet",
+    "summary.csv",
+    "comparison.csv",
+    "manifest.json",
+    "sweep.yaml",
+    "visits.parquet",
+    "summary.json",
+}
 
 
 def slow_scenario(folder: Path, days: int = 150) -> Path:
@@ -31,9 +39,18 @@ def slow_scenario(folder: Path, days: int = 150) -> Path:
 
 def slow_sweep(folder: Path, replications: int = 30) -> Path:
     path = folder / "slow.sweep.yaml"
-    path.write_text(yaml.safe_dump({
-        "name": "slow", "base": str(slow_scenario(folder)), "seed": 3, "replications": replications,
-        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}}}, sort_keys=False))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "slow",
+                "base": str(slow_scenario(folder)),
+                "seed": 3,
+                "replications": replications,
+                "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+            },
+            sort_keys=False,
+        )
+    )
     return path
 
 
@@ -41,20 +58,37 @@ def idle_worker_sweep(folder: Path) -> Path:
     """Two runs: one short, one long; after the first, one pool worker waits idle for work
     (where Ctrl-C used to print its KeyboardInterrupt traceback)."""
     path = folder / "mixed.sweep.yaml"
-    path.write_text(yaml.safe_dump({
-        "name": "mixed", "base": str(TINY), "seed": 3, "replications": 1,
-        "designs": {"short": {}, "long": {"set": {"calendar.days": 1500}}}}, sort_keys=False))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "mixed",
+                "base": str(TINY),
+                "seed": 3,
+                "replications": 1,
+                "designs": {"short": {}, "long": {"set": {"calendar.days": 1500}}},
+            },
+            sort_keys=False,
+        )
+    )
     return path
 
 
-def interrupt_after_first_progress_line(argv: list[str], cwd: Path, lines: int = 1) -> tuple[int, str, str]:
+def interrupt_after_first_progress_line(
+    argv: list[str], cwd: Path, lines: int = 1
+) -> tuple[int, str, str]:
     """Start ``python -m simulation ARGV``, wait for its first ``lines`` progress lines on
     stderr, then send SIGINT to its process group; return exit status, those lines and the
     rest of stderr."""
     env = {**os.environ, "SERVICESIM_PROGRESS_SECONDS": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "simulation", *argv], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulation", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         first = "".join(proc.stderr.readline() for _ in range(lines))
         os.killpg(proc.pid, signal.SIGINT)
@@ -69,8 +103,17 @@ def test_ctrl_c_during_a_sweep(tmp_path):
     # fault: Ctrl-C printed a KeyboardInterrupt traceback from every idle pool worker
     out = tmp_path / "out"
     rc, first, rest = interrupt_after_first_progress_line(
-        ["sweep", str(idle_worker_sweep(tmp_path)), "--out", str(out), "--workers", "2", "--no-report"],
-        tmp_path)
+        [
+            "sweep",
+            str(idle_worker_sweep(tmp_path)),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-report",
+        ],
+        tmp_path,
+    )
     assert first.startswith("sweep mixed: 1/2 run(s)"), first + rest
     assert rc == 130
     assert rest == "interrupted\n"
@@ -80,7 +123,12 @@ def test_ctrl_c_during_a_sweep(tmp_path):
     assert not names & FINAL
     for path in out.rglob("*"):
         # hidden files allowed: the lock and the marker that makes the folder a sweep folder
-        assert not path.name.startswith(".") or path.is_dir() or path.name in (".servicesim",) or path.name.endswith(".lock"), path
+        assert (
+            not path.name.startswith(".")
+            or path.is_dir()
+            or path.name in (".servicesim",)
+            or path.name.endswith(".lock")
+        ), path
     for path in (out / "runs").glob("*.parquet"):
         assert len(pd.read_parquet(path))
 
@@ -89,8 +137,19 @@ def test_ctrl_c_during_run_with_workers(tmp_path):
     # fault: Ctrl-C printed tracebacks; `run --workers` is new, and must stop as cleanly
     out = tmp_path / "out"
     rc, first, rest = interrupt_after_first_progress_line(
-        ["run", str(slow_scenario(tmp_path)), "-r", "20", "--workers", "2", "--out", str(out), "--no-report"],
-        tmp_path)
+        [
+            "run",
+            str(slow_scenario(tmp_path)),
+            "-r",
+            "20",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+        tmp_path,
+    )
     assert first.startswith("run tiny-base: "), first + rest
     assert (rc, rest) == (130, "interrupted\n")
     assert not out.exists()
@@ -101,12 +160,29 @@ def test_the_interrupted_sweep_resumes(tmp_path):
     out = tmp_path / "out"
     sweep = slow_sweep(tmp_path, replications=6)
     rc, _, _ = interrupt_after_first_progress_line(
-        ["sweep", str(sweep), "--out", str(out), "--workers", "2", "--no-report"], tmp_path, lines=3)
+        ["sweep", str(sweep), "--out", str(out), "--workers", "2", "--no-report"], tmp_path, lines=3
+    )
     assert rc == 130
     assert 2 <= len(list((out / "runs").glob("*.parquet"))) < 12
-    proc = subprocess.run([sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out),
-                           "--workers", "2", "--no-report", "--quiet"],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulation",
+            "sweep",
+            str(sweep),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-report",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert any(line.startswith("resumed: ") for line in proc.stdout.splitlines())
     assert len(pd.read_parquet(out / "replications.parquet")) == 12

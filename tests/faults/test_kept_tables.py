@@ -27,9 +27,14 @@ TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet
 def sweep_doc(per_hour: float = 3, **extra: Any) -> dict[str, Any]:
     doc = yaml.safe_load((DATA / "tiny-base.yaml").read_text(encoding="utf-8"))
     doc["areas"][0]["demand"]["per_hour"] = per_hour
-    out = {"name": "kept", "scenario": doc, "seed": 1, "replications": 3,
-           "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
-           "kpis": ["wait_mean", "served_share"]}
+    out = {
+        "name": "kept",
+        "scenario": doc,
+        "seed": 1,
+        "replications": 3,
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "kpis": ["wait_mean", "served_share"],
+    }
     out.update(extra)
     return out
 
@@ -67,7 +72,9 @@ def test_reruns_with_seed_1_2_1_keep_tables_and_figures_consistent(tmp_path):
     figures = sorted(p.name for p in (fresh / "figures").glob("*.png"))
     assert "waits.png" in figures and "queues.png" in figures
     for name in figures:
-        assert (out / "figures" / name).read_bytes() == (fresh / "figures" / name).read_bytes(), name
+        assert (out / "figures" / name).read_bytes() == (fresh / "figures" / name).read_bytes(), (
+            name
+        )
 
 
 def test_keep_visits_leftovers_of_an_older_scenario_are_not_pooled(tmp_path):
@@ -86,7 +93,8 @@ def test_keep_visits_leftovers_of_an_older_scenario_are_not_pooled(tmp_path):
     keys = run_keys(out)
     assert set(kept_files(out)) == {f"{keys[d][''][r]}.parquet" for d in keys for r in range(3)}
     assert {p.name for p in (out / "runs").iterdir()} == {
-        f"{k}.parquet" for d in keys.values() for ks in d.values() for k in ks}
+        f"{k}.parquet" for d in keys.values() for ks in d.values() for k in ks
+    }
 
 
 def test_keep_visits_then_without_keeps_the_sample_only(tmp_path):
@@ -127,6 +135,7 @@ def test_old_design_named_tables_are_ignored_and_removed(tmp_path):
     pd.read_parquet(next((out / "visits").glob("*.parquet"))).head(1).to_parquet(stale)
     res = load_results(out)
     assert sum(len(v) for v in res.visits.values()) == sum(
-        len(pd.read_parquet(p)) for p in (out / "visits").glob("*.parquet") if p != stale)
+        len(pd.read_parquet(p)) for p in (out / "visits").glob("*.parquet") if p != stale
+    )
     run_sweep(sweep_doc(), workers=1, out=out)
     assert not stale.exists()

@@ -32,8 +32,10 @@ def test_expected_needs_is_the_sum_of_the_hourly_rates():
     doc = tiny(demand_profile={"weekday": {"mon": 2, "tue": 1, "sat": 0.5}, "hour": {10: 1, 11: 3}})
     doc["calendar"] = {"start": "2023-01-04", "days": 17}
     scenario = load_scenario(doc)
-    by_hour = sum(float(hourly_rates(a, area_profile(scenario, a), scenario.calendar).sum()) * 60
-                  for a in scenario.areas)
+    by_hour = sum(
+        float(hourly_rates(a, area_profile(scenario, a), scenario.calendar).sum()) * 60
+        for a in scenario.areas
+    )
     assert expected_needs(scenario) == pytest.approx(by_hour, rel=1e-12)
     assert expected_needs(load_scenario(tiny())) == pytest.approx((3 + 2) * 24 * 14)
 
@@ -47,8 +49,15 @@ def test_long_calendar_with_huge_rate_fails_fast_at_load(tmp_path, capsys):
     began = time.perf_counter()
     rc, out, err = run_cli(capsys, "validate", path)
     assert time.perf_counter() - began < 5
-    line = assert_one_error(rc, err, str(path), ": areas: ", "needs per replication over 3660 days",
-                            f"limit of {DEFAULT_MAX_NEEDS:,}", "SERVICESIM_MAX_NEEDS")
+    line = assert_one_error(
+        rc,
+        err,
+        str(path),
+        ": areas: ",
+        "needs per replication over 3660 days",
+        f"limit of {DEFAULT_MAX_NEEDS:,}",
+        "SERVICESIM_MAX_NEEDS",
+    )
     assert "966,4" in line  # the figure itself: 11,002 needs an hour for 87,840 hours
     assert "GiB" in line
 
@@ -64,11 +73,15 @@ def test_needs_limit_follows_the_environment(tmp_path, capsys, monkeypatch):
     # a run keeps every replication's visits: 2 x 1,680 needs is over 2,000
     out = tmp_path / "out"
     rc, _, err = run_cli(capsys, "run", path, "-r", "2", "--out", out, "--no-report")
-    assert_one_error(rc, err, "replications", "3,360 needs in 2 replication(s)", "SERVICESIM_MAX_NEEDS")
+    assert_one_error(
+        rc, err, "replications", "3,360 needs in 2 replication(s)", "SERVICESIM_MAX_NEEDS"
+    )
     assert not out.exists()
     monkeypatch.setenv("SERVICESIM_MAX_NEEDS", "lots")
     rc, _, err = run_cli(capsys, "validate", path)
-    assert_one_error(rc, err, "environment variable SERVICESIM_MAX_NEEDS must be a positive number", "'lots'")
+    assert_one_error(
+        rc, err, "environment variable SERVICESIM_MAX_NEEDS must be a positive number", "'lots'"
+    )
 
 
 def test_a_billion_replications_fail_at_once(tmp_path):
@@ -80,8 +93,14 @@ def test_a_billion_replications_fail_at_once(tmp_path):
         began = time.perf_counter()
         done = run_subprocess(command, target, "-r", "1000000000", "--out", out, timeout=60)
         assert time.perf_counter() - began < 30
-        assert_one_error(done.returncode, done.stderr, "replications", "1,000,000,000 replication(s)",
-                         f"limit of {DEFAULT_MAX_RUNS:,}", "SERVICESIM_MAX_RUNS")
+        assert_one_error(
+            done.returncode,
+            done.stderr,
+            "replications",
+            "1,000,000,000 replication(s)",
+            f"limit of {DEFAULT_MAX_RUNS:,}",
+            "SERVICESIM_MAX_RUNS",
+        )
         assert not out.exists()  # nothing written
 
 
@@ -90,25 +109,41 @@ def test_two_million_cell_grid_fails_in_well_under_a_second(tmp_path):
     values = ", ".join(str(i + 1) for i in range(2000))
     days = ", ".join(str(i % 60) for i in range(1000))
     path = tmp_path / "grid.sweep.yaml"
-    path.write_text(f"name: grid\nbase: {DATA / 'tiny-base.yaml'}\ndesigns: {{a: {{}}}}\nfactors:\n"
-                    f"  behaviour.patience_minutes.mean: [{values}]\n  behaviour.max_deferral_days: [{days}]\n",
-                    encoding="utf-8")
-    code = ("import sys, time\nfrom simulation.scenario.sweep_spec import load_sweep\nfrom simulation.scenario.errors import ScenarioError\n"
-            "t = time.perf_counter()\ntry:\n    load_sweep(sys.argv[1])\nexcept ScenarioError as exc:\n"
-            "    print(time.perf_counter() - t)\n    print(exc)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
-                          cwd=ROOT)
+    path.write_text(
+        f"name: grid\nbase: {DATA / 'tiny-base.yaml'}\ndesigns: {{a: {{}}}}\nfactors:\n"
+        f"  behaviour.patience_minutes.mean: [{values}]\n  behaviour.max_deferral_days: [{days}]\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import sys, time\nfrom simulation.scenario.sweep_spec import load_sweep\nfrom simulation.scenario.errors import ScenarioError\n"
+        "t = time.perf_counter()\ntry:\n    load_sweep(sys.argv[1])\nexcept ScenarioError as exc:\n"
+        "    print(time.perf_counter() - t)\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     seconds, message = done.stdout.splitlines()[:2]
     assert float(seconds) < 1.0
-    assert "factors: 20,000,000 runs (1 design(s) x 2,000,000 factor level(s) x 10 replication(s))" in message
+    assert (
+        "factors: 20,000,000 runs (1 design(s) x 2,000,000 factor level(s) x 10 replication(s))"
+        in message
+    )
     assert "SERVICESIM_MAX_RUNS" in message
 
 
 def test_runs_limit_follows_the_environment(monkeypatch):
     # covers: no limit on the runs of a sweep
-    assert len(load_sweep(DATA / "tiny.sweep.yaml").cells) == 6  # 3 designs x 2 levels, 3 replications
+    assert (
+        len(load_sweep(DATA / "tiny.sweep.yaml").cells) == 6
+    )  # 3 designs x 2 levels, 3 replications
     monkeypatch.setenv("SERVICESIM_MAX_RUNS", "17")
-    with pytest.raises(ScenarioError, match=r"factors: 18 runs \(3 design\(s\) x 2 factor level\(s\) x 3 "):
+    with pytest.raises(
+        ScenarioError, match=r"factors: 18 runs \(3 design\(s\) x 2 factor level\(s\) x 3 "
+    ):
         load_sweep(DATA / "tiny.sweep.yaml")
 
 

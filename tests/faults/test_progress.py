@@ -71,8 +71,10 @@ def test_quiet_silences_bar_and_lines(tmp_path, monkeypatch):
     terminal = FakeTerminal()
     rc, _, stderr = _cli(_sweep(tmp_path / "bar", "-q"), terminal)
     assert (rc, stderr) == (0, "")
-    rc, _, stderr = _cli(["-q", "run", str(TINY), "-r", "2", "--out", str(tmp_path / "run"), "--no-report"],
-                         FakeTerminal())
+    rc, _, stderr = _cli(
+        ["-q", "run", str(TINY), "-r", "2", "--out", str(tmp_path / "run"), "--no-report"],
+        FakeTerminal(),
+    )
     assert (rc, stderr) == (0, "")
 
 
@@ -95,20 +97,27 @@ def test_sweep_bar_on_a_terminal_counts_runs_and_store(tmp_path):
     assert _cli(_sweep(out))[0] == 0
     rc, _, stderr = _cli(_sweep(out, "-r", "4"), FakeTerminal())
     assert rc == 0
-    assert "sweep tiny" in stderr and "18/24" in stderr and "18 from store" in stderr and "run/s" in stderr
+    assert (
+        "sweep tiny" in stderr
+        and "18/24" in stderr
+        and "18 from store" in stderr
+        and "run/s" in stderr
+    )
 
 
 def test_run_shows_replications_done(tmp_path, monkeypatch):
     # fault: `run` showed no progress, on a terminal or not
-    rc, _, stderr = _cli(["run", str(TINY), "-r", "3", "--out", str(tmp_path / "a"), "--no-report"],
-                         FakeTerminal())
+    rc, _, stderr = _cli(
+        ["run", str(TINY), "-r", "3", "--out", str(tmp_path / "a"), "--no-report"], FakeTerminal()
+    )
     assert rc == 0
     assert "run tiny-base" in stderr and "/3 " in stderr and "replication/s" in stderr
     monkeypatch.setattr(progress, "INTERVAL_SECONDS", 0.0)
     rc, _, stderr = _cli(["run", str(TINY), "-r", "3", "--out", str(tmp_path / "b"), "--no-report"])
     assert rc == 0
-    assert [line for line in stderr.splitlines() if line.startswith("run tiny-base:")][-1].startswith(
-        "run tiny-base: 3/3 replication(s) (100%), elapsed ")
+    assert [line for line in stderr.splitlines() if line.startswith("run tiny-base:")][
+        -1
+    ].startswith("run tiny-base: 3/3 replication(s) (100%), elapsed ")
 
 
 def test_propose_shows_stage_and_evaluations(tmp_path, monkeypatch):
@@ -117,11 +126,20 @@ def test_propose_shows_stage_and_evaluations(tmp_path, monkeypatch):
     from tests.propose_support import region, spec, write
 
     write(tmp_path, "region.yaml", region())
-    budget = {"unit_days_per_week": 1, "hours_per_day": 4, "weekdays": ["mon", "tue"],
-              "windows": ["10:00-14:00"]}
-    path = write(tmp_path, "p.propose.yaml", spec(
-        budget=budget,
-        selection={"indifference": 20, "initial": 3, "max_replications": 6, "confirmation": 0}))
+    budget = {
+        "unit_days_per_week": 1,
+        "hours_per_day": 4,
+        "weekdays": ["mon", "tue"],
+        "windows": ["10:00-14:00"],
+    }
+    path = write(
+        tmp_path,
+        "p.propose.yaml",
+        spec(
+            budget=budget,
+            selection={"indifference": 20, "initial": 3, "max_replications": 6, "confirmation": 0},
+        ),
+    )
     monkeypatch.setattr(progress, "INTERVAL_SECONDS", 0.0)
     lines: list[str] = []
     progress.configure(sink=lines.append)
@@ -129,8 +147,11 @@ def test_propose_shows_stage_and_evaluations(tmp_path, monkeypatch):
     assert lines[0].startswith("propose p: 0 run(s), stage screening")
     stages = [m.group(1) for line in lines if (m := re.search(r"stage ([a-z]+(-\d+)?)", line))]
     assert {"screening", "references", "greedy-1", "selection", "writing"} <= set(stages)
-    assert re.search(r"^propose p: \d+ run\(s\), stage greedy-1, \d+ evaluation\(s\), elapsed \d+:\d\d$",
-                     "\n".join(lines), re.M)
+    assert re.search(
+        r"^propose p: \d+ run\(s\), stage greedy-1, \d+ evaluation\(s\), elapsed \d+:\d\d$",
+        "\n".join(lines),
+        re.M,
+    )
 
 
 def test_progress_line_format():

@@ -38,9 +38,14 @@ def scenario(days: int = 14) -> dict[str, Any]:
 
 
 def write_sweep(path: Path, reps: int) -> Path:
-    doc = {"name": "resume", "scenario": scenario(days=42), "seed": 5, "replications": reps,
-           "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
-           "kpis": ["wait_mean", "served_share"]}
+    doc = {
+        "name": "resume",
+        "scenario": scenario(days=42),
+        "seed": 5,
+        "replications": reps,
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "kpis": ["wait_mean", "served_share"],
+    }
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
 
@@ -51,7 +56,9 @@ def table_bytes(folder: Path) -> dict[str, bytes]:
 
 def run_files(folder: Path) -> dict[str, tuple[int, int]]:
     """``runs/*.parquet`` → (inode, mtime) to tell whether a file was rewritten."""
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (folder / "runs").glob("*.parquet")}
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (folder / "runs").glob("*.parquet")
+    }
 
 
 def alive(procs: list[psutil.Process]) -> list[psutil.Process]:
@@ -71,7 +78,10 @@ def kill_midway(cmd: list[str], out: Path, cwd: Path, stored: int) -> list[psuti
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.monotonic() + 60
-            while proc.poll() is None and len(run_files(out) if (out / "runs").exists() else {}) < stored:
+            while (
+                proc.poll() is None
+                and len(run_files(out) if (out / "runs").exists() else {}) < stored
+            ):
                 assert time.monotonic() < deadline, "the sweep stored no runs within 60 s"
                 time.sleep(0.02)
             assert proc.poll() is None, "the sweep finished before it could be killed"
@@ -89,7 +99,17 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     designs, reps = 2, 20
     sweep = write_sweep(tmp_path / "resume.sweep.yaml", reps)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out), "--workers", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulation",
+        "sweep",
+        str(sweep),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
     children = kill_midway(cmd, out, tmp_path, stored=10)
     assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
     # workers notice their parent is gone and exit (they check every 0.5 s)
@@ -104,12 +124,17 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     # fall in between, and then that run is (rightly) done again.
     task_of = {t.key: t for t in SWEEP._tasks(load_sweep(sweep), range(reps), False)}
     assert set(before) <= {f"{k}.parquet" for k in task_of}
-    complete = {name: v for name, v in before.items()
-                if (t := task_of[name.removesuffix(".parquet")]).replication >= SWEEP.SAMPLE_REPLICATIONS
-                or all(visits_path(out, t.key, table).exists() for table in ("visits", "site_hours"))}
+    complete = {
+        name: v
+        for name, v in before.items()
+        if (t := task_of[name.removesuffix(".parquet")]).replication >= SWEEP.SAMPLE_REPLICATIONS
+        or all(visits_path(out, t.key, table).exists() for table in ("visits", "site_hours"))
+    }
     assert len(complete) >= 10 - 2 * designs
 
-    again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    again = subprocess.run(
+        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
     after = run_files(out)
@@ -118,7 +143,11 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     assert {k: after[k] for k in complete} == complete
     assert sum(after[k] != v for k, v in before.items()) == len(before) - len(complete)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["runs"], manifest["replications"], manifest["failed"]) == (designs * reps, reps, 0)
+    assert (manifest["runs"], manifest["replications"], manifest["failed"]) == (
+        designs * reps,
+        reps,
+        0,
+    )
     # the manifest names the run of every design × replication; exactly their tables are kept
     keys = manifest["run_keys"]
     assert {f"{k}.parquet" for lv in keys.values() for ks in lv.values() for k in ks} == set(after)
@@ -132,11 +161,23 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     assert table_bytes(out) == table_bytes(clean)
     for table in ("visits", "site_hours"):
         assert {p.name: p.read_bytes() for p in (out / table).iterdir()} == {
-            p.name: p.read_bytes() for p in (clean / table).iterdir()}
+            p.name: p.read_bytes() for p in (clean / table).iterdir()
+        }
 
     # more replications: only the new ones run
-    rc = main(["sweep", str(sweep), "--workers", "1", "--out", str(out), "--replications", str(reps + 3),
-               "--no-report"])
+    rc = main(
+        [
+            "sweep",
+            str(sweep),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--replications",
+            str(reps + 3),
+            "--no-report",
+        ]
+    )
     assert rc == 0
     grown = run_files(out)
     assert len(grown) - len(after) == designs * 3

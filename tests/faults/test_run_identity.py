@@ -33,13 +33,20 @@ def matrix_sweep(matrix: Path, reps: int = 2) -> dict[str, Any]:
     """The tiny scenario with its travel times from ``matrix``, today's office against three counters."""
     doc = yaml.safe_load((DATA / "tiny-base.yaml").read_text(encoding="utf-8"))
     doc["travel"]["matrix"] = str(matrix)
-    return {"name": "matrix", "scenario": doc, "seed": 5, "replications": reps,
-            "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
-            "kpis": ["wait_mean", "travel_mean"]}
+    return {
+        "name": "matrix",
+        "scenario": doc,
+        "seed": 5,
+        "replications": reps,
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "kpis": ["wait_mean", "travel_mean"],
+    }
 
 
 def write_matrix(path: Path, north: float, south: float) -> Path:
-    path.write_text(f"area,site,minutes\nnorth,city,{north}\nsouth,city,{south}\n", encoding="utf-8")
+    path.write_text(
+        f"area,site,minutes\nnorth,city,{north}\nsouth,city,{south}\n", encoding="utf-8"
+    )
     return path
 
 
@@ -71,7 +78,9 @@ def test_edited_travel_matrix_reruns_and_gives_new_numbers(tmp_path, monkeypatch
     fresh = run_sweep(matrix_sweep(matrix), workers=1, out=tmp_path / "fresh")
     pd.testing.assert_frame_equal(second.replications, fresh.replications)
     assert (second.replications["travel_mean"] > first.replications["travel_mean"] + 15).all()
-    assert (out / "replications.parquet").read_bytes() == (tmp_path / "fresh" / "replications.parquet").read_bytes()
+    assert (out / "replications.parquet").read_bytes() == (
+        tmp_path / "fresh" / "replications.parquet"
+    ).read_bytes()
     # the runs of the old matrix are gone from the store
     assert set(run_files(out)) == set(run_files(tmp_path / "fresh"))
 
@@ -111,7 +120,9 @@ def test_key_covers_inputs_code_seed_and_replication():
 
 
 def copy_package(dest: Path) -> Path:
-    shutil.copytree(PACKAGE, dest / "simulation", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        PACKAGE, dest / "simulation", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     return dest / "simulation"
 
 
@@ -124,11 +135,17 @@ def test_source_digest_follows_source_bytes_only(tmp_path):
     (pkg / "__pycache__" / "kpis.cpython-311.pyc").write_bytes(b"cache")
     assert identity.source_digest(pkg) == digest
     names = [p.as_posix() for p in identity.source_files(pkg)]
-    assert "measures/kpis.py" in names and "data/default/region.yaml" in names and names == sorted(names)
+    assert (
+        "measures/kpis.py" in names
+        and "data/default/region.yaml" in names
+        and names == sorted(names)
+    )
     with open(pkg / "measures" / "kpis.py", "a", encoding="utf-8") as handle:
         handle.write("# edited\n")
     assert identity.source_digest(pkg) != digest
-    (pkg / "measures" / "kpis.py").write_text((PACKAGE / "measures" / "kpis.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (pkg / "measures" / "kpis.py").write_text(
+        (PACKAGE / "measures" / "kpis.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     assert identity.source_digest(pkg) == digest
     (pkg / "data" / "default" / "region.yaml").write_text("edited: 1\n", encoding="utf-8")
     assert identity.source_digest(pkg) != digest
@@ -138,17 +155,37 @@ def test_changed_package_source_invalidates_the_store(tmp_path):
     # fault: the installed package's code changes (a copy of it, edited); a rerun must not reuse
     pkg = copy_package(tmp_path / "site")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    where = subprocess.run([sys.executable, "-c", "import simulation; print(simulation.__file__)"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import simulation; print(simulation.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert Path(where.stdout.strip()).resolve().parent == pkg.resolve()
     sweep = tmp_path / "s.sweep.yaml"
-    sweep.write_text(yaml.safe_dump(matrix_sweep(write_matrix(tmp_path / "m.csv", 5, 10))), encoding="utf-8")
+    sweep.write_text(
+        yaml.safe_dump(matrix_sweep(write_matrix(tmp_path / "m.csv", 5, 10))), encoding="utf-8"
+    )
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation", "sweep", str(sweep), "--out", str(out), "--workers", "1",
-           "--no-report"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulation",
+        "sweep",
+        str(sweep),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-report",
+    ]
 
     def sweep_once() -> dict[str, int]:
-        proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
         assert proc.returncode == 0, proc.stderr
         return run_files(out)
 

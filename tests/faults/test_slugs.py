@@ -26,8 +26,27 @@ def test_safe_names_are_kept(text):
     assert slug(text) == text and is_slug(text)
 
 
-@pytest.mark.parametrize("text", ["a/b", "a\\b", "../etc", ".hidden", "-x", "_x", "a b", "mean=20,x=y",
-                                  "é", "$\\alpha$", "a\0b", "", "/", "x" * 101, "CON:", "a" * 300 + "/"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a/b",
+        "a\\b",
+        "../etc",
+        ".hidden",
+        "-x",
+        "_x",
+        "a b",
+        "mean=20,x=y",
+        "é",
+        "$\\alpha$",
+        "a\0b",
+        "",
+        "/",
+        "x" * 101,
+        "CON:",
+        "a" * 300 + "/",
+    ],
+)
 def test_unsafe_names_become_safe_slugs(text):
     # fault: a name with a separator, a leading dot or dash, spaces, non-ASCII, NUL, or too long
     out = slug(text)
@@ -37,7 +56,18 @@ def test_unsafe_names_become_safe_slugs(text):
 
 def test_slugs_do_not_collide():
     # fault: two different names that today's sanitising maps to one file name
-    names = ["a/b", "a_b", "a-b", "a b", "a:b", "a\\b", "a//b", "x" * 101, "x" * 102, "x" * 100 + "y"]
+    names = [
+        "a/b",
+        "a_b",
+        "a-b",
+        "a b",
+        "a:b",
+        "a\\b",
+        "a//b",
+        "x" * 101,
+        "x" * 102,
+        "x" * 100 + "y",
+    ]
     assert len({slug(n) for n in names}) == len(names)
     assert _cell_name("s", "d", "v=a/b") != _cell_name("s", "d", "v=a-b")
     long = "k=" + "v" * 120
@@ -52,8 +82,12 @@ def test_slug_length_limit():
 
 def slash_sweep(tmp_path: Path) -> Path:
     doc: dict[str, Any] = {
-        "name": "slash", "base": str(DATA / "tiny-base.yaml"), "seed": 5, "replications": 2,
-        "kpis": ["wait_mean"], "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
+        "name": "slash",
+        "base": str(DATA / "tiny-base.yaml"),
+        "seed": 5,
+        "replications": 2,
+        "kpis": ["wait_mean"],
+        "designs": {"today": {}, "more": {"set": {"sites.city.counters": 3}}},
         "factors": {"description": ["a/b", "a-b", "../x"]},
     }
     path = tmp_path / "slash.sweep.yaml"
@@ -74,10 +108,18 @@ def test_factor_value_with_slash_works_end_to_end(tmp_path, capsys):
     assert all(SAFE.match(n.removesuffix(".yaml")) for n in names)
     assert not (tmp_path / "x").exists()
     assert {p.parent for p in out.rglob("*") if p.is_file()} <= {
-        out, out / "scenarios", out / "runs", out / "visits", out / "site_hours", out / "figures"}
+        out,
+        out / "scenarios",
+        out / "runs",
+        out / "visits",
+        out / "site_hours",
+        out / "figures",
+    }
     loaded = load_sweep(sweep)
     for _, label, _, scenario in loaded.cells:
-        doc = yaml.safe_load((out / "scenarios" / f"{scenario.name}.yaml").read_text(encoding="utf-8"))
+        doc = yaml.safe_load(
+            (out / "scenarios" / f"{scenario.name}.yaml").read_text(encoding="utf-8")
+        )
         assert doc["description"] == label.split("=", 1)[1]
     res = load_results(out)
     assert res.levels == ["description=a/b", "description=a-b", "description=../x"]

@@ -13,8 +13,13 @@ TINY_SWEEP = ROOT / "tests" / "data" / "tiny.sweep.yaml"
 
 
 def _validate(path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation", "validate", str(path)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def test_validate_accepts_a_sweep_file_and_summarises_it():

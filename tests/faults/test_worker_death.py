@@ -31,9 +31,15 @@ def pool_workers(parent: int, timeout: float = 60) -> list[psutil.Process]:
 
 def start(argv: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "SERVICESIM_PROGRESS_SECONDS": "0"}
-    return subprocess.Popen([sys.executable, "-m", "simulation", *argv], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulation", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 @pytest.fixture
@@ -70,8 +76,13 @@ def test_killed_worker_gives_one_summarised_error_and_rerun_resumes(tmp_path, pr
     assert errors[0] == DIED.format(lost)
     assert 1 <= lost < 60
     # the rerun resumes: the finished runs come from the store, the lost ones run now
-    rerun = subprocess.run([sys.executable, "-m", "simulation", *argv, "--quiet"], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "simulation", *argv, "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert f"resumed: {60 - lost} run(s) taken from {out / 'runs'}/" in rerun.stdout.splitlines()
     wide = pd.read_parquet(out / "replications.parquet")
@@ -81,8 +92,20 @@ def test_killed_worker_gives_one_summarised_error_and_rerun_resumes(tmp_path, pr
 def test_killed_worker_during_run_with_workers(tmp_path, processes):
     # `run --workers`: one line naming what was lost, exit 1, no traceback
     out = tmp_path / "out"
-    proc = start(["run", str(slow_scenario(tmp_path)), "-r", "20", "--workers", "2", "--out", str(out),
-                  "--no-report"], tmp_path)
+    proc = start(
+        [
+            "run",
+            str(slow_scenario(tmp_path)),
+            "-r",
+            "20",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+        tmp_path,
+    )
     processes.append(proc)
     kill_one_worker_after_first_run(proc)
     _, stderr = proc.communicate(timeout=120)

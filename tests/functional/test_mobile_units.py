@@ -10,8 +10,9 @@ from tests.mobile_support import base, with_unit
 
 def test_nobody_served_while_unit_is_away():
     """Under turn_away, every service starts inside one of the stop's windows."""
-    doc = with_unit(base(), {"area": "a", "days": ["tue", "thu"], "hours": ["10:00-12:00"]},
-                    closing="turn_away")
+    doc = with_unit(
+        base(), {"area": "a", "days": ["tue", "thu"], "hours": ["10:00-12:00"]}, closing="turn_away"
+    )
     doc["sites"] = doc["sites"][1:]
     doc["areas"][0]["demand"] = {"per_hour": 6}
     result = simulation.run(doc, replications=2)
@@ -23,7 +24,9 @@ def test_nobody_served_while_unit_is_away():
     assert set(weekday.astype(int)) <= {1, 3}
     assert ((minute >= 600) & (minute < 720)).all()
     arrived = v.dropna(subset=["arrival_min"])
-    assert (((arrived["arrival_min"] % 1440) >= 600) & ((arrived["arrival_min"] % 1440) < 720)).all()
+    assert (
+        ((arrived["arrival_min"] % 1440) >= 600) & ((arrived["arrival_min"] % 1440) < 720)
+    ).all()
     assert (v["outcome"] == "closed").sum() > 0
 
 
@@ -33,7 +36,9 @@ def test_unreachable_unit_leaves_every_visitor_unchanged():
     doc["travel"]["max_travel_minutes"] = 60
     doc["areas"][0]["demand"] = {"per_hour": 3}
     doc["behaviour"]["patience_minutes"] = {"dist": "exponential", "mean": 20}
-    far = with_unit(doc, {"location": {"lat": 65.0, "lon": 20.0}, "days": ["mon-fri"], "hours": ["10:00-16:00"]})
+    far = with_unit(
+        doc, {"location": {"lat": 65.0, "lon": 20.0}, "days": ["mon-fri"], "hours": ["10:00-16:00"]}
+    )
     a = simulation.run(doc, replications=2).visits
     b = simulation.run(far, replications=2).visits
     for col in ("need_min", "errand", "outcome", "arrival_min", "start_min", "wait_min"):
@@ -49,8 +54,10 @@ def test_examples_show_the_trade_off():
     got = {}
     for name in ("fixed", "mobile", "new-office"):
         r = simulation.run(EXAMPLES / f"norrkoping-{name}.yaml", replications=3)
-        got[name] = (r.kpi("unserved_per_1000_yr", "group", "vulnerable")["mean"],
-                     r.kpi("staff_hours_per_week")["mean"])
+        got[name] = (
+            r.kpi("unserved_per_1000_yr", "group", "vulnerable")["mean"],
+            r.kpi("staff_hours_per_week")["mean"],
+        )
         if name == "mobile":
             assert r.kpi("mobile_share", "group", "vulnerable")["mean"] > 0.2
             assert r.kpi("served", "stop", "unit@navestad".replace("unit", "mobile-1"))["mean"] > 0

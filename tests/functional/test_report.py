@@ -31,22 +31,49 @@ SCENARIO = {
     "description": "Tiny scenario for *report* tests | with <b>markup</b>",
     "calendar": {"start": "2023-01-02", "days": 14, "warmup_days": 2},
     "seed": 7,
-    "errands": [{"id": "any", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 12}}],
+    "errands": [
+        {"id": "any", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 12}}
+    ],
     "areas": [
-        {"id": "north", "name": EVIL, "population": 2000, "vulnerable": True,
-         "location": {"lat": 58.43, "lon": 15.59}, "demand": {"per_1000_per_year": 400}},
-        {"id": "south", "name": "Åbylund Öst", "population": 6000,
-         "location": {"lat": 58.40, "lon": 15.62}, "demand": {"per_1000_per_year": 300}},
+        {
+            "id": "north",
+            "name": EVIL,
+            "population": 2000,
+            "vulnerable": True,
+            "location": {"lat": 58.43, "lon": 15.59},
+            "demand": {"per_1000_per_year": 400},
+        },
+        {
+            "id": "south",
+            "name": "Åbylund Öst",
+            "population": 6000,
+            "location": {"lat": 58.40, "lon": 15.62},
+            "demand": {"per_1000_per_year": 300},
+        },
     ],
     "sites": [
-        {"id": "city", "kind": "office", "name": "Linköping servicekontor", "counters": 1,
-         "location": {"lat": 58.41, "lon": 15.62}, "opening_hours": {"mon-fri": ["10:00-15:00"]}},
+        {
+            "id": "city",
+            "kind": "office",
+            "name": "Linköping servicekontor",
+            "counters": 1,
+            "location": {"lat": 58.41, "lon": 15.62},
+            "opening_hours": {"mon-fri": ["10:00-15:00"]},
+        },
     ],
-    "behaviour": {"patience_minutes": {"dist": "exponential", "mean": 30}, "decay": {"form": "exponential",
-                                                                                  "scale": 20}},
+    "behaviour": {
+        "patience_minutes": {"dist": "exponential", "mean": 30},
+        "decay": {"form": "exponential", "scale": 20},
+    },
 }
-BUS = {"id": "bus", "kind": "mobile", "name": "Mobilt servicekontor", "counters": 1, "setup_minutes": 30,
-       "schedule": [{"area": "north", "days": ["tue", "thu"], "hours": ["10:00-14:00"]}]}
+BUS = {
+    "id": "bus",
+    "kind": "mobile",
+    "name": "Mobilt servicekontor",
+    "counters": 1,
+    "setup_minutes": 30,
+    "schedule": [{"area": "north", "days": ["tue", "thu"], "hours": ["10:00-14:00"]}],
+}
 
 
 def _two_builds(folder: Path) -> tuple[Path, Path]:
@@ -77,8 +104,11 @@ def sweep_folders(tmp_path_factory) -> tuple[Path, Path]:
         "replications": 3,
         "baseline": "today",
         "kpis": ["unserved_per_1000_yr@group:vulnerable", "wait_mean", "staff_hours_per_week"],
-        "designs": {"today": {}, "bus": {"add": {"sites": [BUS]}},
-                    "bigger": {"set": {"sites.city.counters": 2}}},
+        "designs": {
+            "today": {},
+            "bus": {"add": {"sites": [BUS]}},
+            "bigger": {"set": {"sites.city.counters": 2}},
+        },
         "factors": {"behaviour.delay_minutes_per_day": [15, 30]},
     }
     folder = tmp_path_factory.mktemp("sweep") / "sweep"
@@ -87,7 +117,9 @@ def sweep_folders(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _figures(folder: Path) -> list[str]:
@@ -109,7 +141,15 @@ def test_run_report_lists_every_figure_and_table_and_escapes_user_text(run_folde
     for heading in ("Key findings", "KPIs by scope", "Scenario parameters", "Provenance"):
         assert f"## {heading}" in md or f"### {heading}" in md
         assert f">{heading}</h" in page
-    for caption in ("Calendar", "Errands", "Areas", "Sites", "Travel", "Behaviour", "From manifest.json"):
+    for caption in (
+        "Calendar",
+        "Errands",
+        "Areas",
+        "Sites",
+        "Travel",
+        "Behaviour",
+        "From manifest.json",
+    ):
         assert f"*{caption}*" in md
         assert f"<caption>{caption}</caption>" in page
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -161,11 +201,15 @@ def test_sweep_report(sweep_folders):
     assert files_a.keys() == files_b.keys()
     for name in files_a:
         assert files_a[name] == files_b[name], name
-    expected = {"report.md", "report.html"} | {f"figures/{n}.{x}" for n in FIGURE_NAMES for x in ("png", "svg")}
+    expected = {"report.md", "report.html"} | {
+        f"figures/{n}.{x}" for n in FIGURE_NAMES for x in ("png", "svg")
+    }
     assert expected <= files_a.keys()
 
 
 def test_unknown_folder_kind_is_rejected(tmp_path):
-    (tmp_path / "manifest.json").write_text('{"package": "servicesim", "kind": "other"}', encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(
+        '{"package": "servicesim", "kind": "other"}', encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="unknown kind 'other'"):
         build_report(tmp_path)

@@ -31,14 +31,24 @@ def marked_templates(monkeypatch) -> None:
     loader = base.loader
     assert loader is not None
     md = loader.get_source(base, rendering.MARKDOWN_TEMPLATE)[0] + f"\n{MARK}\n"
-    page = loader.get_source(base, rendering.HTML_TEMPLATE)[0].replace("</body>", f"<p>{MARK}</p>\n</body>")
-    env = base.overlay(loader=jinja2.ChoiceLoader([
-        jinja2.DictLoader({rendering.MARKDOWN_TEMPLATE: md, rendering.HTML_TEMPLATE: page}), loader]))
+    page = loader.get_source(base, rendering.HTML_TEMPLATE)[0].replace(
+        "</body>", f"<p>{MARK}</p>\n</body>"
+    )
+    env = base.overlay(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.DictLoader({rendering.MARKDOWN_TEMPLATE: md, rendering.HTML_TEMPLATE: page}),
+                loader,
+            ]
+        )
+    )
     monkeypatch.setattr(rendering, "environment", lambda: env)
 
 
 def _servicesim(*args: str | Path) -> None:
-    subprocess.run([sys.executable, "-m", "simulation", *map(str, args)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "simulation", *map(str, args)], check=True, capture_output=True
+    )
 
 
 @pytest.mark.parametrize("kind", ["run", "sweep"])
@@ -49,8 +59,17 @@ def test_run_and_sweep_reports_come_from_the_templates(kind, tmp_path, marked_te
     if kind == "run":
         _servicesim("run", DATA / "tiny-base.yaml", "-r", "2", "--out", folder, "--no-report")
     else:
-        _servicesim("sweep", DATA / "tiny.sweep.yaml", "-r", "2", "--workers", "1", "--out", folder,
-                    "--no-report")
+        _servicesim(
+            "sweep",
+            DATA / "tiny.sweep.yaml",
+            "-r",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            folder,
+            "--no-report",
+        )
     build_report(folder)
     md = (folder / "report.md").read_text(encoding="utf-8")
     page = (folder / "report.html").read_text(encoding="utf-8")
@@ -64,18 +83,29 @@ def _region() -> dict[str, Any]:
         "name": "synthetic",
         "calendar": {"start": "2023-01-02", "days": 7},
         "seed": 11,
-        "errands": [{"id": "e", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 10}}],
+        "errands": [
+            {"id": "e", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 10}}
+        ],
         "areas": [
             {"id": "far", "population": 20000, "location": {"lat": 58.10, "lon": 16.0}, **area},
             {"id": "near", "population": 2000, "location": {"lat": 58.004, "lon": 16.0}, **area},
         ],
-        "sites": [{"id": "office", "kind": "office", "location": {"lat": 58.0, "lon": 16.0}, "counters": 3,
-                   "opening_hours": {"mon-fri": ["10:00-16:00"]}}],
+        "sites": [
+            {
+                "id": "office",
+                "kind": "office",
+                "location": {"lat": 58.0, "lon": 16.0},
+                "counters": 3,
+                "opening_hours": {"mon-fri": ["10:00-16:00"]},
+            }
+        ],
         "travel": {"speed_kmh": 20, "detour_factor": 1.3, "within_area_minutes": 5},
     }
 
 
-def test_propose_report_comes_from_the_templates_and_escapes_its_description(tmp_path, marked_templates):
+def test_propose_report_comes_from_the_templates_and_escapes_its_description(
+    tmp_path, marked_templates
+):
     # fault: propose.md was written by hand and put the spec's description in raw
     from simulation.propose import propose
 
@@ -84,7 +114,12 @@ def test_propose_report_comes_from_the_templates_and_escapes_its_description(tmp
         "base": "region.yaml",
         "description": NASTY,
         "units": [{"id": "van", "counters": 1, "setup_minutes": 30}],
-        "budget": {"unit_days_per_week": 1, "hours_per_day": 4, "weekdays": ["mon"], "windows": ["10:00-14:00"]},
+        "budget": {
+            "unit_days_per_week": 1,
+            "hours_per_day": 4,
+            "weekdays": ["mon"],
+            "windows": ["10:00-14:00"],
+        },
         "search": {"replications": 2},
         "selection": {"indifference": 20, "initial": 3, "max_replications": 3, "confirmation": 0},
         "seed": 5,
@@ -95,6 +130,12 @@ def test_propose_report_comes_from_the_templates_and_escapes_its_description(tmp
     md = (tmp_path / "out" / "propose.md").read_text(encoding="utf-8")
     assert md.startswith("# Proposal: ") and md.endswith(f"{MARK}\n")
     assert r"\<script\>alert(1)\</script\> a\|b \*c\* \$5" in md and "<script>" not in md
-    for heading in ("## Verdict", "## Proposed timetable", "## Comparison", "## Method", "## Reproduce"):
+    for heading in (
+        "## Verdict",
+        "## Proposed timetable",
+        "## Comparison",
+        "## Method",
+        "## Reproduce",
+    ):
         assert f"\n{heading}\n" in md
     assert "\n1. **Screening** " in md and "\n2. **Search** " in md and "\n3. **Selection** " in md

@@ -5,8 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 
 PROPERTY = settings(
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 
 

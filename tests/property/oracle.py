@@ -63,8 +63,10 @@ class Run:
 
     def kpi(self, r: int) -> dict[tuple[str, str, str], float]:
         k = self.kpis[self.kpis["replication"] == r]
-        return {(s, i, n): float(x) for s, i, n, x in zip(k["scope"], k["id"], k["kpi"], k["value"],
-                                                          strict=True)}
+        return {
+            (s, i, n): float(x)
+            for s, i, n, x in zip(k["scope"], k["id"], k["kpi"], k["value"], strict=True)
+        }
 
 
 def run(doc, replications: int = 1) -> Run:
@@ -75,9 +77,14 @@ def run(doc, replications: int = 1) -> Run:
     visits = pd.concat([t.visits for t in tables], ignore_index=True)
     if currently_in_test_context():
         note(f"visits: {len(visits)}")
-    return Run(network, scenario.seed, replications, visits,
-               pd.concat([t.site_hours for t in tables], ignore_index=True),
-               pd.concat([t.kpis for t in tables], ignore_index=True))
+    return Run(
+        network,
+        scenario.seed,
+        replications,
+        visits,
+        pd.concat([t.site_hours for t in tables], ignore_index=True),
+        pd.concat([t.kpis for t in tables], ignore_index=True),
+    )
 
 
 @dataclass
@@ -116,7 +123,9 @@ class SiteRun:
 
     def wait_end(self) -> np.ndarray:
         """End of waiting: service start, else leaving, else the horizon."""
-        return np.where(self.started, self.start, np.where(np.isnan(self.leave), self.horizon, self.leave))
+        return np.where(
+            self.started, self.start, np.where(np.isnan(self.leave), self.horizon, self.leave)
+        )
 
     def busy(self) -> tuple[np.ndarray, np.ndarray]:
         s = self.started
@@ -137,17 +146,29 @@ def site_runs(r: Run) -> Iterator[tuple[int, int, SiteRun, pd.DataFrame]]:
             rows = np.flatnonzero(codes == k)
             spec = site_spec(r.network, k)
             sv = v.iloc[rows]
-            yield rep, k, SiteRun(
-                label=f"replication {rep} site {site.id}",
-                counters=spec.counters, limit=spec.limit, turn_away=spec.turn_away,
-                starts=np.asarray(spec.starts, dtype=float), ends=np.asarray(spec.ends, dtype=float),
-                horizon=r.horizon, visitor=sv["visitor"].to_numpy(),
-                arrival=sv["arrival_min"].to_numpy(), start=sv["start_min"].to_numpy(),
-                end=sv["end_min"].to_numpy(), leave=sv["leave_min"].to_numpy(),
-                outcome=sv["outcome"].astype(str).to_numpy(),
-                qoa=sv["queue_on_arrival"].to_numpy(),
-                service=inputs.service[rows], patience=inputs.patience[rows],
-            ), sv
+            yield (
+                rep,
+                k,
+                SiteRun(
+                    label=f"replication {rep} site {site.id}",
+                    counters=spec.counters,
+                    limit=spec.limit,
+                    turn_away=spec.turn_away,
+                    starts=np.asarray(spec.starts, dtype=float),
+                    ends=np.asarray(spec.ends, dtype=float),
+                    horizon=r.horizon,
+                    visitor=sv["visitor"].to_numpy(),
+                    arrival=sv["arrival_min"].to_numpy(),
+                    start=sv["start_min"].to_numpy(),
+                    end=sv["end_min"].to_numpy(),
+                    leave=sv["leave_min"].to_numpy(),
+                    outcome=sv["outcome"].astype(str).to_numpy(),
+                    qoa=sv["queue_on_arrival"].to_numpy(),
+                    service=inputs.service[rows],
+                    patience=inputs.patience[rows],
+                ),
+                sv,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +205,8 @@ def max_overlap(begin: np.ndarray, end: np.ndarray) -> tuple[int, float]:
     if len(begin) == 0:
         return 0, float("nan")
     counts = np.searchsorted(np.sort(begin), begin, side="right") - np.searchsorted(
-        np.sort(end), begin + EPS, side="right")
+        np.sort(end), begin + EPS, side="right"
+    )
     i = int(np.argmax(counts))
     return int(counts[i]), float(begin[i])
 
@@ -197,12 +219,17 @@ def in_windows(t: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return ok & (t < ends[wc]) if len(starts) else np.zeros(len(t), dtype=bool)
 
 
-def outside_minutes(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> float:
+def outside_minutes(
+    begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> float:
     """Total length of the intervals outside the windows, by explicit overlap (n x windows)."""
     if len(begin) == 0:
         return 0.0
-    inside = np.clip(np.minimum(end[:, None], ends[None, :]) - np.maximum(begin[:, None], starts[None, :]),
-                     0.0, None).sum(axis=1)
+    inside = np.clip(
+        np.minimum(end[:, None], ends[None, :]) - np.maximum(begin[:, None], starts[None, :]),
+        0.0,
+        None,
+    ).sum(axis=1)
     return float((end - begin - inside).sum())
 
 
@@ -215,26 +242,40 @@ def check_records(s: SiteRun) -> None:
     arrived, started = s.arrived, s.started
     late = ~arrived
     assert (s.outcome[late] == "pending").all(), f"{s.label}: arrival after the horizon not pending"
-    assert np.isnan(s.start[late]).all() and np.isnan(s.leave[late]).all() and np.isnan(s.qoa[late]).all()
+    assert (
+        np.isnan(s.start[late]).all()
+        and np.isnan(s.leave[late]).all()
+        and np.isnan(s.qoa[late]).all()
+    )
     assert (~np.isnan(s.qoa[arrived])).all(), f"{s.label}: an arrival has no queue_on_arrival"
     assert (s.qoa[arrived] >= 0).all()
     assert set(s.outcome) <= set(OUTCOMES) - {"no_option", "declined"}
-    assert (s.start[started] >= s.arrival[started] - EPS).all(), f"{s.label}: service before arrival"
+    assert (s.start[started] >= s.arrival[started] - EPS).all(), (
+        f"{s.label}: service before arrival"
+    )
     assert (s.start[started] < s.horizon).all()
     assert np.isin(s.outcome[started], ["served", "pending"]).all()
     assert np.isnan(s.leave[started]).all(), f"{s.label}: a started visitor also left the queue"
     served = s.outcome == "served"
     assert started[served].all() and (~np.isnan(s.end[served])).all()
-    np.testing.assert_allclose(s.end[served], s.start[served] + s.service[served], rtol=1e-12, atol=EPS,
-                               err_msg=f"{s.label}: end != start + drawn service")
+    np.testing.assert_allclose(
+        s.end[served],
+        s.start[served] + s.service[served],
+        rtol=1e-12,
+        atol=EPS,
+        err_msg=f"{s.label}: end != start + drawn service",
+    )
     assert (s.end[served] <= s.horizon + EPS).all()
     in_service = started & (s.outcome == "pending")
     assert np.isnan(s.end[in_service]).all()
-    assert (s.start[in_service] + s.service[in_service] >= s.horizon - EPS).all(), \
+    assert (s.start[in_service] + s.service[in_service] >= s.horizon - EPS).all(), (
         f"{s.label}: pending visitor whose service should have ended"
+    )
     left = np.isin(s.outcome, ["balked", "reneged", "closed"])
     assert (~started[left]).all() and (~np.isnan(s.leave[left])).all()
-    assert (s.leave[left] >= s.arrival[left] - EPS).all() and (s.leave[left] <= s.horizon + EPS).all()
+    assert (s.leave[left] >= s.arrival[left] - EPS).all() and (
+        s.leave[left] <= s.horizon + EPS
+    ).all()
     balked = s.outcome == "balked"
     np.testing.assert_array_equal(s.leave[balked], s.arrival[balked])
     waiting = arrived & ~started & (s.outcome == "pending")
@@ -261,31 +302,41 @@ def check_fifo(s: SiteRun) -> None:
     started = order[s.started[order]]
     starts = s.start[started]
     bad = np.flatnonzero(np.diff(starts) < -EPS)
-    assert len(bad) == 0, (f"{s.label}: visitor {s.visitor[started[bad[0] + 1]]} started at "
-                           f"{starts[bad[0] + 1]} before visitor {s.visitor[started[bad[0]]]} "
-                           f"(started {starts[bad[0]]}) who arrived earlier")
+    assert len(bad) == 0, (
+        f"{s.label}: visitor {s.visitor[started[bad[0] + 1]]} started at "
+        f"{starts[bad[0] + 1]} before visitor {s.visitor[started[bad[0]]]} "
+        f"(started {starts[bad[0]]}) who arrived earlier"
+    )
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     gave_up = np.flatnonzero(np.isin(s.outcome, ["reneged", "closed"]))
     for i in gave_up:
         later = s.started & (rank > rank[i])
-        assert (s.start[later] >= s.leave[i] - EPS).all(), \
+        assert (s.start[later] >= s.leave[i] - EPS).all(), (
             f"{s.label}: someone behind visitor {s.visitor[i]} started before it left at {s.leave[i]}"
+        )
 
 
 def check_patience(s: SiteRun) -> None:
     """Reneged visitors waited exactly their patience; nobody else waited longer than it."""
     started = s.started
-    assert (s.start[started] - s.arrival[started] <= s.patience[started] + EPS).all(), \
+    assert (s.start[started] - s.arrival[started] <= s.patience[started] + EPS).all(), (
         f"{s.label}: a visitor was served after its patience ran out"
+    )
     reneged = s.outcome == "reneged"
-    np.testing.assert_allclose(s.leave[reneged] - s.arrival[reneged], s.patience[reneged],
-                               rtol=1e-9, atol=EPS, err_msg=f"{s.label}: reneged at the wrong time")
+    np.testing.assert_allclose(
+        s.leave[reneged] - s.arrival[reneged],
+        s.patience[reneged],
+        rtol=1e-9,
+        atol=EPS,
+        err_msg=f"{s.label}: reneged at the wrong time",
+    )
     closed = s.outcome == "closed"
     assert (s.leave[closed] - s.arrival[closed] <= s.patience[closed] + EPS).all()
     waiting = s.arrived & ~started & (s.outcome == "pending")
-    assert (s.arrival[waiting] + s.patience[waiting] >= s.horizon - EPS).all(), \
+    assert (s.arrival[waiting] + s.patience[waiting] >= s.horizon - EPS).all(), (
         f"{s.label}: a visitor still waiting at the horizon had run out of patience"
+    )
 
 
 def check_balking(s: SiteRun) -> None:
@@ -298,14 +349,18 @@ def check_balking(s: SiteRun) -> None:
     wb, we = s.waiting()
     for i in balked:
         t = s.arrival[i]
-        assert s.qoa[i] >= s.limit, f"{s.label}: visitor {s.visitor[i]} balked at queue {s.qoa[i]} < {s.limit}"
-        assert busy_at(np.array([t]), busy_b, busy_e)[0] >= s.counters, \
+        assert s.qoa[i] >= s.limit, (
+            f"{s.label}: visitor {s.visitor[i]} balked at queue {s.qoa[i]} < {s.limit}"
+        )
+        assert busy_at(np.array([t]), busy_b, busy_e)[0] >= s.counters, (
             f"{s.label}: visitor {s.visitor[i]} balked at t={t} while a counter was free"
+        )
         around = int(((wb <= t + EPS) & (we >= t - EPS)).sum())
         assert around >= s.limit, f"{s.label}: visitor {s.visitor[i]} balked with {around} waiting"
     joined = s.joined & (s.qoa >= s.limit)
-    assert (np.abs(s.start[joined] - s.arrival[joined]) <= EPS).all(), \
+    assert (np.abs(s.start[joined] - s.arrival[joined]) <= EPS).all(), (
         f"{s.label}: a visitor joined a full queue"
+    )
 
 
 def check_queue_on_arrival(s: SiteRun) -> None:
@@ -321,14 +376,17 @@ def check_queue_on_arrival(s: SiteRun) -> None:
     a_j, e_j = s.arrival[j], np.minimum(s.wait_end()[j], s.horizon)
     for chunk in np.array_split(idx, max(1, len(idx) // 500)):
         t = s.arrival[chunk][:, None]
-        ahead = (a_j[None, :] < t) | ((a_j[None, :] == t) & (s.visitor[j][None, :] < s.visitor[chunk][:, None]))
+        ahead = (a_j[None, :] < t) | (
+            (a_j[None, :] == t) & (s.visitor[j][None, :] < s.visitor[chunk][:, None])
+        )
         lower = (ahead & (e_j[None, :] > t + EPS)).sum(axis=1)
         upper = (ahead & (e_j[None, :] >= t - EPS)).sum(axis=1)
         q = s.qoa[chunk]
         bad = np.flatnonzero((q < lower) | (q > upper))
         assert len(bad) == 0, (
             f"{s.label}: visitor {s.visitor[chunk][bad[0]]} arriving at {float(t[bad[0], 0])} recorded "
-            f"queue_on_arrival {q[bad[0]]}, but between {lower[bad[0]]} and {upper[bad[0]]} were waiting")
+            f"queue_on_arrival {q[bad[0]]}, but between {lower[bad[0]]} and {upper[bad[0]]} were waiting"
+        )
 
 
 def check_work_conserving(s: SiteRun) -> None:
@@ -338,14 +396,17 @@ def check_work_conserving(s: SiteRun) -> None:
     idx = np.flatnonzero(waited)
     busy = busy_at(s.arrival[idx], busy_b, busy_e)
     bad = np.flatnonzero(busy < s.counters)
-    assert len(bad) == 0, (f"{s.label}: visitor {s.visitor[idx[bad[0]]]} had to wait at "
-                           f"t={s.arrival[idx[bad[0]]]} with {busy[bad[0]]} of {s.counters} counters busy")
+    assert len(bad) == 0, (
+        f"{s.label}: visitor {s.visitor[idx[bad[0]]]} had to wait at "
+        f"t={s.arrival[idx[bad[0]]]} with {busy[bad[0]]} of {s.counters} counters busy"
+    )
     delayed = np.flatnonzero(s.started & (s.start - s.arrival > EPS))
     ends = np.sort(busy_e)
     for i in delayed:
         k = np.searchsorted(ends, s.start[i] - EPS)
-        assert k < len(ends) and ends[k] <= s.start[i] + EPS, \
+        assert k < len(ends) and ends[k] <= s.start[i] + EPS, (
             f"{s.label}: visitor {s.visitor[i]} started at {s.start[i]} though no counter freed then"
+        )
 
 
 def check_windows(s: SiteRun) -> None:
@@ -353,7 +414,9 @@ def check_windows(s: SiteRun) -> None:
     closing; under ``serve_queue`` a start outside the windows is overtime for someone who
     arrived before the last closing."""
     arrived = s.arrived
-    assert in_windows(s.arrival[arrived], s.starts, s.ends).all(), f"{s.label}: arrival while closed"
+    assert in_windows(s.arrival[arrived], s.starts, s.ends).all(), (
+        f"{s.label}: arrival while closed"
+    )
     started = s.started
     inside = in_windows(s.start, s.starts, s.ends)
     if s.turn_away:
@@ -369,8 +432,9 @@ def check_windows(s: SiteRun) -> None:
         late = np.flatnonzero(started & ~inside)
         for i in late:
             before = s.ends[s.ends <= s.start[i] + EPS]
-            assert len(before) and s.arrival[i] < before.max(), \
+            assert len(before) and s.arrival[i] < before.max(), (
                 f"{s.label}: visitor {s.visitor[i]} started at {s.start[i]} outside hours, not as overtime"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,15 +454,33 @@ def engine_site_run(case: dict, check=None) -> SiteRun:
     Engine([spec], [(case["arrivals"], list(range(n)))], visits, horizon, check).run()
     rec = as_arrays(visits)
     return SiteRun(
-        label="engine", counters=spec.counters, limit=spec.limit, turn_away=spec.turn_away,
-        starts=np.asarray(starts, dtype=float), ends=np.asarray(ends, dtype=float), horizon=horizon,
-        visitor=np.arange(n), arrival=np.asarray(case["arrivals"], dtype=float),
-        start=rec["start_min"], end=rec["end_min"], leave=rec["leave_min"],
+        label="engine",
+        counters=spec.counters,
+        limit=spec.limit,
+        turn_away=spec.turn_away,
+        starts=np.asarray(starts, dtype=float),
+        ends=np.asarray(ends, dtype=float),
+        horizon=horizon,
+        visitor=np.arange(n),
+        arrival=np.asarray(case["arrivals"], dtype=float),
+        start=rec["start_min"],
+        end=rec["end_min"],
+        leave=rec["leave_min"],
         outcome=np.array([OUTCOMES[c] for c in rec["outcome"]] or [""])[:n],
-        qoa=rec["queue_on_arrival"], service=np.asarray(case["service"], dtype=float),
+        qoa=rec["queue_on_arrival"],
+        service=np.asarray(case["service"], dtype=float),
         patience=np.asarray(case["patience"], dtype=float),
     )
 
 
-ALL_CHECKS = (check_records, check_capacity, check_queue_limit, check_fifo, check_patience,
-              check_balking, check_queue_on_arrival, check_work_conserving, check_windows)
+ALL_CHECKS = (
+    check_records,
+    check_capacity,
+    check_queue_limit,
+    check_fifo,
+    check_patience,
+    check_balking,
+    check_queue_on_arrival,
+    check_work_conserving,
+    check_windows,
+)

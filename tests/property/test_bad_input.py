@@ -45,8 +45,13 @@ from simulation.scenario.errors import ScenarioError, format_path
 from simulation.scenario.schema import Scenario
 from tests.strategies import scenarios
 
-PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+PROPERTY = settings(
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ]
+)
 MAX_NEEDS_PER_DAY = 1e7  # accepted demand above this cannot be simulated
 RUN_NEEDS_PER_DAY = 5e3  # below this the one-day run is part of the test (keeps it fast)
 
@@ -99,8 +104,10 @@ def check_loads_and_runs(source: Any, path: str | None = None) -> str:
         return "rejected at run"
     _note(f"accepted; {expected:.4g} needs expected on day 1")
     if not expected <= MAX_NEEDS_PER_DAY:
-        pytest.fail(f"validation accepted a scenario with {expected:.3g} needs per day; "
-                    "a one-day run cannot complete (demand needs an upper bound)")
+        pytest.fail(
+            f"validation accepted a scenario with {expected:.3g} needs per day; "
+            "a one-day run cannot complete (demand needs an upper bound)"
+        )
     if expected <= RUN_NEEDS_PER_DAY:
         try:
             simulation.run(short, replications=1)
@@ -156,18 +163,49 @@ def _parent(doc: Any, path: tuple) -> Any:
 
 
 HUGE_INTS = st.sampled_from([2**63, 10**30, 10**400, 10**5000, -(10**30)])
-SPECIAL_FLOATS = st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 1e300, 1e-300,
-                                  5e-324, -1.0, -1e-9, 0.0])
+SPECIAL_FLOATS = st.sampled_from(
+    [math.nan, math.inf, -math.inf, 1e308, -1e308, 1e300, 1e-300, 5e-324, -1.0, -1e-9, 0.0]
+)
 TEXTS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "none", "None", "always", "mon-fri", "fri-mon", "10:00-16:00",
-                     "16:00-10:00", "25:00-26:00", "24:00-24:00", "9999-12-31", "0001-01-01",
-                     "2023-02-30", "a0", "e0", "o0", "m0", "office", "mobile", "exponential",
-                     "nan", "inf", "-1", "1e400", "zz.unknown"]),
+    st.sampled_from(
+        [
+            "",
+            "none",
+            "None",
+            "always",
+            "mon-fri",
+            "fri-mon",
+            "10:00-16:00",
+            "16:00-10:00",
+            "25:00-26:00",
+            "24:00-24:00",
+            "9999-12-31",
+            "0001-01-01",
+            "2023-02-30",
+            "a0",
+            "e0",
+            "o0",
+            "m0",
+            "office",
+            "mobile",
+            "exponential",
+            "nan",
+            "inf",
+            "-1",
+            "1e400",
+            "zz.unknown",
+        ]
+    ),
 )
 BAD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**6), 10**6), HUGE_INTS, SPECIAL_FLOATS,
-    st.floats(), TEXTS,
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    HUGE_INTS,
+    SPECIAL_FLOATS,
+    st.floats(),
+    TEXTS,
     st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
     st.sampled_from([dt.date(9999, 12, 31), dt.date(9999, 12, 25), dt.date(1, 1, 1)]),
     st.lists(st.one_of(st.integers(-5, 5), st.text(max_size=3)), max_size=3),
@@ -191,8 +229,22 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(draw(scenarios(max_needs=50.0, days=(1, 2))))
     for _ in range(draw(st.integers(1, 3))):
         paths = _nodes(doc)
-        kind = draw(st.sampled_from(["replace", "replace", "delete", "unknown_key", "empty",
-                                     "negate", "scale", "scale", "unknown_id", "duplicate"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "replace",
+                    "replace",
+                    "delete",
+                    "unknown_key",
+                    "empty",
+                    "negate",
+                    "scale",
+                    "scale",
+                    "unknown_id",
+                    "duplicate",
+                ]
+            )
+        )
         targets = {
             "negate": [p for p in paths if _is_number(_get(doc, p))],
             "scale": [p for p in paths if _is_number(_get(doc, p))],
@@ -230,8 +282,26 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     return doc
 
 
-EXTREMES = st.sampled_from([1e308, 1e300, 1e20, 1e12, 10**30, 10**400, 10**5000, 1e-300, 5e-324,
-                             -1, -1e-9, math.nan, math.inf, -math.inf, 0, 2**63])
+EXTREMES = st.sampled_from(
+    [
+        1e308,
+        1e300,
+        1e20,
+        1e12,
+        10**30,
+        10**400,
+        10**5000,
+        1e-300,
+        5e-324,
+        -1,
+        -1e-9,
+        math.nan,
+        math.inf,
+        -math.inf,
+        0,
+        2**63,
+    ]
+)
 
 
 @st.composite
@@ -288,7 +358,7 @@ def python_tags(marker: Path) -> list[str]:
         f'!!python/object/apply:os.system ["{cmd}"]',
         f'!!python/object/apply:subprocess.call [["touch", "{marker}"]]',
         f'!!python/object/new:os.system ["{cmd}"]',
-        f'!!python/object/apply:builtins.exec ["open(\'{marker}\', \'w\').close()"]',
+        f"!!python/object/apply:builtins.exec [\"open('{marker}', 'w').close()\"]",
         "!!python/name:os.system",
         "!!python/module:os",
         "!!python/object:builtins.object {}",
@@ -298,11 +368,48 @@ def python_tags(marker: Path) -> list[str]:
 
 
 YAML_SNIPPETS = [
-    "!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!timestamp 2023-01-02T10:00:00",
-    "!custom x", "&a [1, 2]", "*a", "*nope", "<<: *a", "{", "[", "}", "]", ": :", "\t", "? ",
-    "- ", "%YAML 1.1\n", "---\n", "...\n", '"', "'", "\x00", "\ufeff", "\u2028", "~", "null",
-    ".nan", ".inf", "-.inf", "1e999", "0x10", "0o7", "1_000", "yes", "no", "on", "2023-02-30",
-    "2023-13-01", "9999-12-31", "9" * 5000, "[" * 1000 + "]" * 1000,
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!!timestamp 2023-01-02T10:00:00",
+    "!custom x",
+    "&a [1, 2]",
+    "*a",
+    "*nope",
+    "<<: *a",
+    "{",
+    "[",
+    "}",
+    "]",
+    ": :",
+    "\t",
+    "? ",
+    "- ",
+    "%YAML 1.1\n",
+    "---\n",
+    "...\n",
+    '"',
+    "'",
+    "\x00",
+    "\ufeff",
+    "\u2028",
+    "~",
+    "null",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "1e999",
+    "0x10",
+    "0o7",
+    "1_000",
+    "yes",
+    "no",
+    "on",
+    "2023-02-30",
+    "2023-13-01",
+    "9999-12-31",
+    "9" * 5000,
+    "[" * 1000 + "]" * 1000,
 ]
 
 
@@ -324,9 +431,9 @@ def corrupted_files(draw: st.DrawFn, marker: Path) -> bytes:
             if colon >= 0:
                 end = text.find("\n", colon)
                 end = len(text) if end < 0 else end
-                text = text[:colon + 2] + draw(st.sampled_from(snippets)) + text[end:]
+                text = text[: colon + 2] + draw(st.sampled_from(snippets)) + text[end:]
         elif kind == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 20)):]
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
         elif kind == "truncate":
             text = text[:at]
         else:
@@ -374,14 +481,39 @@ def valid_doc() -> dict[str, Any]:
     return {
         "name": "bad-input",
         "calendar": {"start": "2023-01-02", "days": 1},
-        "errands": [{"id": "e", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 10}}],
-        "areas": [{"id": "a", "population": 100, "location": {"lat": 58.0, "lon": 16.0},
-                   "demand": {"per_hour": 1}}],
-        "sites": [{"id": "o", "kind": "office", "location": {"lat": 58.01, "lon": 16.0},
-                   "counters": 2, "opening_hours": "always"},
-                  {"id": "m", "kind": "mobile", "counters": 1, "schedule": [
-                      {"area": "a", "days": ["mon"], "hours": ["10:00-12:00"]},
-                      {"location": {"lat": 58.02, "lon": 16.0}, "days": ["tue"], "hours": ["10:00-12:00"]}]}],
+        "errands": [
+            {"id": "e", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 10}}
+        ],
+        "areas": [
+            {
+                "id": "a",
+                "population": 100,
+                "location": {"lat": 58.0, "lon": 16.0},
+                "demand": {"per_hour": 1},
+            }
+        ],
+        "sites": [
+            {
+                "id": "o",
+                "kind": "office",
+                "location": {"lat": 58.01, "lon": 16.0},
+                "counters": 2,
+                "opening_hours": "always",
+            },
+            {
+                "id": "m",
+                "kind": "mobile",
+                "counters": 1,
+                "schedule": [
+                    {"area": "a", "days": ["mon"], "hours": ["10:00-12:00"]},
+                    {
+                        "location": {"lat": 58.02, "lon": 16.0},
+                        "days": ["tue"],
+                        "hours": ["10:00-12:00"],
+                    },
+                ],
+            },
+        ],
     }
 
 
@@ -390,8 +522,11 @@ def valid_doc() -> dict[str, Any]:
 def test_python_tags_are_rejected_not_executed(tmp_path, index, where):
     marker = tmp_path / "pwned"
     tag = python_tags(marker)[index]
-    text = tag + "\n" if where == "document" else yaml.safe_dump(valid_doc()).replace(
-        "name: bad-input", f"name: {tag}")
+    text = (
+        tag + "\n"
+        if where == "document"
+        else yaml.safe_dump(valid_doc()).replace("name: bad-input", f"name: {tag}")
+    )
     path = tmp_path / "evil.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
@@ -406,6 +541,7 @@ def _set(path: str, value: Any):
     def apply(doc: dict[str, Any]) -> None:
         keys = [int(k) if k.isdigit() else k for k in path.split(".")]
         _parent(doc, tuple(keys))[keys[-1]] = value
+
     return apply
 
 
@@ -413,15 +549,21 @@ def _set(path: str, value: Any):
 FOUND = {
     "per_hour_1e20": _set("areas.0.demand.per_hour", 1e20),
     "per_hour_1e300": _set("areas.0.demand.per_hour", 1e300),
-    "population_1e30_per_1000": lambda d: d["areas"][0].update(population=10**30,
-                                                               demand={"per_1000_per_year": 1}),
+    "population_1e30_per_1000": lambda d: d["areas"][0].update(
+        population=10**30, demand={"per_1000_per_year": 1}
+    ),
     "population_10_pow_400": _set("areas.0.population", 10**400),
     "start_9999_12_31_with_mobile": _set("calendar.start", "9999-12-31"),
-    "lognormal_cv_1e300": _set("errands.0.service_minutes", {"dist": "lognormal", "mean": 10, "cv": 1e300}),
-    "gamma_cv_1e-300": _set("errands.0.service_minutes", {"dist": "gamma", "mean": 10, "cv": 1e-300}),
+    "lognormal_cv_1e300": _set(
+        "errands.0.service_minutes", {"dist": "lognormal", "mean": 10, "cv": 1e300}
+    ),
+    "gamma_cv_1e-300": _set(
+        "errands.0.service_minutes", {"dist": "gamma", "mean": 10, "cv": 1e-300}
+    ),
     "gamma_cv_1e300": _set("errands.0.service_minutes", {"dist": "gamma", "mean": 10, "cv": 1e300}),
     "patience_lognormal_cv_1e300": lambda d: d.update(
-        behaviour={"patience_minutes": {"dist": "lognormal", "median": 1, "cv": 1e300}}),
+        behaviour={"patience_minutes": {"dist": "lognormal", "median": 1, "cv": 1e300}}
+    ),
     "counters_5001_digits": _set("sites.0.counters", 10**5000),
     "seed_5001_digits": _set("seed", 10**5000),
 }
@@ -466,8 +608,13 @@ def test_alias_bomb_is_rejected_quickly(tmp_path):
             print(len(str(err)))
     """)
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=5,
-                              cwd=Path(__file__).resolve().parents[2])
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parents[2],
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("loading an alias bomb took more than 5 s")
     assert done.returncode == 0, done.stderr
@@ -481,14 +628,23 @@ def test_random_numbers_stay_finite_for_accepted_extremes():
 
     from simulation.scenario.schema import Errand
 
-    for spec in ({"dist": "lognormal", "mean": 1e308, "cv": 10}, {"dist": "exponential", "mean": 1e308},
-                 {"dist": "uniform", "low": 0, "high": 1.7e308}, {"dist": "empirical", "values": [1e308]},
-                 {"dist": "gamma", "mean": 1, "cv": 1e-300}):
+    for spec in (
+        {"dist": "lognormal", "mean": 1e308, "cv": 10},
+        {"dist": "exponential", "mean": 1e308},
+        {"dist": "uniform", "low": 0, "high": 1.7e308},
+        {"dist": "empirical", "values": [1e308]},
+        {"dist": "gamma", "mean": 1, "cv": 1e-300},
+    ):
         with pytest.raises(ValidationError):
             Errand.model_validate({"id": "e", "share": 1, "service_minutes": spec})
-    for spec in ({"dist": "lognormal", "mean": 1e6, "cv": 100}, {"dist": "exponential", "mean": 1e6},
-                 {"dist": "uniform", "low": 0, "high": 1e6}, {"dist": "empirical", "values": [1e6]},
-                 {"dist": "gamma", "mean": 1e6, "cv": 1e-3}, {"dist": "gamma", "mean": 1e6, "cv": 100}):
+    for spec in (
+        {"dist": "lognormal", "mean": 1e6, "cv": 100},
+        {"dist": "exponential", "mean": 1e6},
+        {"dist": "uniform", "low": 0, "high": 1e6},
+        {"dist": "empirical", "values": [1e6]},
+        {"dist": "gamma", "mean": 1e6, "cv": 1e-3},
+        {"dist": "gamma", "mean": 1e6, "cv": 100},
+    ):
         errand = Errand.model_validate({"id": "e", "share": 1, "service_minutes": spec})
         x = errand.service_minutes.sample(np.random.default_rng(0), 1000)
         assert np.isfinite(x).all() and (x >= 0).all(), spec

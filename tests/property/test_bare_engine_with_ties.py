@@ -18,9 +18,14 @@ from tests.strategies import engine_cases
 # the second closing, before the doors process (scheduled later) empties the queue; the
 # counter must not start visitor 1, who waits since 21, at 30 when the site is closed.
 LONG_SERVICE_AT_CLOSING = {
-    "horizon": 100.0, "counters": 1, "limit": None, "turn_away": True,
-    "windows": [(0.0, 10.0), (20.0, 30.0)], "arrivals": [5.0, 21.0],
-    "service": [25.0, 5.0], "patience": [float("inf"), float("inf")],
+    "horizon": 100.0,
+    "counters": 1,
+    "limit": None,
+    "turn_away": True,
+    "windows": [(0.0, 10.0), (20.0, 30.0)],
+    "arrivals": [5.0, 21.0],
+    "service": [25.0, 5.0],
+    "patience": [float("inf"), float("inf")],
 }
 
 

@@ -66,8 +66,9 @@ def test_streams_are_keyed_by_name(data):
             ma = a.area == ids_a.index(area)
             mb = b.area == ids_b.index(area)
             for name in ("need", "errand", "service", "patience"):
-                np.testing.assert_array_equal(getattr(a, name)[ma], getattr(b, name)[mb],
-                                              err_msg=f"{area} {name}")
+                np.testing.assert_array_equal(
+                    getattr(a, name)[ma], getattr(b, name)[mb], err_msg=f"{area} {name}"
+                )
 
 
 @fewer(0.5)
@@ -80,11 +81,20 @@ def test_more_counters_or_hours_leave_needs_and_errands_alone(data):
     for x in alt["sites"]:
         x["counters"] = data.draw(st.integers(1, 5))
         if x["kind"] == "office":
-            x["opening_hours"] = data.draw(st.sampled_from(["always", {"mon-fri": ["09:00-17:00"]},
-                                                            {"tue": ["10:00-11:00", "13:00-14:00"]}]))
+            x["opening_hours"] = data.draw(
+                st.sampled_from(
+                    [
+                        "always",
+                        {"mon-fri": ["09:00-17:00"]},
+                        {"tue": ["10:00-11:00", "13:00-14:00"]},
+                    ]
+                )
+            )
         else:
             for stop in x["schedule"]:
-                stop["hours"] = data.draw(st.sampled_from([["08:00-12:00"], ["10:00-11:00", "14:00-20:00"]]))
+                stop["hours"] = data.draw(
+                    st.sampled_from([["08:00-12:00"], ["10:00-11:00", "14:00-20:00"]])
+                )
     va = simulation.run(doc, replications=2).visits
     vb = simulation.run(alt, replications=2).visits
     for col in ("replication", "need_min", "area", "errand"):

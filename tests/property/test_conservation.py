@@ -30,17 +30,30 @@ def test_conservation_in_kpis(doc):
             if (s, i, "needs") not in k:
                 continue
             assert k[(s, i, "needs")] == sum(k[(s, i, n)] for n in CONSERVED), (s, i)
-            assert k[(s, i, "unserved")] == sum(k[(s, i, f"unserved_{x}")] for x in UNSERVED), (s, i)
+            assert k[(s, i, "unserved")] == sum(k[(s, i, f"unserved_{x}")] for x in UNSERVED), (
+                s,
+                i,
+            )
             if (s, i, "served_mobile") in k:
                 assert k[(s, i, "served_mobile")] + k[(s, i, "served_fixed")] == k[(s, i, "served")]
         scenario = r.network.scenario
         overall = k[("overall", "all", "needs")]
         assert sum(k[("area", a.id, "needs")] for a in scenario.areas) == overall
-        assert sum(k[("group", g, "needs")] for g in ("vulnerable", "other")
-                   if ("group", g, "needs") in k) == overall
+        assert (
+            sum(
+                k[("group", g, "needs")]
+                for g in ("vulnerable", "other")
+                if ("group", g, "needs") in k
+            )
+            == overall
+        )
         by_site = sum(k[("site", x.id, "needs")] for x in scenario.sites)
-        assert by_site + k[("overall", "all", "unserved_no_option")] + \
-            k[("overall", "all", "unserved_declined")] == overall
+        assert (
+            by_site
+            + k[("overall", "all", "unserved_no_option")]
+            + k[("overall", "all", "unserved_declined")]
+            == overall
+        )
         for index, x in enumerate(scenario.sites):
             assert k[("site", x.id, "unserved_no_option")] == 0
             assert k[("site", x.id, "unserved_declined")] == 0
@@ -59,9 +72,11 @@ def test_conservation_in_visit_table(doc):
         assert list(v["visitor"]) == list(range(len(v)))
         k = r.kpi(rep)
         counted = v[v["counted"]]
-        for scope, ident, rows in [("overall", "all", counted)] + [
-            ("area", a.id, counted[counted["area"] == a.id]) for a in r.network.scenario.areas
-        ] + [("site", x.id, counted[counted["site"] == x.id]) for x in r.network.scenario.sites]:
+        for scope, ident, rows in (
+            [("overall", "all", counted)]
+            + [("area", a.id, counted[counted["area"] == a.id]) for a in r.network.scenario.areas]
+            + [("site", x.id, counted[counted["site"] == x.id]) for x in r.network.scenario.sites]
+        ):
             tally = rows["outcome"].astype(str).value_counts()
             assert k[(scope, ident, "needs")] == len(rows)
             assert k[(scope, ident, "served")] == tally.get("served", 0)
@@ -71,4 +86,9 @@ def test_conservation_in_visit_table(doc):
         nowhere = v["site"].isna()
         assert v.loc[nowhere, "outcome"].astype(str).isin(["no_option", "declined"]).all()
         assert v.loc[~nowhere, "outcome"].astype(str).isin(["no_option", "declined"]).sum() == 0
-        assert v.loc[nowhere, ["arrival_min", "start_min", "leave_min", "queue_on_arrival"]].isna().all().all()
+        assert (
+            v.loc[nowhere, ["arrival_min", "start_min", "leave_min", "queue_on_arrival"]]
+            .isna()
+            .all()
+            .all()
+        )

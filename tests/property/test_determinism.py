@@ -27,12 +27,16 @@ def test_same_seed_same_tables(doc, seed):
     a = simulation.run(doc, replications=2, seed=seed)
     b = simulation.run(doc, replications=2, seed=seed)
     for name in ("visits", "site_hours", "kpis", "summary"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(
+            getattr(a, name), getattr(b, name), check_exact=True, obj=name
+        )
     one = simulation.run(doc, replications=1, seed=seed)
-    pd.testing.assert_frame_equal(one.visits, a.visits[a.visits["replication"] == 0].reset_index(drop=True),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(one.kpis, a.kpis[a.kpis["replication"] == 0].reset_index(drop=True),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        one.visits, a.visits[a.visits["replication"] == 0].reset_index(drop=True), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        one.kpis, a.kpis[a.kpis["replication"] == 0].reset_index(drop=True), check_exact=True
+    )
 
 
 @fewer(0.4)

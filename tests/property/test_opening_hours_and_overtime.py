@@ -29,8 +29,9 @@ def test_turn_away_serves_only_inside_windows(doc):
         for p in np.unique(places[s.started]):
             starts, ends = r.network.place_windows(int(p))
             mine = s.started & (places == p)
-            assert in_windows(s.start[mine], starts, ends).all(), \
+            assert in_windows(s.start[mine], starts, ends).all(), (
                 f"{s.label}: started away from {r.network.places[p].id}"
+            )
         # overtime comes only from the tails of services that began inside a window: the part
         # of each service before the closing of its window is all inside opening hours
         begin, end = s.busy()
@@ -38,7 +39,8 @@ def test_turn_away_serves_only_inside_windows(doc):
             close = s.ends[np.searchsorted(s.starts, begin, side="right") - 1]
             tail = np.minimum(np.maximum(begin, close), end)
             assert outside_minutes(begin, end, s.starts, s.ends) == pytest.approx(
-                outside_minutes(tail, end, s.starts, s.ends), abs=1e-6), s.label
+                outside_minutes(tail, end, s.starts, s.ends), abs=1e-6
+            ), s.label
 
 
 @PROPERTY
@@ -64,18 +66,24 @@ def test_overtime_kpi_is_busy_time_outside_windows(doc):
         ok = end > begin
         site = started["site"].cat.codes.to_numpy()
         place = started["place"].cat.codes.to_numpy()
-        groups = [(site == x, r.network.site_starts[x], r.network.site_ends[x], "site", x_doc.id)
-                  for x, x_doc in enumerate(r.network.scenario.sites)]
-        groups += [(place == q, *r.network.place_windows(q), "stop", pl.id)
-                   for q, pl in enumerate(r.network.places)
-                   if isinstance(r.network.scenario.sites[pl.site], Mobile)]
+        groups = [
+            (site == x, r.network.site_starts[x], r.network.site_ends[x], "site", x_doc.id)
+            for x, x_doc in enumerate(r.network.scenario.sites)
+        ]
+        groups += [
+            (place == q, *r.network.place_windows(q), "stop", pl.id)
+            for q, pl in enumerate(r.network.places)
+            if isinstance(r.network.scenario.sites[pl.site], Mobile)
+        ]
         for mask, starts, ends, scope, ident in groups:
             starts = np.maximum(starts, warm)
             keep = ends > starts
             b, e = begin[mask & ok], end[mask & ok]
             over = outside_minutes(b, e, starts[keep], ends[keep])
             got = k[(scope, ident, "overtime_min")]
-            assert got == pytest.approx(over, abs=1e-5), f"{scope} {ident}: overtime {got}, busy outside {over}"
+            assert got == pytest.approx(over, abs=1e-5), (
+                f"{scope} {ident}: overtime {got}, busy outside {over}"
+            )
             busy = k[(scope, ident, "busy_counter_min")]
             assert busy == pytest.approx(float((e - b).sum()), abs=1e-6)
             util, open_min = k[(scope, ident, "utilisation")], k[(scope, ident, "open_counter_min")]
@@ -87,15 +95,37 @@ def test_overtime_kpi_is_busy_time_outside_windows(doc):
 # serve_queue, 60-minute services: Monday's queue is still being served on Tuesday after 10:00,
 # while the unit is scheduled at the other stop (documented in docs/model.md, section 4.3).
 SPILL = {
-    "name": "spill", "calendar": {"start": "2023-01-02", "days": 2}, "seed": 1,
-    "errands": [{"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 60}}],
+    "name": "spill",
+    "calendar": {"start": "2023-01-02", "days": 2},
+    "seed": 1,
+    "errands": [
+        {"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 60}}
+    ],
     "demand_profile": {"weekday": {"mon": 1}, "hour": {10: 1}},
-    "areas": [{"id": "a", "population": 1000, "location": {"lat": 58.41, "lon": 15.62},
-               "demand": {"per_hour": 0.3}}],
-    "sites": [{"id": "unit", "kind": "mobile", "counters": 1, "closing": "serve_queue",
-               "schedule": [{"area": "a", "days": ["mon"], "hours": ["10:00-11:00"]},
-                            {"location": {"lat": 58.45, "lon": 15.70}, "days": ["tue"],
-                             "hours": ["10:00-11:00"]}]}],
+    "areas": [
+        {
+            "id": "a",
+            "population": 1000,
+            "location": {"lat": 58.41, "lon": 15.62},
+            "demand": {"per_hour": 0.3},
+        }
+    ],
+    "sites": [
+        {
+            "id": "unit",
+            "kind": "mobile",
+            "counters": 1,
+            "closing": "serve_queue",
+            "schedule": [
+                {"area": "a", "days": ["mon"], "hours": ["10:00-11:00"]},
+                {
+                    "location": {"lat": 58.45, "lon": 15.70},
+                    "days": ["tue"],
+                    "hours": ["10:00-11:00"],
+                },
+            ],
+        }
+    ],
     "behaviour": {"max_deferral_days": 0},
 }
 
@@ -129,18 +159,25 @@ def test_mobile_unit_serves_other_stops_visitors_only_as_overtime(doc):
                     continue
                 starts, ends = r.network.place_windows(q)
                 at_other = in_windows(s.start[mine], starts, ends)
-                assert not (s.turn_away and at_other.any()), \
+                assert not (s.turn_away and at_other.any()), (
                     f"{s.label}: turn_away unit served a visitor of {r.network.places[p].id} at another stop"
+                )
                 for i in np.flatnonzero(mine)[at_other]:
                     closed = own_ends[own_ends <= s.start[i] + EPS]
-                    assert len(closed) and s.arrival[i] < closed.max(), \
+                    assert len(closed) and s.arrival[i] < closed.max(), (
                         f"{s.label}: visitor {s.visitor[i]} started at another stop, not as overtime"
+                    )
                 starts_w = np.maximum(starts, warm)
                 keep = ends > starts_w
-                inside = np.clip(np.minimum(end[busy_mine][:, None], ends[keep][None, :])
-                                 - np.maximum(b[busy_mine][:, None], starts_w[keep][None, :]), 0, None)
+                inside = np.clip(
+                    np.minimum(end[busy_mine][:, None], ends[keep][None, :])
+                    - np.maximum(b[busy_mine][:, None], starts_w[keep][None, :]),
+                    0,
+                    None,
+                )
                 spill += float(inside.sum())
         kpi = r.kpi(rep)
         stops = sum(kpi[("stop", r.network.places[q].id, "overtime_min")] for q in mine_places)
-        assert kpi[("site", unit.id, "overtime_min")] == pytest.approx(stops - spill, abs=1e-4), \
+        assert kpi[("site", unit.id, "overtime_min")] == pytest.approx(stops - spill, abs=1e-4), (
             f"{s.label}: unit overtime != stops' overtime - busy time at other stops ({spill})"
+        )

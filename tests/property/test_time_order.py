@@ -25,7 +25,9 @@ def test_times_are_ordered_and_consistent(doc):
         went = v["site"].notna().to_numpy()
         need, arrival = v["need_min"].to_numpy(), v["arrival_min"].to_numpy()
         travel = v["travel_min"].to_numpy()
-        assert (arrival[went] >= need[went] + travel[went] - EPS).all(), "arrived before need + travel"
+        assert (arrival[went] >= need[went] + travel[went] - EPS).all(), (
+            "arrived before need + travel"
+        )
         assert (travel[went] >= 0).all()
         defer = v["deferral_days"].to_numpy()[went]
         assert ((defer >= 0) & (defer <= max_defer) & (defer == np.floor(defer))).all()
@@ -35,19 +37,25 @@ def test_times_are_ordered_and_consistent(doc):
         assert (defer == day).all(), "deferral_days is not the arrival day minus the need day"
         started = ~np.isnan(v["start_min"].to_numpy())
         wait = v["wait_min"].to_numpy()
-        np.testing.assert_allclose(wait[started], (v["start_min"] - v["arrival_min"]).to_numpy()[started],
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            wait[started], (v["start_min"] - v["arrival_min"]).to_numpy()[started], atol=1e-9
+        )
         assert (wait[started] >= -EPS).all()
         gone = v["outcome"].isin(["reneged", "closed"]).to_numpy()
-        np.testing.assert_allclose(wait[gone], (v["leave_min"] - v["arrival_min"]).to_numpy()[gone], atol=1e-9)
+        np.testing.assert_allclose(
+            wait[gone], (v["leave_min"] - v["arrival_min"]).to_numpy()[gone], atol=1e-9
+        )
         assert (wait[(v["outcome"] == "balked").to_numpy()] == 0).all()
         served = (v["outcome"] == "served").to_numpy()
-        np.testing.assert_allclose(v["service_min"].to_numpy()[served],
-                                   (v["end_min"] - v["start_min"]).to_numpy()[served])
+        np.testing.assert_allclose(
+            v["service_min"].to_numpy()[served], (v["end_min"] - v["start_min"]).to_numpy()[served]
+        )
         assert (v["counted"] == (v["need_min"] >= r.network.scenario.calendar.warmup_min)).all()
         # each arrival lies inside a window of its own place
         for p, place in enumerate(r.network.places):
-            mine = (v["place"].cat.codes.to_numpy() == p)
-            assert in_windows(arrival[mine], place.starts, place.ends).all(), f"arrival outside {place.id}"
+            mine = v["place"].cat.codes.to_numpy() == p
+            assert in_windows(arrival[mine], place.starts, place.ends).all(), (
+                f"arrival outside {place.id}"
+            )
     for _rep, _k, s, _ in site_runs(r):
         check_records(s)

@@ -43,10 +43,12 @@ def test_site_hours_add_up_to_site_kpis(doc):
         k = r.kpi(rep)
         for x in r.network.scenario.sites:
             rows = sh[(sh["replication"] == rep) & (sh["site"] == x.id) & (sh["day"] >= warm)]
-            assert (rows["busy_mean"].sum() * 60) == pytest.approx(k[("site", x.id, "busy_counter_min")],
-                                                                   rel=1e-9, abs=1e-6)
-            assert (rows["open_counters"].sum() * 60) == pytest.approx(k[("site", x.id, "open_counter_min")],
-                                                                       rel=1e-9, abs=1e-6)
+            assert (rows["busy_mean"].sum() * 60) == pytest.approx(
+                k[("site", x.id, "busy_counter_min")], rel=1e-9, abs=1e-6
+            )
+            assert (rows["open_counters"].sum() * 60) == pytest.approx(
+                k[("site", x.id, "open_counter_min")], rel=1e-9, abs=1e-6
+            )
 
 
 @PROPERTY
@@ -66,7 +68,9 @@ def test_busy_time_utilisation_equals_time_weighted(doc):
         if rows.empty:
             assert np.isnan(util)
             continue
-        assert util == pytest.approx(rows["busy_mean"].sum() / rows["open_counters"].sum(), rel=1e-9, abs=1e-12)
+        assert util == pytest.approx(
+            rows["busy_mean"].sum() / rows["open_counters"].sum(), rel=1e-9, abs=1e-12
+        )
 
 
 @PROPERTY
@@ -92,5 +96,6 @@ def test_littles_law_on_site_hours(doc):
         assert L == pytest.approx(n / horizon * W, rel=1e-9, abs=1e-12), s.label
         b, e = s.busy()
         B = rows["busy_mean"].sum() * 60 / horizon
-        assert B == pytest.approx(len(b) / horizon * (float((e - b).mean()) if len(b) else 0.0),
-                                  rel=1e-9, abs=1e-12)
+        assert B == pytest.approx(
+            len(b) / horizon * (float((e - b).mean()) if len(b) else 0.0), rel=1e-9, abs=1e-12
+        )

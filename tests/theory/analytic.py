@@ -71,7 +71,11 @@ def mmck_wq_joiners(lam: float, mu: float, c: int, k: int) -> float:
 
 
 def impatient_queue(
-    lam: float, mu: float, c: int, theta: float, capacity: int | None = None,
+    lam: float,
+    mu: float,
+    c: int,
+    theta: float,
+    capacity: int | None = None,
     n_max: int | None = None,
 ) -> dict[str, float]:
     """M/M/c/K+M: exponential patience (mean ``theta``) and optionally at most ``capacity``
@@ -130,7 +134,7 @@ def impatient_queue(
         served[i] = q[i] * s_prev
         timed[i] = q[i] * (s_prev / rate[i] + t_prev)
         s_prev, t_prev = served[i], timed[i]
-    queued = p[c:c + len(j)]  # arrivals that find all counters busy and room to wait
+    queued = p[c : c + len(j)]  # arrivals that find all counters busy and room to wait
     p_served = float(p[:c].sum() + (queued * served).sum())
     return {
         "p_block": p_block,

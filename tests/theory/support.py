@@ -48,23 +48,42 @@ def scenario(
     hundreds of relaxation times of these queues) removes the empty-start transient.
     """
     site: dict[str, Any] = {
-        "id": "office", "kind": "office", "location": LOCATION, "counters": counters,
+        "id": "office",
+        "kind": "office",
+        "location": LOCATION,
+        "counters": counters,
         "opening_hours": "always",
     }
     if queue_capacity is not None:
         site["queue_capacity"] = queue_capacity
-    patience: Any = "none" if patience_mean is None else {"dist": "exponential", "mean": patience_mean}
+    patience: Any = (
+        "none" if patience_mean is None else {"dist": "exponential", "mean": patience_mean}
+    )
     return {
         "name": "theory",
         "calendar": {"start": "2023-01-02", "days": days, "warmup_days": warmup_days},
-        "errands": [{"id": "any", "share": 1.0,
-                     "service_minutes": {"dist": "exponential", "mean": service_mean}}],
+        "errands": [
+            {
+                "id": "any",
+                "share": 1.0,
+                "service_minutes": {"dist": "exponential", "mean": service_mean},
+            }
+        ],
         "demand_profile": "flat",
-        "areas": [{"id": "area", "population": 1, "location": LOCATION,
-                   "demand": {"per_hour": lam * 60.0}}],
+        "areas": [
+            {
+                "id": "area",
+                "population": 1,
+                "location": LOCATION,
+                "demand": {"per_hour": lam * 60.0},
+            }
+        ],
         "sites": [site],
-        "behaviour": {"patience_minutes": patience, "balk_queue_length": "none",
-                      "max_deferral_days": 0},
+        "behaviour": {
+            "patience_minutes": patience,
+            "balk_queue_length": "none",
+            "max_deferral_days": 0,
+        },
     }
 
 
@@ -92,8 +111,10 @@ class Interval:
     def describe(self, reference: float) -> str:
         """The interval and its half-width relative to ``reference``."""
         rel = self.half / abs(reference) if reference else math.inf
-        return (f"{self.mean:.5g} [{self.low:.5g}, {self.high:.5g}] "
-                f"({self.level:.0%} CI, n={self.n}, half-width {rel:.1%} of {reference:.5g})")
+        return (
+            f"{self.mean:.5g} [{self.low:.5g}, {self.high:.5g}] "
+            f"({self.level:.0%} CI, n={self.n}, half-width {rel:.1%} of {reference:.5g})"
+        )
 
 
 def t_interval(values: Any, level: float = LEVEL) -> Interval:

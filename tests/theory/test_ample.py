@@ -26,7 +26,9 @@ def test_ample_counters_nobody_waits():
     lam, counters = 2.0, 50
     assert erlang_c(counters, lam) < 1e-30
     assert erlang_b(counters, lam) < 1e-30
-    result = simulation.run(scenario(lam=lam, counters=counters, days=5), replications=10, seed=1400)
+    result = simulation.run(
+        scenario(lam=lam, counters=counters, days=5), replications=10, seed=1400
+    )
     visits = result.visits
     assert set(visits["outcome"].astype(str)) <= {"served", "pending"}
     assert visits["wait_min"].max() == 0.0
@@ -34,7 +36,8 @@ def test_ample_counters_nobody_waits():
     assert (result.site_hours["queue_mean"] == 0).all()
     assert len(counted(visits)) > 100_000
 
-    busy = check_covers(hourly_mean(result, "busy_mean"), lam, "M/M/50 mean busy counters",
-                        max_rel_half=0.02)
+    busy = check_covers(
+        hourly_mean(result, "busy_mean"), lam, "M/M/50 mean busy counters", max_rel_half=0.02
+    )
     check_excludes(busy, 1.9, "busy counters 1.9")
     check_excludes(busy, 2.1, "busy counters 2.1")

@@ -58,8 +58,11 @@ def test_blocking_probability(counters, lam, capacity, days, seed):
     outside the interval, so the test catches an off-by-one in the capacity (for example
     counting the people at the counters as waiting).
     """
-    result = simulation.run(scenario(lam=lam, counters=counters, days=days, queue_capacity=capacity),
-                            replications=20, seed=seed)
+    result = simulation.run(
+        scenario(lam=lam, counters=counters, days=days, queue_capacity=capacity),
+        replications=20,
+        seed=seed,
+    )
     label = f"M/M/{counters}/{counters + capacity} lam={lam}"
     visits = counted(result.visits)
     k = counters + capacity
@@ -96,7 +99,9 @@ def test_blocking_with_exponential_patience():
     c, lam, q, theta = 4, 4.4, 3, 2.0
     result = simulation.run(
         scenario(lam=lam, counters=c, days=5, queue_capacity=q, patience_mean=theta),
-        replications=20, seed=1230)
+        replications=20,
+        seed=1230,
+    )
     visits = counted(result.visits)
     exact = impatient_queue(lam, MU, c, theta, capacity=q)
     label = f"M/M/{c}/{c + q}+M theta={theta}"

@@ -66,7 +66,9 @@ def test_erlang_a(counters, lam, theta, days, seed):
     """
     result = simulation.run(
         scenario(lam=lam, counters=counters, days=days, patience_mean=theta),
-        replications=20, seed=seed)
+        replications=20,
+        seed=seed,
+    )
     exact = erlang_a(lam, MU, counters, theta)
     assert exact["p_served"] == pytest.approx(1.0 - exact["p_abandon"], rel=1e-9)
     label = f"M/M/{counters}+M lam={lam} theta={theta}"
@@ -78,8 +80,11 @@ def test_erlang_a(counters, lam, theta, days, seed):
     check_excludes(abandon, 1.1 * exact["p_abandon"], f"{label} P(abandon) x 1.1")
 
     joined = visits[visits["outcome"].isin(["served", "reneged"]).to_numpy()]
-    check_covers(by_replication(joined["wait_min"], joined), exact["wq_joiners"],
-                 f"{label} Wq of all joiners")
+    check_covers(
+        by_replication(joined["wait_min"], joined),
+        exact["wq_joiners"],
+        f"{label} Wq of all joiners",
+    )
 
     served = check_covers(kpi(result, "wait_mean"), exact["wq_served"], f"{label} wait of served")
     if lam < counters * MU:

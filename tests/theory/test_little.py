@@ -50,9 +50,12 @@ def run_case(name: str):
     """Run a case once per test process (the Little and PASTA tests share it)."""
     counters, lam, capacity, theta, days, seed = CASES[name]
     return simulation.run(
-        scenario(lam=lam, counters=counters, days=days, queue_capacity=capacity,
-                 patience_mean=theta),
-        replications=20, seed=seed)
+        scenario(
+            lam=lam, counters=counters, days=days, queue_capacity=capacity, patience_mean=theta
+        ),
+        replications=20,
+        seed=seed,
+    )
 
 
 def exact(name: str) -> dict[str, float]:
@@ -62,8 +65,11 @@ def exact(name: str) -> dict[str, float]:
         k = counters + capacity
         p = mmck_probabilities(lam, MU, counters, k)
         n = np.arange(k + 1)
-        return {"lq": float((np.maximum(n - counters, 0) * p).sum()),
-                "busy": lam * (1.0 - p[-1]) / MU, "lam": lam}
+        return {
+            "lq": float((np.maximum(n - counters, 0) * p).sum()),
+            "busy": lam * (1.0 - p[-1]) / MU,
+            "lam": lam,
+        }
     out = impatient_queue(lam, MU, counters, theta, capacity=capacity)
     return {"lq": out["lq"], "busy": out["busy"], "lam": lam}
 
@@ -94,14 +100,16 @@ def test_littles_law(name):
     queue = hourly_mean(result, "queue_mean")
     wait_sum = joined.groupby("replication")["wait_min"].sum().to_numpy()
     little = wait_sum / minutes
-    np.testing.assert_allclose(queue, little, rtol=0.005,
-                               err_msg=f"{name}: time-average queue vs lam x W per replication")
+    np.testing.assert_allclose(
+        queue, little, rtol=0.005, err_msg=f"{name}: time-average queue vs lam x W per replication"
+    )
 
     lq = check_covers(queue, want["lq"], f"{name} Lq (time average)")
     check_excludes(lq, 0.9 * want["lq"], f"{name} Lq x 0.9")
     check_excludes(lq, 1.1 * want["lq"], f"{name} Lq x 1.1")
-    check_covers(hourly_mean(result, "busy_mean"), want["busy"], f"{name} busy counters",
-                 max_rel_half=0.02)
+    check_covers(
+        hourly_mean(result, "busy_mean"), want["busy"], f"{name} busy counters", max_rel_half=0.02
+    )
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -121,6 +129,7 @@ def test_pasta_queue_on_arrival(name):
     result = run_case(name)
     visits = counted(result.visits)
     want = exact(name)["lq"]
-    seen = check_covers(by_replication(visits["queue_on_arrival"], visits), want,
-                        f"{name} mean queue on arrival")
+    seen = check_covers(
+        by_replication(visits["queue_on_arrival"], visits), want, f"{name} mean queue on arrival"
+    )
     check_excludes(seen, 1.1 * want, f"{name} Lq x 1.1")

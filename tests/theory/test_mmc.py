@@ -66,8 +66,9 @@ def test_erlang_c_mean_wait_and_tail(counters, lam, days, replications, seed):
     so a model whose mean wait is off by ~5% would almost surely fail, and, explicitly,
     that ``Wq`` times 0.9 and times 1.1 both lie outside the interval.
     """
-    result = simulation.run(scenario(lam=lam, counters=counters, days=days),
-                            replications=replications, seed=seed)
+    result = simulation.run(
+        scenario(lam=lam, counters=counters, days=days), replications=replications, seed=seed
+    )
     label = f"M/M/{counters} rho={lam / (counters * MU):.2f}"
 
     wq = mmc_wq(lam, MU, counters)

@@ -27,8 +27,9 @@ def choice_doc(sites: list[dict], **behaviour) -> dict[str, Any]:
     return {
         "name": "choice",
         "calendar": {"start": "2023-01-02", "days": 14},
-        "errands": [{"id": "e", "share": 1.0,
-                     "service_minutes": {"dist": "deterministic", "value": 5}}],
+        "errands": [
+            {"id": "e", "share": 1.0, "service_minutes": {"dist": "deterministic", "value": 5}}
+        ],
         "areas": [{"id": "a", "population": 1, "location": HOME, "demand": {"per_hour": 1}}],
         "sites": [{"kind": "office", "counters": 1, **s} for s in sites],
         "travel": {"speed_kmh": 60, "detour_factor": 1.0},
@@ -86,8 +87,7 @@ def test_saturday_need_defers_to_monday():
 
 
 def test_saturday_need_beyond_max_deferral_has_no_option():
-    doc = choice_doc([{"id": "s", "location": HOME, "opening_hours": MON_FRI}],
-                     max_deferral_days=1)
+    doc = choice_doc([{"id": "s", "location": HOME, "opening_hours": MON_FRI}], max_deferral_days=1)
     _, c = choose_for(doc, [5 * DAY + 600, 6 * DAY + 600])
     assert c.place.tolist() == [-1, 0]
     assert np.isnan(c.arrival[0]) and np.isnan(c.deferral_days[0])
@@ -95,8 +95,7 @@ def test_saturday_need_beyond_max_deferral_has_no_option():
 
 
 def test_saturday_need_no_option_end_to_end():
-    doc = choice_doc([{"id": "s", "location": HOME, "opening_hours": MON_FRI}],
-                     max_deferral_days=1)
+    doc = choice_doc([{"id": "s", "location": HOME, "opening_hours": MON_FRI}], max_deferral_days=1)
     doc["demand_profile"] = {"weekday": {"sat": 1}}
     v = simulation.run(doc, replications=1, seed=1).visits
     assert len(v) > 100
@@ -114,8 +113,9 @@ def test_saturday_need_no_option_end_to_end():
 def test_site_beyond_max_travel_is_not_chosen():
     far = {"lat": 59.5, "lon": 18.0}  # about 56 minutes away
     assert 50 < minutes_to(**far) < 60
-    doc = choice_doc([{"id": "far", "location": far, "opening_hours": "always"}],
-                     max_deferral_days=7)
+    doc = choice_doc(
+        [{"id": "far", "location": far, "opening_hours": "always"}], max_deferral_days=7
+    )
     doc["travel"]["max_travel_minutes"] = 30
     network, c = choose_for(doc, [600.0, 5 * DAY])
     assert np.isinf(network.travel[0, 0])
@@ -128,10 +128,16 @@ def test_site_beyond_max_travel_is_not_chosen():
 def two_sites(delay: float, max_travel: float | None = None) -> dict[str, Any]:
     """'far' (~56 min, always open) listed first; 'near' (~11 min) open Mondays only."""
     doc = choice_doc(
-        [{"id": "far", "location": {"lat": 59.5, "lon": 18.0}, "opening_hours": "always"},
-         {"id": "near", "location": {"lat": 59.1, "lon": 18.0},
-          "opening_hours": {"mon": ["10:00-16:00"]}}],
-        delay_minutes_per_day=delay, max_deferral_days=7,
+        [
+            {"id": "far", "location": {"lat": 59.5, "lon": 18.0}, "opening_hours": "always"},
+            {
+                "id": "near",
+                "location": {"lat": 59.1, "lon": 18.0},
+                "opening_hours": {"mon": ["10:00-16:00"]},
+            },
+        ],
+        delay_minutes_per_day=delay,
+        max_deferral_days=7,
     )
     doc["travel"]["max_travel_minutes"] = max_travel
     return doc
@@ -163,15 +169,18 @@ def test_max_travel_excludes_cheaper_far_site():
 
 
 def test_site_not_serving_the_errand_is_skipped():
-    doc = choice_doc([{"id": "s", "location": HOME, "opening_hours": "always",
-                       "errands": ["other"]},
-                      {"id": "t", "location": {"lat": 59.1, "lon": 18.0},
-                       "opening_hours": "always"}])
+    doc = choice_doc(
+        [
+            {"id": "s", "location": HOME, "opening_hours": "always", "errands": ["other"]},
+            {"id": "t", "location": {"lat": 59.1, "lon": 18.0}, "opening_hours": "always"},
+        ]
+    )
     doc["errands"] = [
         {"id": "e", "share": 0.5, "service_minutes": {"dist": "deterministic", "value": 5}},
         {"id": "other", "share": 0.5, "service_minutes": {"dist": "deterministic", "value": 5}},
     ]
     network = compile_network(load_scenario(doc))
-    c = choose(network, 0, np.array([600.0, 600.0]), np.array([0, 1], dtype=np.int32),
-               np.array([0.5, 0.5]))
+    c = choose(
+        network, 0, np.array([600.0, 600.0]), np.array([0, 1], dtype=np.int32), np.array([0.5, 0.5])
+    )
     assert c.place.tolist() == [1, 0]

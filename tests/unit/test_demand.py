@@ -16,8 +16,9 @@ DAY = 1440.0
 
 
 def test_weekly_multipliers_mean_one():
-    grid = weekly_multipliers(Profile(weekday={"mon": 2, "tue": 1, "sat": 0.5},
-                                      hour={9: 1, 10: 3, 14: 2}))
+    grid = weekly_multipliers(
+        Profile(weekday={"mon": 2, "tue": 1, "sat": 0.5}, hour={9: 1, 10: 3, 14: 2})
+    )
     assert grid.shape == (7, 24)
     assert grid.mean() == pytest.approx(1.0)
     assert grid[6].sum() == 0  # sunday not given: weight 0
@@ -41,7 +42,8 @@ def test_hourly_rates_keep_weekly_total():
     # 28 days = 4 whole weeks: the mean rate equals the area's average rate
     assert rates.mean() == pytest.approx(area.demand.per_minute(area.population))
     assert area.demand.per_minute(area.population) == pytest.approx(
-        10070 * 500 / 1000 / (365 * DAY))
+        10070 * 500 / 1000 / (365 * DAY)
+    )
 
 
 def test_needs_only_in_hours_with_weight():

@@ -21,10 +21,15 @@ def hand_visitors(net, need, service, patience=None) -> VisitorInputs:
     errand = np.zeros(n, dtype=np.int32)
     c = choose(net, 0, need, errand, np.zeros(n))
     return VisitorInputs(
-        area=np.zeros(n, dtype=np.int32), errand=errand, need=need,
+        area=np.zeros(n, dtype=np.int32),
+        errand=errand,
+        need=need,
         service=np.asarray(service, dtype=float),
         patience=np.full(n, np.inf) if patience is None else np.asarray(patience, dtype=float),
-        place=c.place, arrival=c.arrival, travel=c.travel, deferral_days=c.deferral_days,
+        place=c.place,
+        arrival=c.arrival,
+        travel=c.travel,
+        deferral_days=c.deferral_days,
         declined=c.declined,
     )
 
@@ -45,8 +50,11 @@ def test_unit_presence_timeline(policy):
                                  overtime)
     ====  =======  =====  =====  ===========  ============
     """
-    doc = with_unit(base(delay_minutes_per_day=15), {"area": "a", "days": ["mon"], "hours": ["10:00-11:00"]},
-                    closing=policy)
+    doc = with_unit(
+        base(delay_minutes_per_day=15),
+        {"area": "a", "days": ["mon"], "hours": ["10:00-11:00"]},
+        closing=policy,
+    )
     doc["sites"] = doc["sites"][1:]
     doc["demand_profile"] = {"hour": {10: 1}}
     net = compile_network(simulation.load_scenario(doc))

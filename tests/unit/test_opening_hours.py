@@ -25,7 +25,9 @@ def h(hhmm: str) -> float:
 
 
 def test_ranges_then_single_days_override():
-    weekly = parse_opening_hours({"mon-fri": ["10:00-16:00"], "thu": ["10:00-12:00", "13:00-18:00"]})
+    weekly = parse_opening_hours(
+        {"mon-fri": ["10:00-16:00"], "thu": ["10:00-12:00", "13:00-18:00"]}
+    )
     assert weekly is not None and len(weekly) == 7
     for day in (MON, TUE, WED, FRI):
         assert weekly[day] == ((h("10:00"), h("16:00")),)
@@ -60,9 +62,21 @@ def test_whole_day_window_and_end_at_24():
     assert parse_window(" 9:05 - 17:30 ") == (545.0, 1050.0)
 
 
-@pytest.mark.parametrize("text", ["10-16", "10:00", "10:00-16", "1000-1600", "10:60-12:00",
-                                  "10:00-24:30", "25:00-26:00", "12:00-12:00", "16:00-10:00",
-                                  "22:00-02:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10-16",
+        "10:00",
+        "10:00-16",
+        "1000-1600",
+        "10:60-12:00",
+        "10:00-24:30",
+        "25:00-26:00",
+        "12:00-12:00",
+        "16:00-10:00",
+        "22:00-02:00",
+    ],
+)
 def test_bad_window_text(text):
     with pytest.raises(ValueError):
         parse_window(text)
@@ -117,8 +131,9 @@ def test_calendar_windows_start_on_wednesday():
     """2023-01-04 is a Wednesday: day 0 takes Wednesday's hours, day 1 Thursday's."""
     start = dt.date(2023, 1, 4)
     assert start.weekday() == WED
-    weekly = parse_opening_hours({"wed": ["09:00-10:00"], "thu": ["11:00-12:00"],
-                                  "mon": ["08:00-09:00"]})
+    weekly = parse_opening_hours(
+        {"wed": ["09:00-10:00"], "thu": ["11:00-12:00"], "mon": ["08:00-09:00"]}
+    )
     starts, ends = calendar_windows(weekly, Calendar(start=start, days=7))
     # Wed (day 0), Thu (day 1), Mon (day 5)
     np.testing.assert_array_equal(starts, [540.0, 1440 + 660.0, 5 * 1440 + 480.0])

@@ -31,22 +31,50 @@ from simulation.scenario.loading import load_scenario
 BASE = {
     "name": "plots-fixture",
     "calendar": {"start": "2023-01-02", "days": 14, "warmup_days": 0},
-    "errands": [{"id": "any", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 12}}],
+    "errands": [
+        {"id": "any", "share": 1.0, "service_minutes": {"dist": "exponential", "mean": 12}}
+    ],
     "areas": [
-        {"id": "north", "name": "Skäggetorp", "population": 2000, "vulnerable": True,
-         "location": {"lat": 58.43, "lon": 15.59}, "demand": {"per_hour": 2}},
-        {"id": "south", "name": "Åbylund Öst", "population": 3000,
-         "location": {"lat": 58.40, "lon": 15.62}, "demand": {"per_hour": 2}},
-        {"id": "east", "population": 1000, "vulnerable": True,
-         "location": {"lat": 58.41, "lon": 15.66}, "demand": {"per_hour": 1}},
+        {
+            "id": "north",
+            "name": "Skäggetorp",
+            "population": 2000,
+            "vulnerable": True,
+            "location": {"lat": 58.43, "lon": 15.59},
+            "demand": {"per_hour": 2},
+        },
+        {
+            "id": "south",
+            "name": "Åbylund Öst",
+            "population": 3000,
+            "location": {"lat": 58.40, "lon": 15.62},
+            "demand": {"per_hour": 2},
+        },
+        {
+            "id": "east",
+            "population": 1000,
+            "vulnerable": True,
+            "location": {"lat": 58.41, "lon": 15.66},
+            "demand": {"per_hour": 1},
+        },
     ],
     "sites": [
-        {"id": "city", "kind": "office", "name": "Linköping servicekontor", "counters": 2,
-         "location": {"lat": 58.41, "lon": 15.62}, "opening_hours": {"mon-fri": ["10:00-16:00"]}},
+        {
+            "id": "city",
+            "kind": "office",
+            "name": "Linköping servicekontor",
+            "counters": 2,
+            "location": {"lat": 58.41, "lon": 15.62},
+            "opening_hours": {"mon-fri": ["10:00-16:00"]},
+        },
     ],
 }
 MOBILE = {
-    "id": "bus", "kind": "mobile", "name": "Mobilt servicekontor", "counters": 1, "setup_minutes": 30,
+    "id": "bus",
+    "kind": "mobile",
+    "name": "Mobilt servicekontor",
+    "counters": 1,
+    "setup_minutes": 30,
     "schedule": [
         {"area": "north", "days": ["mon", "wed"], "hours": ["10:00-14:00"]},
         {"area": "east", "days": ["tue"], "hours": ["09:00-11:00", "12:00-15:00"]},
@@ -71,7 +99,15 @@ def kpi_table(design_factor: float) -> pd.DataFrame:
     for r in (0, 1):
         for a, area in enumerate(("north", "south", "east")):
             for k, reason in enumerate(REASONS):
-                rows.append((r, "area", area, f"unserved_{reason}", float((a + 1) * (k + 1) * design_factor + r)))
+                rows.append(
+                    (
+                        r,
+                        "area",
+                        area,
+                        f"unserved_{reason}",
+                        float((a + 1) * (k + 1) * design_factor + r),
+                    )
+                )
             rows.append((r, "area", area, "unserved_per_1000_yr", 10.0 * (a + 1) * design_factor))
         rows.append((r, "stop", "bus@north", "served", 40.0 + r))
         rows.append((r, "stop", "bus@north", "utilisation", 0.5))
@@ -83,11 +119,13 @@ def kpi_table(design_factor: float) -> pd.DataFrame:
 def visit_table(shift: float, n: int = 200) -> pd.DataFrame:
     rng = np.random.default_rng(1)
     outcome = np.where(np.arange(n) % 10 == 0, "reneged", "served")
-    return pd.DataFrame({
-        "outcome": pd.Categorical(outcome, categories=["served", "reneged"]),
-        "wait_min": rng.exponential(8.0, n) + shift,
-        "counted": np.arange(n) % 7 != 0,
-    })
+    return pd.DataFrame(
+        {
+            "outcome": pd.Categorical(outcome, categories=["served", "reneged"]),
+            "wait_min": rng.exponential(8.0, n) + shift,
+            "counted": np.arange(n) % 7 != 0,
+        }
+    )
 
 
 def site_hour_table() -> pd.DataFrame:
@@ -99,32 +137,75 @@ def site_hour_table() -> pd.DataFrame:
         (0, "city", 1, "tue", 10, 0.0, 0.0, 2.0),  # open and idle
         (0, "city", 1, "tue", 16, 0.0, 0.5, 0.0),  # overtime after closing
     ]
-    return pd.DataFrame(rows, columns=["replication", "site", "day", "weekday", "hour", "queue_mean",
-                                       "busy_mean", "open_counters"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "replication",
+            "site",
+            "day",
+            "weekday",
+            "hour",
+            "queue_mean",
+            "busy_mean",
+            "open_counters",
+        ],
+    )
 
 
 def comparison_table() -> pd.DataFrame:
     rows = []
     for design, shift in (("bus", -1.0), ("two-buses", 0.2)):
-        for kpi, base in (("unserved_per_1000_yr@group:vulnerable", 100.0), ("wait_mean", 5.0),
-                          ("within_15", 0.8)):
+        for kpi, base in (
+            ("unserved_per_1000_yr@group:vulnerable", 100.0),
+            ("wait_mean", 5.0),
+            ("within_15", 0.8),
+        ):
             lo, hi = shift * base * 0.3 - 0.1 * base, shift * base * 0.3 + 0.1 * base
             mean = (lo + hi) / 2
             verdict = "no clear difference" if lo <= 0 <= hi else ("better" if hi < 0 else "worse")
-            rows.append({"level": "", "design": design, "baseline": "today", "kpi": kpi, "better": "lower",
-                         "n": 5, "baseline_mean": base, "design_mean": base + mean, "diff_mean": mean,
-                         "ci_low": lo, "ci_high": hi, "relative_diff": mean / base, "verdict": verdict,
-                         "interval_level": 0.975, "correction": "bonferroni", "comparisons": 2})
+            rows.append(
+                {
+                    "level": "",
+                    "design": design,
+                    "baseline": "today",
+                    "kpi": kpi,
+                    "better": "lower",
+                    "n": 5,
+                    "baseline_mean": base,
+                    "design_mean": base + mean,
+                    "diff_mean": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "relative_diff": mean / base,
+                    "verdict": verdict,
+                    "interval_level": 0.975,
+                    "correction": "bonferroni",
+                    "comparisons": 2,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def summary_table() -> pd.DataFrame:
     rows = []
     for i, design in enumerate(("today", "bus", "two-buses")):
-        for kpi, mean in (("staff_hours_per_week", 60.0 + 20 * i), ("unserved_per_1000_yr@group:vulnerable", 90.0 - 10 * i),
-                          ("wait_mean", 4.0 + i)):
-            rows.append({"design": design, "level": "", "kpi": kpi, "n": 5, "mean": mean, "std": 1.0,
-                         "ci_low": mean - 2.0, "ci_high": mean + 2.0})
+        for kpi, mean in (
+            ("staff_hours_per_week", 60.0 + 20 * i),
+            ("unserved_per_1000_yr@group:vulnerable", 90.0 - 10 * i),
+            ("wait_mean", 4.0 + i),
+        ):
+            rows.append(
+                {
+                    "design": design,
+                    "level": "",
+                    "kpi": kpi,
+                    "n": 5,
+                    "mean": mean,
+                    "std": 1.0,
+                    "ci_low": mean - 2.0,
+                    "ci_high": mean + 2.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -144,17 +225,29 @@ def test_style_uses_okabe_ito_and_a_font_with_swedish_letters():
 
 def test_kpi_labels_have_units():
     assert kpi_label("wait_mean").axis == "mean wait (min)"
-    assert kpi_label("unserved_per_1000_yr@group:vulnerable").name == "unserved demand in vulnerable areas"
+    assert (
+        kpi_label("unserved_per_1000_yr@group:vulnerable").name
+        == "unserved demand in vulnerable areas"
+    )
     assert kpi_label("within_15").scale == 100.0
 
 
 def test_map_has_one_circle_per_area_and_a_square_per_office(scenarios):
-    fig = design_maps(scenarios, {"today": {"north": 50.0, "south": 5.0, "east": 20.0},
-                                  "bus": {"north": 20.0, "south": 5.0, "east": 10.0}})
+    fig = design_maps(
+        scenarios,
+        {
+            "today": {"north": 50.0, "south": 5.0, "east": 20.0},
+            "bus": {"north": 20.0, "south": 5.0, "east": 10.0},
+        },
+    )
     maps = [ax for ax in fig.axes if ax.get_title() in scenarios]
     assert [ax.get_title() for ax in maps] == ["today", "bus"]
     for ax, sc in zip(maps, scenarios.values(), strict=True):
-        areas = [c for c in ax.collections if isinstance(c, PathCollection) and str(c.get_gid()).startswith("areas")]
+        areas = [
+            c
+            for c in ax.collections
+            if isinstance(c, PathCollection) and str(c.get_gid()).startswith("areas")
+        ]
         assert sum(len(c.get_offsets()) for c in areas) == len(sc["areas"]) == 3
         vulnerable = [c for c in areas if c.get_gid() == "areas-vulnerable"]
         assert len(vulnerable[0].get_offsets()) == 2 and vulnerable[0].get_hatch()
@@ -166,7 +259,9 @@ def test_map_has_one_circle_per_area_and_a_square_per_office(scenarios):
     assert len(stops[0].get_offsets()) == 2
     assert gid_artists(bus, "route", Line2D)  # north → east → north, drawn once
     assert not [c for c in maps[0].collections if c.get_gid() == "stops"]
-    legend_texts = [t.get_text() for leg in (ax.get_legend() for ax in fig.axes) if leg for t in leg.get_texts()]
+    legend_texts = [
+        t.get_text() for leg in (ax.get_legend() for ax in fig.axes) if leg for t in leg.get_texts()
+    ]
     assert "vulnerable area" in legend_texts
     assert any("weekly route" in t for t in legend_texts)
     assert any("Skäggetorp" in t.get_text() for t in maps[0].texts)
@@ -183,7 +278,11 @@ def test_wait_ecdf_has_one_line_per_design_and_marks_at_15_and_30():
     ax = fig.axes[0]
     lines = gid_artists(ax, "ecdf", Line2D)
     assert len(lines) == 3
-    assert [t.get_text().split(" (")[0] for t in ax.get_legend().get_texts()] == ["today", "bus", "two-buses"]
+    assert [t.get_text().split(" (")[0] for t in ax.get_legend().get_texts()] == [
+        "today",
+        "bus",
+        "two-buses",
+    ]
     marks = gid_artists(ax, "mark", Line2D)
     assert sorted(m.get_xdata()[0] for m in marks) == [15.0, 30.0]
     # only served, counted visitors: the line ends at the share 1 and has one step per wait
@@ -255,7 +354,11 @@ def test_heatmaps_have_two_images_per_site(scenarios):
     images = [im for ax in fig.axes for im in ax.images]
     assert sorted(im.get_gid() for im in images) == ["queue"] * 3 + ["use"] * 3
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
-    assert titles == ["today: Linköping servicekontor", "bus: Linköping servicekontor", "bus: Mobilt servicekontor"]
+    assert titles == [
+        "today: Linköping servicekontor",
+        "bus: Linköping servicekontor",
+        "bus: Mobilt servicekontor",
+    ]
 
 
 def test_schedule_timeline_draws_one_rectangle_per_stop_window(scenarios):
@@ -276,7 +379,9 @@ def test_schedule_timeline_draws_one_rectangle_per_stop_window(scenarios):
 def test_cost_benefit_has_one_point_per_design():
     fig = cost_benefit(summary_table())
     ax = fig.axes[0]
-    points = [c for c in ax.containers if getattr(c, "lines", None) and c.lines[0].get_gid() == "design"]
+    points = [
+        c for c in ax.containers if getattr(c, "lines", None) and c.lines[0].get_gid() == "design"
+    ]
     assert len(points) == 3
     assert {t.get_text() for t in ax.texts} >= {"today", "bus", "two-buses"}
     assert "(h per week)" in ax.get_xlabel()

@@ -25,8 +25,15 @@ def test_same_name_same_draws():
     np.testing.assert_array_equal(Streams(11, 3)("needs", "skaggetorp").random(50), a)
 
 
-@pytest.mark.parametrize("other", [(12, 3, "needs/skaggetorp"), (11, 4, "needs/skaggetorp"),
-                                   (11, 3, "needs/linkoping-rest"), (11, 3, "errand/skaggetorp")])
+@pytest.mark.parametrize(
+    "other",
+    [
+        (12, 3, "needs/skaggetorp"),
+        (11, 4, "needs/skaggetorp"),
+        (11, 3, "needs/linkoping-rest"),
+        (11, 3, "errand/skaggetorp"),
+    ],
+)
 def test_different_seed_rep_or_name_differ(other):
     a = stream(11, 3, "needs/skaggetorp").random(20)
     b = stream(*other).random(20)
@@ -49,8 +56,10 @@ def by_area(network, streams, area_id):
     v = draw_visitors(network, streams)
     a = [x.id for x in network.scenario.areas].index(area_id)
     rows = v.area == a
-    return {name: getattr(v, name)[rows] for name in
-            ("need", "errand", "service", "patience", "arrival", "travel", "deferral_days")}
+    return {
+        name: getattr(v, name)[rows]
+        for name in ("need", "errand", "service", "patience", "arrival", "travel", "deferral_days")
+    }
 
 
 def test_adding_an_area_leaves_other_areas_unchanged():

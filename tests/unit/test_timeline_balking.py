@@ -33,14 +33,17 @@ def test_balking_counts_only_people_waiting():
     ======= ======= ===== === ===== ======= ================
     """
     rec = run_engine([0, 1, 2, 3, 4, 12], [10] * 6, limit=2)
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 10, 20, NAN, SERVED),
-        (2, 20, 30, NAN, SERVED),
-        (3, NAN, NAN, 3, BALKED),
-        (4, NAN, NAN, 4, BALKED),
-        (5, 30, 40, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 10, 20, NAN, SERVED),
+            (2, 20, 30, NAN, SERVED),
+            (3, NAN, NAN, 3, BALKED),
+            (4, NAN, NAN, 4, BALKED),
+            (5, 30, 40, NAN, SERVED),
+        ],
+    )
     assert rec["queue_on_arrival"].tolist() == [0, 0, 1, 2, 2, 1]
 
 
@@ -57,12 +60,15 @@ def test_balking_with_two_busy_counters_and_limit_one():
     ======= ======= ===== === ===== =======
     """
     rec = run_engine([0, 1, 2, 3], [10] * 4, counters=2, limit=1)
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 1, 11, NAN, SERVED),
-        (2, 10, 20, NAN, SERVED),
-        (3, NAN, NAN, 3, BALKED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 1, 11, NAN, SERVED),
+            (2, 10, 20, NAN, SERVED),
+            (3, NAN, NAN, 3, BALKED),
+        ],
+    )
 
 
 def test_limit_zero_is_pure_loss():
@@ -78,12 +84,15 @@ def test_limit_zero_is_pure_loss():
     ======= ======= ===== === ===== =======
     """
     rec = run_engine([1, 2, 3, 13], [10] * 4, counters=2, limit=0)
-    assert_table(rec, [
-        (0, 1, 11, NAN, SERVED),
-        (1, 2, 12, NAN, SERVED),
-        (2, NAN, NAN, 3, BALKED),
-        (3, 13, 23, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 1, 11, NAN, SERVED),
+            (1, 2, 12, NAN, SERVED),
+            (2, NAN, NAN, 3, BALKED),
+            (3, 13, 23, NAN, SERVED),
+        ],
+    )
 
 
 @pytest.mark.parametrize("limit", [0, 1])
@@ -102,11 +111,14 @@ def test_arrivals_at_time_zero_find_idle_counters(limit):
     """
     rec = run_engine([0, 0, 0], [10] * 3, counters=2, limit=limit)
     third = (2, NAN, NAN, 0, BALKED) if limit == 0 else (2, 10, 20, NAN, SERVED)
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 0, 10, NAN, SERVED),
-        third,
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 0, 10, NAN, SERVED),
+            third,
+        ],
+    )
 
 
 def test_balking_sees_reneged_visitors_gone():
@@ -121,11 +133,14 @@ def test_balking_sees_reneged_visitors_gone():
     ======= ======= ======== ===== === ===== ======= ================
     """
     rec = run_engine([0, 1, 10], [30, 10, 10], [INF, 5, INF], limit=1)
-    assert_table(rec, [
-        (0, 0, 30, NAN, SERVED),
-        (1, NAN, NAN, 6, RENEGED),
-        (2, 30, 40, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 30, NAN, SERVED),
+            (1, NAN, NAN, 6, RENEGED),
+            (2, 30, 40, NAN, SERVED),
+        ],
+    )
     assert rec["queue_on_arrival"].tolist() == [0, 0, 0]
 
 
@@ -143,6 +158,7 @@ def test_queue_on_arrival_does_not_count_reneged_without_limit():
 
 def test_site_spec_limit_is_min_of_balk_length_and_capacity():
     """limit = min(balk_queue_length, queue_capacity), ignoring whichever is not set."""
+
     def limit_for(balk, capacity):
         doc = tiny_scenario(balk_queue_length=balk)
         doc["sites"][0]["queue_capacity"] = capacity

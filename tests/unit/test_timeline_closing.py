@@ -31,12 +31,15 @@ def test_closing_serve_queue_serves_everyone_in_overtime():
     ======= ======= ===== === =======
     """
     rec = run_engine([30, 40, 50, 55], [20] * 4, windows=((0, 60),))
-    assert_table(rec, [
-        (0, 30, 50, NAN, SERVED),
-        (1, 50, 70, NAN, SERVED),
-        (2, 70, 90, NAN, SERVED),
-        (3, 90, 110, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 30, 50, NAN, SERVED),
+            (1, 50, 70, NAN, SERVED),
+            (2, 70, 90, NAN, SERVED),
+            (3, 90, 110, NAN, SERVED),
+        ],
+    )
 
 
 def test_closing_turn_away():
@@ -57,16 +60,22 @@ def test_closing_turn_away():
     ======= ======= ======== ===== === ===== =======
     """
     rec = run_engine(
-        [30, 40, 50, 55, 130], [20] * 5, [INF, INF, INF, 3, INF],
-        turn_away=True, windows=((0, 60), (120, 180)),
+        [30, 40, 50, 55, 130],
+        [20] * 5,
+        [INF, INF, INF, 3, INF],
+        turn_away=True,
+        windows=((0, 60), (120, 180)),
     )
-    assert_table(rec, [
-        (0, 30, 50, NAN, SERVED),
-        (1, 50, 70, NAN, SERVED),
-        (2, NAN, NAN, 60, CLOSED),
-        (3, NAN, NAN, 58, RENEGED),
-        (4, 130, 150, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 30, 50, NAN, SERVED),
+            (1, 50, 70, NAN, SERVED),
+            (2, NAN, NAN, 60, CLOSED),
+            (3, NAN, NAN, 58, RENEGED),
+            (4, 130, 150, NAN, SERVED),
+        ],
+    )
 
 
 def test_turn_away_counter_freeing_exactly_at_closing_does_not_start():
@@ -80,10 +89,13 @@ def test_turn_away_counter_freeing_exactly_at_closing_does_not_start():
     ======= ======= ======= ===== === ===== =======
     """
     rec = run_engine([30, 45], [30, 10], turn_away=True, windows=((0, 60),))
-    assert_table(rec, [
-        (0, 30, 60, NAN, SERVED),
-        (1, NAN, NAN, 60, CLOSED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 30, 60, NAN, SERVED),
+            (1, NAN, NAN, 60, CLOSED),
+        ],
+    )
 
 
 @pytest.mark.parametrize("turn_away", [True, False])
@@ -100,19 +112,30 @@ def test_lunch_closure(turn_away):
 
     Under ``turn_away`` nobody starts service between 12:00 and 13:00.
     """
-    rec = run_engine([700, 710, 790], [30] * 3, turn_away=turn_away,
-                     windows=((600, 720), (780, 960)), horizon=1440)
+    rec = run_engine(
+        [700, 710, 790],
+        [30] * 3,
+        turn_away=turn_away,
+        windows=((600, 720), (780, 960)),
+        horizon=1440,
+    )
     if turn_away:
-        assert_table(rec, [
-            (0, 700, 730, NAN, SERVED),
-            (1, NAN, NAN, 720, CLOSED),
-            (2, 790, 820, NAN, SERVED),
-        ])
+        assert_table(
+            rec,
+            [
+                (0, 700, 730, NAN, SERVED),
+                (1, NAN, NAN, 720, CLOSED),
+                (2, 790, 820, NAN, SERVED),
+            ],
+        )
         starts = rec["start_min"][~np.isnan(rec["start_min"])]
         assert not np.any((starts >= 720) & (starts < 780))
     else:
-        assert_table(rec, [
-            (0, 700, 730, NAN, SERVED),
-            (1, 730, 760, NAN, SERVED),
-            (2, 790, 820, NAN, SERVED),
-        ])
+        assert_table(
+            rec,
+            [
+                (0, 700, 730, NAN, SERVED),
+                (1, 730, 760, NAN, SERVED),
+                (2, 790, 820, NAN, SERVED),
+            ],
+        )

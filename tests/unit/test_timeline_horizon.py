@@ -28,13 +28,21 @@ def test_horizon_end_is_pending():
     4       120     inf      5       -     -   -     pending (arrives after the horizon)
     ======= ======= ======== ======= ===== === ===== =======================================
     """
-    rec = run_engine([60, 70, 80, 85, 120], [50, 5, 5, 5, 5], [INF, INF, 10, 15, INF],
-                     horizon=100, windows=((0, 100),))
-    assert_table(rec, [
-        (0, 60, NAN, NAN, PENDING),
-        (1, NAN, NAN, NAN, PENDING),
-        (2, NAN, NAN, 90, RENEGED),
-        (3, NAN, NAN, NAN, PENDING),
-        (4, NAN, NAN, NAN, PENDING),
-    ])
+    rec = run_engine(
+        [60, 70, 80, 85, 120],
+        [50, 5, 5, 5, 5],
+        [INF, INF, 10, 15, INF],
+        horizon=100,
+        windows=((0, 100),),
+    )
+    assert_table(
+        rec,
+        [
+            (0, 60, NAN, NAN, PENDING),
+            (1, NAN, NAN, NAN, PENDING),
+            (2, NAN, NAN, 90, RENEGED),
+            (3, NAN, NAN, NAN, PENDING),
+            (4, NAN, NAN, NAN, PENDING),
+        ],
+    )
     assert math.isnan(rec["queue_on_arrival"][4])  # never arrived

@@ -27,12 +27,15 @@ def test_fifo_one_counter():
     ======= ======= ===== === ======= =================
     """
     rec = run_engine([0, 1, 2, 11], [5, 5, 5, 5])
-    assert_table(rec, [
-        (0, 0, 5, NAN, SERVED),
-        (1, 5, 10, NAN, SERVED),
-        (2, 10, 15, NAN, SERVED),
-        (3, 15, 20, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 5, NAN, SERVED),
+            (1, 5, 10, NAN, SERVED),
+            (2, 10, 15, NAN, SERVED),
+            (3, 15, 20, NAN, SERVED),
+        ],
+    )
     assert rec["queue_on_arrival"].tolist() == [0, 0, 1, 0]
 
 
@@ -48,11 +51,14 @@ def test_fifo_order_not_shortest_job():
     ======= ======= ======= ===== === =======
     """
     rec = run_engine([0, 1, 2], [10, 30, 1])
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 10, 40, NAN, SERVED),
-        (2, 40, 41, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 10, 40, NAN, SERVED),
+            (2, 40, 41, NAN, SERVED),
+        ],
+    )
 
 
 def test_two_counters():
@@ -68,12 +74,15 @@ def test_two_counters():
     ======= ======= ======= ===== === ======= ================
     """
     rec = run_engine([0, 1, 2, 3], [10, 4, 5, 1], counters=2)
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 1, 5, NAN, SERVED),
-        (2, 5, 10, NAN, SERVED),
-        (3, 10, 11, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 1, 5, NAN, SERVED),
+            (2, 5, 10, NAN, SERVED),
+            (3, 10, 11, NAN, SERVED),
+        ],
+    )
     assert rec["queue_on_arrival"].tolist() == [0, 0, 0, 1]
 
 
@@ -93,9 +102,12 @@ def test_two_sites_are_independent():
     spec = SiteSpec(1, None, False, [0.0], [100.0])
     Engine([spec, spec], [([0.0, 2.0], [0, 2]), ([1.0, 3.0], [1, 3])], visits, 100.0).run()
     rec = as_arrays(visits)
-    assert_table(rec, [
-        (0, 0, 10, NAN, SERVED),
-        (1, 1, 11, NAN, SERVED),
-        (2, 10, 20, NAN, SERVED),
-        (3, 11, 21, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 10, NAN, SERVED),
+            (1, 1, 11, NAN, SERVED),
+            (2, 10, 20, NAN, SERVED),
+            (3, 11, 21, NAN, SERVED),
+        ],
+    )

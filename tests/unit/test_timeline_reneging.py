@@ -29,12 +29,15 @@ def test_reneging_and_deadline_tie():
     ======= ======= ======== ======== ===== === ===== =======
     """
     rec = run_engine([0, 1, 2, 3], [30, 5, 5, 5], [INF, 10, 28, INF])
-    assert_table(rec, [
-        (0, 0, 30, NAN, SERVED),
-        (1, NAN, NAN, 11, RENEGED),
-        (2, 30, 35, NAN, SERVED),
-        (3, 35, 40, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 30, NAN, SERVED),
+            (1, NAN, NAN, 11, RENEGED),
+            (2, 30, 35, NAN, SERVED),
+            (3, 35, 40, NAN, SERVED),
+        ],
+    )
 
 
 def test_reneging_just_before_counter_frees():
@@ -50,12 +53,15 @@ def test_reneging_just_before_counter_frees():
     ======= ======= ======== ===== === ===== =======
     """
     rec = run_engine([0, 2, 3, 4], [30, 1, 1, 1], [INF, 27, 0.5, 100])
-    assert_table(rec, [
-        (0, 0, 30, NAN, SERVED),
-        (1, NAN, NAN, 29, RENEGED),
-        (2, NAN, NAN, 3.5, RENEGED),
-        (3, 30, 31, NAN, SERVED),
-    ])
+    assert_table(
+        rec,
+        [
+            (0, 0, 30, NAN, SERVED),
+            (1, NAN, NAN, 29, RENEGED),
+            (2, NAN, NAN, 3.5, RENEGED),
+            (3, 30, 31, NAN, SERVED),
+        ],
+    )
 
 
 def test_zero_patience_with_idle_counter_is_served():

@@ -37,7 +37,9 @@ def test_extra_key_beside_the_right_one_is_named(tmp_path):
     doc["sites"][0]["countres"] = 3
     path, err = file_error(tmp_path, doc)
     assert err.path == ("sites", 0, "countres")
-    assert str(err) == f"{path}: sites[0].countres: unknown key 'countres'; did you mean 'counters'?"
+    assert (
+        str(err) == f"{path}: sites[0].countres: unknown key 'countres'; did you mean 'counters'?"
+    )
 
 
 def test_unknown_key_without_close_match_has_no_hint():
@@ -60,8 +62,9 @@ def test_wrong_type(tmp_path):
     assert str(err).endswith("(got 'four')")
 
 
-@pytest.mark.parametrize("text, shown", [("-1", "-1"), (".nan", "nan"), (".inf", "inf"),
-                                         ("-.inf", "-inf")])
+@pytest.mark.parametrize(
+    "text, shown", [("-1", "-1"), (".nan", "nan"), (".inf", "inf"), ("-.inf", "-inf")]
+)
 def test_out_of_range_demand(tmp_path, text, shown):
     source = TWO_AREAS.read_text(encoding="utf-8").replace(
         "demand: {per_1000_per_year: 500}", f"demand: {{per_hour: {text}}}"
@@ -76,7 +79,11 @@ def test_out_of_range_demand(tmp_path, text, shown):
     assert math.isnan(value) if shown == "nan" else value == float(shown)
     assert "areas[0].demand.per_hour" in str(err)
     assert f"(got {shown})" in str(err)
-    assert ("finite" in err.message) if shown != "-1" else ("greater than or equal to 0" in err.message)
+    assert (
+        ("finite" in err.message)
+        if shown != "-1"
+        else ("greater than or equal to 0" in err.message)
+    )
 
 
 def test_two_demand_rates():
@@ -150,8 +157,10 @@ def test_undefined_errand_id(tmp_path):
 
 def test_overlapping_opening_windows(tmp_path):
     doc = base()
-    doc["sites"][0]["opening_hours"] = {"mon-fri": ["10:00-16:00"],
-                                        "thu": ["10:00-12:00", "11:00-18:00"]}
+    doc["sites"][0]["opening_hours"] = {
+        "mon-fri": ["10:00-16:00"],
+        "thu": ["10:00-12:00", "11:00-18:00"],
+    }
     path, err = file_error(tmp_path, doc)
     assert err.path == ("sites", 0, "opening_hours", "thu")
     assert format_path(err.path) == "sites[0].opening_hours.thu"

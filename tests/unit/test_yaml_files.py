@@ -32,9 +32,11 @@ def test_not_utf8(tmp_path):
 
 def test_python_tag_is_rejected_not_executed(tmp_path):
     marker = tmp_path / "pwned"
-    for text in (f'!!python/object/apply:os.system ["touch {marker}"]\n',
-                 f'name: x\nseed: !!python/object/apply:os.system ["touch {marker}"]\n',
-                 '!!python/object/apply:os.system ["echo hi"]\n'):
+    for text in (
+        f'!!python/object/apply:os.system ["touch {marker}"]\n',
+        f'name: x\nseed: !!python/object/apply:os.system ["touch {marker}"]\n',
+        '!!python/object/apply:os.system ["echo hi"]\n',
+    ):
         path = tmp_path / "evil.yaml"
         path.write_text(text, encoding="utf-8")
         err = error_of(path)
@@ -44,15 +46,18 @@ def test_python_tag_is_rejected_not_executed(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("text, shown", [("- a\n- b\n", "['a', 'b']"), ("hello\n", "'hello'"),
-                                         ("", "None"), ("42\n", "42")])
+@pytest.mark.parametrize(
+    "text, shown",
+    [("- a\n- b\n", "['a', 'b']"), ("hello\n", "'hello'"), ("", "None"), ("42\n", "42")],
+)
 def test_top_level_not_a_mapping(tmp_path, text, shown):
     path = tmp_path / "list.yaml"
     path.write_text(text, encoding="utf-8")
     err = error_of(path)
     assert err.path == ()
-    assert str(err) == (f"{path}: (top level): expected a mapping of scenario keys at the top "
-                        f"level (got {shown})")
+    assert str(err) == (
+        f"{path}: (top level): expected a mapping of scenario keys at the top level (got {shown})"
+    )
 
 
 def test_top_level_not_a_mapping_in_memory():

@@ -80,7 +80,9 @@ def forest_plot(
                 if key not in sub.index:
                     continue
                 r = sub.loc[key]
-                mean, lo, hi = (float(r[c]) * info.scale for c in ("diff_mean", "ci_low", "ci_high"))
+                mean, lo, hi = (
+                    float(r[c]) * info.scale for c in ("diff_mean", "ci_low", "ci_high")
+                )
                 st = VERDICT_STYLE.get(str(r["verdict"]), VERDICT_STYLE["too few replications"])
                 if str(r["verdict"]) not in used:
                     used.append(str(r["verdict"]))
@@ -88,14 +90,32 @@ def forest_plot(
                     ax.hlines(yy, lo, hi, color=st["color"], linewidth=2.2, gid="ci")
                     lo_all.append(lo)
                     hi_all.append(hi)
-                ax.plot([mean], [yy], linestyle="", marker=st["marker"], markersize=7, color=st["color"],
-                        markeredgecolor="black", markeredgewidth=0.6, gid="diff", zorder=3)
+                ax.plot(
+                    [mean],
+                    [yy],
+                    linestyle="",
+                    marker=st["marker"],
+                    markersize=7,
+                    color=st["color"],
+                    markeredgecolor="black",
+                    markeredgewidth=0.6,
+                    gid="diff",
+                    zorder=3,
+                )
                 lo_all.append(mean)
                 hi_all.append(mean)
                 rel = float(r["relative_diff"]) if "relative_diff" in r else float("nan")
                 if math.isfinite(rel):
-                    ax.annotate(f"{rel:+.0%}".replace("-", "\u2212"), (mean, yy), xytext=(0, 6), textcoords="offset points",
-                                ha="center", va="bottom", fontsize=7, color="#333333")
+                    ax.annotate(
+                        f"{rel:+.0%}".replace("-", "\u2212"),
+                        (mean, yy),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=7,
+                        color="#333333",
+                    )
             lo, hi = min(lo_all), max(hi_all)
             pad = (hi - lo) * 0.12 or 1.0
             ax.set_xlim(lo - pad, hi + pad)
@@ -111,14 +131,36 @@ def forest_plot(
                 if len(levels) > 1:
                     ax.axhline(y[k * len(levels) - 1] - 0.5, color="#E5E5E5", linewidth=0.8)
         order = [v for v in VERDICT_STYLE if v in used]
-        handles = [Line2D([], [], linestyle="-", linewidth=2.2, marker=VERDICT_STYLE[v]["marker"], markersize=7,
-                          color=VERDICT_STYLE[v]["color"], markeredgecolor="black", markeredgewidth=0.6,
-                          label=VERDICT_STYLE[v]["label"]) for v in order]
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="-",
+                linewidth=2.2,
+                marker=VERDICT_STYLE[v]["marker"],
+                markersize=7,
+                color=VERDICT_STYLE[v]["color"],
+                markeredgecolor="black",
+                markeredgewidth=0.6,
+                label=VERDICT_STYLE[v]["label"],
+            )
+            for v in order
+        ]
         level_text = f"{interval:.1%}".replace(".0%", "%") + " " if math.isfinite(interval) else ""
-        corrected = ", Bonferroni-corrected" if "correction" in table and table["correction"].iloc[0] == "bonferroni" else ""
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles),
-                   title=literal(f"Verdict against {baseline}. Point: mean paired difference;\n"
-                                 f"bar: {level_text}confidence interval{corrected}."))
+        corrected = (
+            ", Bonferroni-corrected"
+            if "correction" in table and table["correction"].iloc[0] == "bonferroni"
+            else ""
+        )
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=len(handles),
+            title=literal(
+                f"Verdict against {baseline}. Point: mean paired difference;\n"
+                f"bar: {level_text}confidence interval{corrected}."
+            ),
+        )
         named = "" if baseline.lower() == "baseline" else f" ({baseline})"
         fig.suptitle(literal(title or f"Difference from the baseline{named}"))
     return fig

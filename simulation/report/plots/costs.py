@@ -73,21 +73,52 @@ def cost_benefit(
                 mx, my = float(px["mean"]) * xl.scale, float(py["mean"]) * yl.scale
                 xerr = _err(px, mx, xl.scale)
                 yerr = _err(py, my, yl.scale)
-                ax.errorbar([mx], [my], xerr=xerr, yerr=yerr, linestyle="", marker=design_marker(i),
-                            markersize=8, color=design_colour(i), markeredgecolor="black", markeredgewidth=0.6,
-                            capsize=3, elinewidth=1.2, zorder=3, gid="design")
-                ax.annotate(literal(design), (mx, my), xytext=(7, 5), textcoords="offset points", fontsize=8,
-                            color="black", zorder=4)
+                ax.errorbar(
+                    [mx],
+                    [my],
+                    xerr=xerr,
+                    yerr=yerr,
+                    linestyle="",
+                    marker=design_marker(i),
+                    markersize=8,
+                    color=design_colour(i),
+                    markeredgecolor="black",
+                    markeredgewidth=0.6,
+                    capsize=3,
+                    elinewidth=1.2,
+                    zorder=3,
+                    gid="design",
+                )
+                ax.annotate(
+                    literal(design),
+                    (mx, my),
+                    xytext=(7, 5),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="black",
+                    zorder=4,
+                )
             ax.set_xlabel(literal(xl.axis))
             if level:
                 ax.set_title(literal(level), fontsize=9)
             ax.grid(True, zorder=0)
             ax.margins(x=0.25, y=0.15)
-            ax.annotate(_hint(x, y), (0.01, 0.01), xycoords="axes fraction", ha="left", va="bottom",
-                        fontsize=7, color="#555555")
+            ax.annotate(
+                _hint(x, y),
+                (0.01, 0.01),
+                xycoords="axes fraction",
+                ha="left",
+                va="bottom",
+                fontsize=7,
+                color="#555555",
+            )
         axes[0].set_ylabel(literal(wrap_label(yl.axis[0].upper() + yl.axis[1:], 42)))
         level = f"{confidence:.1%}".replace(".0%", "%")
-        fig.suptitle(literal(title or f"Cost against benefit (bars: {level} confidence intervals of the means)"))
+        fig.suptitle(
+            literal(
+                title or f"Cost against benefit (bars: {level} confidence intervals of the means)"
+            )
+        )
     return fig
 
 

@@ -46,8 +46,13 @@ class WeekGrid:
     use: np.ndarray
 
 
-def week_grid(site_hours: pd.DataFrame, scenario: Scenario, site: str,
-              weekdays: list[int] | None = None, hours: list[int] | None = None) -> WeekGrid:
+def week_grid(
+    site_hours: pd.DataFrame,
+    scenario: Scenario,
+    site: str,
+    weekdays: list[int] | None = None,
+    hours: list[int] | None = None,
+) -> WeekGrid:
     """Average a site's hourly rows onto a weekday × hour grid.
 
     Parameters
@@ -89,8 +94,12 @@ def week_grid(site_hours: pd.DataFrame, scenario: Scenario, site: str,
         weekdays = [d for d in range(7) if active[d].any()] or list(range(5))
     if hours is None:
         cols = np.flatnonzero(active.any(axis=0))
-        hours = list(range(int(cols.min()), int(cols.max()) + 1)) if len(cols) else list(range(8, 18))
-    return WeekGrid(list(weekdays), list(hours), queue[np.ix_(weekdays, hours)], use[np.ix_(weekdays, hours)])
+        hours = (
+            list(range(int(cols.min()), int(cols.max()) + 1)) if len(cols) else list(range(8, 18))
+        )
+    return WeekGrid(
+        list(weekdays), list(hours), queue[np.ix_(weekdays, hours)], use[np.ix_(weekdays, hours)]
+    )
 
 
 def site_heatmaps(
@@ -149,11 +158,19 @@ def site_heatmaps(
             closed = np.isnan(g.use) & (g.queue <= 0.005)
             qdata = np.ma.masked_where(closed, g.queue)
             udata = np.ma.masked_invalid(g.use)
-            for c, (data, cmap, norm, gid) in enumerate(((qdata, qmap, qnorm, "queue"), (udata, umap, unorm, "use"))):
+            for c, (data, cmap, norm, gid) in enumerate(
+                ((qdata, qmap, qnorm, "queue"), (udata, umap, unorm, "use"))
+            ):
                 ax = axes[r, c]
                 ax.set_facecolor(LIGHT_GREY)
-                im = ax.imshow(data, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest",
-                               extent=(hours[0] - 0.5, hours[-1] + 0.5, len(weekdays) - 0.5, -0.5))
+                im = ax.imshow(
+                    data,
+                    cmap=cmap,
+                    norm=norm,
+                    aspect="auto",
+                    interpolation="nearest",
+                    extent=(hours[0] - 0.5, hours[-1] + 0.5, len(weekdays) - 0.5, -0.5),
+                )
                 im.set_gid(gid)
                 images.append(im)
                 _annotate(ax, data, hours, cmap, norm, percent=c == 1)
@@ -167,26 +184,62 @@ def site_heatmaps(
                 ax.set_title(literal(name) if c == 0 else "", loc="left", fontsize=8.5)
         for c in range(2):
             axes[-1, c].set_xlabel("hour of day (start of hour)")
-        fig.colorbar(images[0], ax=axes[:, 0].tolist(), shrink=0.6 if n > 1 else 0.9, pad=0.02,
-                     label="people waiting (mean)")
-        fig.colorbar(images[1], ax=axes[:, 1].tolist(), shrink=0.6 if n > 1 else 0.9, pad=0.02,
-                     label="counter use (%)", format=PercentFormatter(1.0))
-        fig.suptitle(literal(wrap_label(title or "Queue and counter use by weekday and hour", int(width * 7))))
-        fig.supxlabel("left: mean number of people waiting; right: counter use = busy ÷ open counter-hours;\n"
-                      "grey: closed and nobody waiting", fontsize=7.5, color="#555555")
+        fig.colorbar(
+            images[0],
+            ax=axes[:, 0].tolist(),
+            shrink=0.6 if n > 1 else 0.9,
+            pad=0.02,
+            label="people waiting (mean)",
+        )
+        fig.colorbar(
+            images[1],
+            ax=axes[:, 1].tolist(),
+            shrink=0.6 if n > 1 else 0.9,
+            pad=0.02,
+            label="counter use (%)",
+            format=PercentFormatter(1.0),
+        )
+        fig.suptitle(
+            literal(
+                wrap_label(title or "Queue and counter use by weekday and hour", int(width * 7))
+            )
+        )
+        fig.supxlabel(
+            "left: mean number of people waiting; right: counter use = busy ÷ open counter-hours;\n"
+            "grey: closed and nobody waiting",
+            fontsize=7.5,
+            color="#555555",
+        )
     return fig
 
 
-def _annotate(ax: Axes, data: np.ma.MaskedArray, hours: list[int], cmap: Colormap, norm: Normalize,
-              percent: bool) -> None:
+def _annotate(
+    ax: Axes,
+    data: np.ma.MaskedArray,
+    hours: list[int],
+    cmap: Colormap,
+    norm: Normalize,
+    percent: bool,
+) -> None:
     """Write each cell's value into the heat map, white on dark cells."""
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
             if np.ma.is_masked(data[i, j]):
                 continue
             value = float(data[i, j])
-            text = f"{value * 100:.0f}" if percent else (f"{value:.1f}" if value < 9.95 else f"{value:.0f}")
+            text = (
+                f"{value * 100:.0f}"
+                if percent
+                else (f"{value:.1f}" if value < 9.95 else f"{value:.0f}")
+            )
             r, g, b, _ = cmap(norm(value))
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-            ax.text(hours[j], i, text, ha="center", va="center", fontsize=6,
-                    color="white" if dark else "black")
+            ax.text(
+                hours[j],
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if dark else "black",
+            )

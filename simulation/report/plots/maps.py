@@ -39,7 +39,11 @@ UNSERVED_CMAP = "YlOrRd"
 
 
 def _marker_area(population: float, largest: float) -> float:
-    return max(MIN_MARKER_AREA, MAX_MARKER_AREA * population / largest) if largest > 0 else MIN_MARKER_AREA
+    return (
+        max(MIN_MARKER_AREA, MAX_MARKER_AREA * population / largest)
+        if largest > 0
+        else MIN_MARKER_AREA
+    )
 
 
 def _points(scenarios: Mapping[str, Scenario]) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +64,9 @@ def _points(scenarios: Mapping[str, Scenario]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
-def _extent(lon: np.ndarray, lat: np.ndarray, stretch: float) -> tuple[tuple[float, float], tuple[float, float]]:
+def _extent(
+    lon: np.ndarray, lat: np.ndarray, stretch: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Axis limits around the points, padded, with a panel shape between 1:1 and 3:2."""
     cx, cy = (float(lon.min()) + float(lon.max())) / 2, (float(lat.min()) + float(lat.max())) / 2
     w = max(float(np.ptp(lon)) / stretch, 0.005) * 1.45  # in latitude-degree units
@@ -116,21 +122,32 @@ def design_maps(
     panel_h = panel_w * height_deg / width_deg
     norm = None
     if unserved:
-        values = [v for m in unserved.values() for v in m.values() if v is not None and math.isfinite(v)]
+        values = [
+            v for m in unserved.values() for v in m.values() if v is not None and math.isfinite(v)
+        ]
         if values:
             norm = Normalize(vmin=0.0, vmax=max(max(values), 1e-9))
     largest = max(float(a["population"]) for sc in scenarios.values() for a in sc["areas"])
     with style():
         spare = rows * cols > n
-        fig = new_figure(layout="compressed", width=panel_w * cols + (1.3 if norm else 0.5) + (0 if spare else 2.6),
-                         height=max(panel_h * rows + 0.5 + 0.4 * rows, 3.8))
-        grid = fig.add_gridspec(rows, cols + (0 if spare else 1),
-                                width_ratios=[panel_w] * cols + ([] if spare else [2.4]))
+        fig = new_figure(
+            layout="compressed",
+            width=panel_w * cols + (1.3 if norm else 0.5) + (0 if spare else 2.6),
+            height=max(panel_h * rows + 0.5 + 0.4 * rows, 3.8),
+        )
+        grid = fig.add_gridspec(
+            rows,
+            cols + (0 if spare else 1),
+            width_ratios=[panel_w] * cols + ([] if spare else [2.4]),
+        )
         axes = np.empty((rows, cols), dtype=object)
         for r in range(rows):
             for c in range(cols):
-                axes[r, c] = fig.add_subplot(grid[r, c], sharex=axes[0, 0] if r or c else None,
-                                             sharey=axes[0, 0] if r or c else None)
+                axes[r, c] = fig.add_subplot(
+                    grid[r, c],
+                    sharex=axes[0, 0] if r or c else None,
+                    sharey=axes[0, 0] if r or c else None,
+                )
         for ax in axes.flat[n:]:
             ax.axis("off")
         legend_ax = axes.flat[n] if spare else fig.add_subplot(grid[:, cols])
@@ -153,8 +170,12 @@ def design_maps(
             mappable = colormaps[UNSERVED_CMAP]
             from matplotlib.cm import ScalarMappable
 
-            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=mappable), ax=list(axes.flat[:n]),
-                               shrink=0.8, pad=0.02)
+            bar = fig.colorbar(
+                ScalarMappable(norm=norm, cmap=mappable),
+                ax=list(axes.flat[:n]),
+                shrink=0.8,
+                pad=0.02,
+            )
             bar.set_label("unserved needs per 1,000 residents per year")
         _legend(legend_ax, scenarios, largest, norm is not None)
         fig.suptitle(literal(title or "Areas and service places"))
@@ -178,12 +199,20 @@ def scenario_map(
         Figure title.
     """
     name = str(scenario.get("name") or "scenario")
-    return design_maps({name: scenario}, {name: unserved} if unserved is not None else None,
-                       title or "Areas and service places")
+    return design_maps(
+        {name: scenario},
+        {name: unserved} if unserved is not None else None,
+        title or "Areas and service places",
+    )
 
 
-def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: Normalize | None,
-          largest: float) -> None:
+def _draw(
+    ax: Axes,
+    sc: Scenario,
+    unserved: Mapping[str, float] | None,
+    norm: Normalize | None,
+    largest: float,
+) -> None:
     cmap = colormaps[UNSERVED_CMAP]
     for vulnerable in (False, True):
         areas = [a for a in sc["areas"] if bool(a.get("vulnerable")) == vulnerable]
@@ -193,13 +222,25 @@ def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: No
         y = [a["location"]["lat"] for a in areas]
         size = [_marker_area(float(a["population"]), largest) for a in areas]
         if norm is not None and unserved is not None:
-            colours = [cmap(norm(unserved[a["id"]])) if unserved.get(a["id"]) is not None
-                       and math.isfinite(unserved[a["id"]]) else LIGHT_GREY for a in areas]
+            colours = [
+                cmap(norm(unserved[a["id"]]))
+                if unserved.get(a["id"]) is not None and math.isfinite(unserved[a["id"]])
+                else LIGHT_GREY
+                for a in areas
+            ]
         else:
             colours = [LIGHT_GREY] * len(areas)
-        coll = ax.scatter(x, y, s=size, c=colours, alpha=0.85, zorder=2, linewidths=2.2 if vulnerable else 0.8,
-                          edgecolors=VULNERABLE_EDGE if vulnerable else GREY,
-                          hatch="xxxx" if vulnerable else None)
+        coll = ax.scatter(
+            x,
+            y,
+            s=size,
+            c=colours,
+            alpha=0.85,
+            zorder=2,
+            linewidths=2.2 if vulnerable else 0.8,
+            edgecolors=VULNERABLE_EDGE if vulnerable else GREY,
+            hatch="xxxx" if vulnerable else None,
+        )
         coll.set_gid("areas-vulnerable" if vulnerable else "areas")
         for a, s in zip(areas, size, strict=True):
             radius = math.sqrt(s / math.pi)
@@ -207,20 +248,43 @@ def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: No
             value = (unserved or {}).get(a["id"]) if norm is not None else None
             if value is not None and math.isfinite(value):
                 text += f"\n{fmt_number(value)} unserved"
-            ax.annotate(literal(text), (a["location"]["lon"], a["location"]["lat"]),
-                        xytext=(radius * 0.75 + 3, radius * 0.75 + 1), textcoords="offset points",
-                        fontsize=8, zorder=5, ha="left", va="bottom",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+            ax.annotate(
+                literal(text),
+                (a["location"]["lon"], a["location"]["lat"]),
+                xytext=(radius * 0.75 + 3, radius * 0.75 + 1),
+                textcoords="offset points",
+                fontsize=8,
+                zorder=5,
+                ha="left",
+                va="bottom",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            )
     offices = [s for s in sc.get("sites") or () if s.get("kind") != "mobile"]
     if offices:
-        coll = ax.scatter([s["location"]["lon"] for s in offices], [s["location"]["lat"] for s in offices],
-                          marker="s", s=70, c=OFFICE_COLOUR, edgecolors="white", linewidths=1.0, zorder=4)
+        coll = ax.scatter(
+            [s["location"]["lon"] for s in offices],
+            [s["location"]["lat"] for s in offices],
+            marker="s",
+            s=70,
+            c=OFFICE_COLOUR,
+            edgecolors="white",
+            linewidths=1.0,
+            zorder=4,
+        )
         coll.set_gid("offices")
         for s in offices:
-            ax.annotate(literal(f"{label(s)}\n({s['counters']} counters)"), (s["location"]["lon"], s["location"]["lat"]),
-                        xytext=(7, -6), textcoords="offset points", fontsize=7, color=OFFICE_COLOUR,
-                        ha="left", va="top", zorder=5,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+            ax.annotate(
+                literal(f"{label(s)}\n({s['counters']} counters)"),
+                (s["location"]["lon"], s["location"]["lat"]),
+                xytext=(7, -6),
+                textcoords="offset points",
+                fontsize=7,
+                color=OFFICE_COLOUR,
+                ha="left",
+                va="top",
+                zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            )
     windows = stop_windows(sc)
     for u, unit in enumerate(mobile_units(sc)):
         colour = mobile_colour(u)
@@ -239,8 +303,16 @@ def _draw(ax: Axes, sc: Scenario, unserved: Mapping[str, float] | None, norm: No
             (line,) = ax.plot(xs, ys, color=colour, linestyle="--", linewidth=1.6, zorder=3)
             line.set_gid("route")
         stops = [location(sc, stop) for stop in unit["schedule"]]
-        coll = ax.scatter([p[0] for p in stops], [p[1] for p in stops], marker="^", s=80, c=colour,
-                          edgecolors="black", linewidths=0.8, zorder=4)
+        coll = ax.scatter(
+            [p[0] for p in stops],
+            [p[1] for p in stops],
+            marker="^",
+            s=80,
+            c=colour,
+            edgecolors="black",
+            linewidths=0.8,
+            zorder=4,
+        )
         coll.set_gid("stops")
 
 
@@ -251,9 +323,24 @@ def _scale_bar(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], l
     x0 = xlim[0] + (xlim[1] - xlim[0]) * 0.05
     y0 = ylim[0] + (ylim[1] - ylim[0]) * 0.05
     x1 = x0 + km / km_per_deg
-    ax.plot([x0, x1], [y0, y0], color="black", linewidth=2.0, solid_capstyle="butt", zorder=5, gid="scalebar")
-    ax.annotate(f"{km:g} km", ((x0 + x1) / 2, y0), xytext=(0, 3), textcoords="offset points",
-                ha="center", va="bottom", fontsize=7)
+    ax.plot(
+        [x0, x1],
+        [y0, y0],
+        color="black",
+        linewidth=2.0,
+        solid_capstyle="butt",
+        zorder=5,
+        gid="scalebar",
+    )
+    ax.annotate(
+        f"{km:g} km",
+        ((x0 + x1) / 2, y0),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+    )
 
 
 def _legend(where: Axes, scenarios: Mapping[str, Scenario], largest: float, shaded: bool) -> None:
@@ -261,25 +348,68 @@ def _legend(where: Axes, scenarios: Mapping[str, Scenario], largest: float, shad
     fill = LIGHT_GREY if not shaded else "#FDB863"
     sizes = _legend_sizes(largest)
     for pop in sizes:
-        handles.append(Line2D([], [], linestyle="", marker="o", markersize=math.sqrt(_marker_area(pop, largest)),
-                              markerfacecolor=fill, markeredgecolor=GREY, label=f"{pop:,.0f} residents"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markersize=math.sqrt(_marker_area(pop, largest)),
+                markerfacecolor=fill,
+                markeredgecolor=GREY,
+                label=f"{pop:,.0f} residents",
+            )
+        )
     if any(a.get("vulnerable") for sc in scenarios.values() for a in sc["areas"]):
         from matplotlib.patches import Patch
 
-        handles.append(Patch(facecolor=fill, edgecolor=VULNERABLE_EDGE, hatch="xxxx", linewidth=2.0,
-                             label="vulnerable area"))
+        handles.append(
+            Patch(
+                facecolor=fill,
+                edgecolor=VULNERABLE_EDGE,
+                hatch="xxxx",
+                linewidth=2.0,
+                label="vulnerable area",
+            )
+        )
     if any(s.get("kind") != "mobile" for sc in scenarios.values() for s in sc.get("sites") or ()):
-        handles.append(Line2D([], [], linestyle="", marker="s", markersize=8, markerfacecolor=OFFICE_COLOUR,
-                              markeredgecolor="white", label="office"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="s",
+                markersize=8,
+                markerfacecolor=OFFICE_COLOUR,
+                markeredgecolor="white",
+                label="office",
+            )
+        )
     names: dict[str, int] = {}
     for sc in scenarios.values():
         for u, unit in enumerate(mobile_units(sc)):
             names.setdefault(label(unit), u)
     for name, u in names.items():
-        handles.append(Line2D([], [], linestyle="--", marker="^", markersize=8, color=mobile_colour(u),
-                              markeredgecolor="black", label=literal(wrap_label(f"{name}: stops and weekly route", 26))))
-    where.legend(handles=handles, loc="center", labelspacing=1.8, borderpad=1.2, handlelength=4.0,
-                 handletextpad=1.0)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="--",
+                marker="^",
+                markersize=8,
+                color=mobile_colour(u),
+                markeredgecolor="black",
+                label=literal(wrap_label(f"{name}: stops and weekly route", 26)),
+            )
+        )
+    where.legend(
+        handles=handles,
+        loc="center",
+        labelspacing=1.8,
+        borderpad=1.2,
+        handlelength=4.0,
+        handletextpad=1.0,
+    )
 
 
 def _legend_sizes(largest: float) -> list[float]:

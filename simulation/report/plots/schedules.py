@@ -99,7 +99,9 @@ def schedule_timeline(
                 visits = visits_per_place(sc)
             height = 0.8 / len(units)
             for w in all_windows[design]:
-                _window(ax, sc, w, days.index(w.weekday), lane[w.unit], height, served, util, visits)
+                _window(
+                    ax, sc, w, days.index(w.weekday), lane[w.unit], height, served, util, visits
+                )
                 legend.setdefault(label(sites[w.unit]), mobile_colour(lane[w.unit]))
             ax.set_yticks(range(len(days)))
             ax.set_yticklabels([weekday_name(d) for d in days])
@@ -112,25 +114,50 @@ def schedule_timeline(
             if len(scenarios) > 1:
                 ax.set_title(literal(design), loc="left")
         axes[-1].set_xlabel("time of day")
-        handles = [Patch(facecolor=c, edgecolor="black", linewidth=0.6, label=literal(name))
-                   for name, c in legend.items()]
+        handles = [
+            Patch(facecolor=c, edgecolor="black", linewidth=0.6, label=literal(name))
+            for name, c in legend.items()
+        ]
         fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3))
         note = " (numbers: served needs per stop visit · counter utilisation)" if kpis else ""
         fig.suptitle(literal(title or "Weekly schedule of the mobile units"))
         if note:
-            axes[0].set_title(note.strip(" ()").capitalize(), loc="right", fontsize=7.5, fontweight="normal",
-                              color="#555555")
+            axes[0].set_title(
+                note.strip(" ()").capitalize(),
+                loc="right",
+                fontsize=7.5,
+                fontweight="normal",
+                color="#555555",
+            )
     return fig
 
 
-def _window(ax: Axes, sc: Scenario, w: StopWindow, row: int, lane: int, height: float,
-            served: pd.Series | None, util: pd.Series | None, visits: dict[str, int] | None) -> None:
+def _window(
+    ax: Axes,
+    sc: Scenario,
+    w: StopWindow,
+    row: int,
+    lane: int,
+    height: float,
+    served: pd.Series | None,
+    util: pd.Series | None,
+    visits: dict[str, int] | None,
+) -> None:
     site = sc["sites"][w.unit]
     stop = site["schedule"][w.stop]
     colour = mobile_colour(lane)
     top = row - 0.4 + lane * height
-    rect = Rectangle((w.start / 60.0, top), (w.end - w.start) / 60.0, height * 0.92, facecolor=colour,
-                     edgecolor="black", linewidth=0.6, alpha=0.9, zorder=2, gid="stop-window")
+    rect = Rectangle(
+        (w.start / 60.0, top),
+        (w.end - w.start) / 60.0,
+        height * 0.92,
+        facecolor=colour,
+        edgecolor="black",
+        linewidth=0.6,
+        alpha=0.9,
+        zorder=2,
+        gid="stop-window",
+    )
     ax.add_patch(rect)
     lines = [_stop_name(sc, stop) + (f" ({w.note})" if w.note else "")]
     if served is not None and visits is not None and util is not None:
@@ -144,11 +171,19 @@ def _window(ax: Axes, sc: Scenario, w: StopWindow, row: int, lane: int, height: 
             parts.append(f"{u:.0%} busy")
         if parts:
             lines.append(" · ".join(parts))
-    ax.text((w.start + w.end) / 120.0, top + height * 0.46, literal("\n".join(lines)), ha="center", va="center",
-            fontsize=7 if height > 0.5 else 6, color="white" if _dark(colour) else "black", zorder=3,
-            clip_on=True)
+    ax.text(
+        (w.start + w.end) / 120.0,
+        top + height * 0.46,
+        literal("\n".join(lines)),
+        ha="center",
+        va="center",
+        fontsize=7 if height > 0.5 else 6,
+        color="white" if _dark(colour) else "black",
+        zorder=3,
+        clip_on=True,
+    )
 
 
 def _dark(colour: str) -> bool:
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b < 0.5

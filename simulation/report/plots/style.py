@@ -45,15 +45,30 @@ GREY = "#7F7F7F"
 LIGHT_GREY = "#D9D9D9"
 
 DESIGN_COLOURS: tuple[str, ...] = (
-    OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"], OKABE_ITO["black"], OKABE_ITO["yellow"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["black"],
+    OKABE_ITO["yellow"],
 )
 """Colours of designs (or series) in the order they are listed."""
 
 DESIGN_MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
 """Markers of designs, in the same order as :data:`DESIGN_COLOURS`."""
 
-DESIGN_LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), "-", "--")
+DESIGN_LINESTYLES: tuple[Any, ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1, 1, 1)),
+    (0, (1, 1)),
+    "-",
+    "--",
+)
 """Line styles of designs, in the same order as :data:`DESIGN_COLOURS`."""
 
 REASONS: tuple[str, ...] = UNSERVED
@@ -85,8 +100,12 @@ VERDICT_STYLE: dict[str, dict[str, Any]] = {
 
 OFFICE_COLOUR = OKABE_ITO["blue"]
 VULNERABLE_EDGE = OKABE_ITO["black"]
-MOBILE_COLOURS: tuple[str, ...] = (OKABE_ITO["reddish_purple"], OKABE_ITO["bluish_green"], OKABE_ITO["sky_blue"],
-                                   OKABE_ITO["orange"])
+MOBILE_COLOURS: tuple[str, ...] = (
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["orange"],
+)
 """Colours of mobile units (stops, routes, schedule bars), in the order the units are listed."""
 
 SVG_HASHSALT = "servicesim"
@@ -131,7 +150,9 @@ def style() -> Iterator[None]:
         yield
 
 
-def new_figure(width: float, height: float, layout: Literal["constrained", "compressed"] = "constrained") -> Figure:
+def new_figure(
+    width: float, height: float, layout: Literal["constrained", "compressed"] = "constrained"
+) -> Figure:
     """A figure of ``width`` × ``height`` inches on the Agg canvas.
 
     Call inside :func:`style` so the figure picks up the shared settings.
@@ -148,8 +169,9 @@ def new_figure(width: float, height: float, layout: Literal["constrained", "comp
     return fig
 
 
-def save_figure(fig: Figure, folder: str | Path, name: str,
-                formats: Sequence[str] = ("png", "svg")) -> tuple[Path, ...]:
+def save_figure(
+    fig: Figure, folder: str | Path, name: str, formats: Sequence[str] = ("png", "svg")
+) -> tuple[Path, ...]:
     """Write ``fig`` as ``<folder>/<name>.png`` (200 dpi) and ``<folder>/<name>.svg``.
 
     The files carry no timestamp, software tag or random id, so the same figure gives the
@@ -182,7 +204,9 @@ def save_figure(fig: Figure, folder: str | Path, name: str,
                 if fmt not in metadata:
                     raise ValueError(f"unknown figure format {fmt!r}; expected 'png' or 'svg'")
                 path = folder / f"{name}.{fmt}"
-                fig.savefig(path, format=fmt, dpi=DPI if fmt == "png" else 72, metadata=metadata[fmt])
+                fig.savefig(
+                    path, format=fmt, dpi=DPI if fmt == "png" else 72, metadata=metadata[fmt]
+                )
                 written.append(path)
                 if i == 0:
                     fig.set_layout_engine("none")  # the layout was just computed: reuse it
@@ -286,8 +310,12 @@ def kpi_label(kpi: str) -> KpiLabel:
     base, _, where = kpi.partition("@")
     if base in _KPI_WORDS:
         name, unit, scale = _KPI_WORDS[base]
-    elif base.startswith("unserved_") and base[len("unserved_"):] in REASON_LABELS:
-        name, unit, scale = f"unserved: {REASON_LABELS[base[len('unserved_'):]]}", "per replication", 1.0
+    elif base.startswith("unserved_") and base[len("unserved_") :] in REASON_LABELS:
+        name, unit, scale = (
+            f"unserved: {REASON_LABELS[base[len('unserved_') :]]}",
+            "per replication",
+            1.0,
+        )
     else:
         name, unit, scale = base.replace("_", " "), "", 1.0
     if where:

@@ -50,7 +50,9 @@ def unserved_bars(
     if not kpis:
         raise ValueError("no KPI tables to plot")
     rates = {d: unserved_by_reason(kpis[d], scenarios[d]) for d in kpis}
-    totals = [float(np.nansum(r.to_numpy(), axis=1).max()) if len(r) else 0.0 for r in rates.values()]
+    totals = [
+        float(np.nansum(r.to_numpy(), axis=1).max()) if len(r) else 0.0 for r in rates.values()
+    ]
     xmax = max(totals + [1e-9]) * 1.22
     n = len(rates)
     n_areas = max(len(r) for r in rates.values())
@@ -70,8 +72,15 @@ def unserved_bars(
             left = np.zeros(len(r))
             for reason in REASONS:
                 values = r[reason].fillna(0.0).to_numpy()
-                bars = ax.barh(y, values, left=left, height=0.62, color=REASON_COLOURS[reason],
-                               edgecolor="white", linewidth=0.5)
+                bars = ax.barh(
+                    y,
+                    values,
+                    left=left,
+                    height=0.62,
+                    color=REASON_COLOURS[reason],
+                    edgecolor="white",
+                    linewidth=0.5,
+                )
                 for bar in bars:
                     bar.set_gid(f"unserved-{reason}")
                 if (values > 0).any():
@@ -79,14 +88,33 @@ def unserved_bars(
                 left += values
             for yy, ident, total in zip(y, r.index, left, strict=True):
                 if areas[ident].get("vulnerable"):
-                    ax.add_patch(Rectangle((0, yy - 0.36), max(total, xmax * 0.004), 0.72, fill=False,
-                                           edgecolor=VULNERABLE_EDGE, linewidth=1.6, zorder=3, gid="vulnerable"))
-                ax.annotate(fmt_number(total), (total, yy), xytext=(3, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=7.5)
+                    ax.add_patch(
+                        Rectangle(
+                            (0, yy - 0.36),
+                            max(total, xmax * 0.004),
+                            0.72,
+                            fill=False,
+                            edgecolor=VULNERABLE_EDGE,
+                            linewidth=1.6,
+                            zorder=3,
+                            gid="vulnerable",
+                        )
+                    )
+                ax.annotate(
+                    fmt_number(total),
+                    (total, yy),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=7.5,
+                )
             ax.set_yticks(y)
             if i % cols == 0:
-                labels = [literal(label(areas[ident]) + (" ◆" if areas[ident].get("vulnerable") else ""))
-                          for ident in r.index]
+                labels = [
+                    literal(label(areas[ident]) + (" ◆" if areas[ident].get("vulnerable") else ""))
+                    for ident in r.index
+                ]
                 ax.set_yticklabels(labels)
                 for tick, ident in zip(ax.get_yticklabels(), r.index, strict=True):
                     if areas[ident].get("vulnerable"):
@@ -100,10 +128,18 @@ def unserved_bars(
                 ax.set_title(literal(design))
             if i + cols >= n:
                 ax.tick_params(labelbottom=True)
-        handles = [Patch(facecolor=REASON_COLOURS[k], label=REASON_LABELS[k]) for k in REASONS if k in used]
+        handles = [
+            Patch(facecolor=REASON_COLOURS[k], label=REASON_LABELS[k]) for k in REASONS if k in used
+        ]
         if any(a.get("vulnerable") for sc in scenarios.values() for a in sc["areas"]):
-            handles.append(Patch(facecolor="white", edgecolor=VULNERABLE_EDGE, linewidth=1.6,
-                                 label="◆ vulnerable area"))
+            handles.append(
+                Patch(
+                    facecolor="white",
+                    edgecolor=VULNERABLE_EDGE,
+                    linewidth=1.6,
+                    label="◆ vulnerable area",
+                )
+            )
         fig.legend(handles=handles, loc="outside right center")
         fig.supxlabel("unserved needs per 1,000 residents per year", fontsize=9)
         fig.suptitle(literal(title or "Unserved demand by area and reason"))

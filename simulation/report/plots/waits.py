@@ -60,20 +60,42 @@ def wait_ecdf(visits: Mapping[str, pd.DataFrame], title: str | None = None) -> F
         ax = fig.add_subplot()
         for i, (name, w) in enumerate(waits.items()):
             if len(w) == 0:
-                (line,) = ax.plot([], [], color=design_colour(i), linestyle=design_linestyle(i),
-                                  label=literal(f"{name} (no served visitors)"))
+                (line,) = ax.plot(
+                    [],
+                    [],
+                    color=design_colour(i),
+                    linestyle=design_linestyle(i),
+                    label=literal(f"{name} (no served visitors)"),
+                )
             else:
                 x = np.concatenate(([0.0], w, [max(xmax, float(w[-1]))]))
                 y = np.concatenate(([0.0], np.arange(1, len(w) + 1) / len(w), [1.0]))
                 within = [float((w <= m).mean()) for m in WAIT_MARKS]
-                text = ", ".join(f"{_share(p)} ≤ {m:g} min" for p, m in zip(within, WAIT_MARKS, strict=True))
-                (line,) = ax.step(x, y, where="post", color=design_colour(i), linestyle=design_linestyle(i),
-                                  label=literal(f"{name} ({text})"))
+                text = ", ".join(
+                    f"{_share(p)} ≤ {m:g} min" for p, m in zip(within, WAIT_MARKS, strict=True)
+                )
+                (line,) = ax.step(
+                    x,
+                    y,
+                    where="post",
+                    color=design_colour(i),
+                    linestyle=design_linestyle(i),
+                    label=literal(f"{name} ({text})"),
+                )
             line.set_gid("ecdf")
         for m in WAIT_MARKS:
             ax.axvline(m, color=GREY, linestyle=":", linewidth=1.0, zorder=0, gid="mark")
-            ax.annotate(f"{m:g} min", (m, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
-                        textcoords="offset points", color=GREY, fontsize=7.5, ha="center", va="bottom")
+            ax.annotate(
+                f"{m:g} min",
+                (m, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 2),
+                textcoords="offset points",
+                color=GREY,
+                fontsize=7.5,
+                ha="center",
+                va="bottom",
+            )
         ax.set_xlim(0, xmax)
         ax.set_ylim(0, 1.01)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
