@@ -19,8 +19,9 @@ run: $(STAMP)
 
 # Style, types, layers, then the whole suite (unit, functional, property, theory, cli, faults,
 # and the executed examples of README.md and docs/) with coverage. The floor was set from the
-# figure of the day it was introduced (see docs/testing.md) and is never lowered.
-COVERAGE_FLOOR := 93
+# figure of the day it was introduced (95.2 %, less one point for the paths that random
+# property examples reach only sometimes) and is never lowered.
+COVERAGE_FLOOR := 94
 LINTED := simulation tests bench tools conftest.py
 
 test: lint

@@ -28,3 +28,11 @@ STORE_TABLES = ("runs", "visits", "site_hours")
 def visits_path(folder: Path, key: str, table: str = "visits") -> Path:
     """Where a sweep keeps the visit (or ``site_hours``) table of the run with this key."""
     return folder / table / f"{key}.parquet"
+
+
+REPORT_FILES: tuple[str, ...] = (
+    "report.md",
+    "report.html",
+    *(f"figures/{name}.{ext}" for name in FIGURE_NAMES for ext in ("png", "svg")),
+)
+"""The files of a folder's report (figures included), relative to the folder."""

@@ -29,6 +29,7 @@ from simulation.experiment.executors import default_workers
 from simulation.experiment.identity import run_index
 from simulation.experiment.sweep import RunTask, SweepResult, simulate_sweep
 from simulation.results.files import provenance, write_together, write_yaml
+from simulation.results.layout import REPORT_FILES
 from simulation.results.run_store import FolderRunStore
 from simulation.results.targets import hold_folder, open_sweep_folder, verify_folder
 from simulation.scenario.sweep_spec import Sweep, load_sweep
@@ -139,6 +140,12 @@ def _write(
     replications and confidence level actually used.
     """
     reps = sorted({t.replication for t in tasks})
+    done = (
+        result.kpis.groupby(["design", "level"])["replication"].nunique()
+        if len(result.kpis)
+        else {}
+    )
+    completed = min((int(done.get((d, lvl), 0)) for d, lvl, _, _ in sweep.cells), default=0)
     sweep_doc = sweep.spec.model_dump(mode="json")
     sweep_doc["seed"] = sweep.seed
     if replications is not None:
@@ -173,7 +180,8 @@ def _write(
         baseline=sweep.spec.baseline_design,
         designs=list(sweep.spec.designs),
         levels=[lbl for lbl, _ in sweep.levels()],
-        replications=len(reps),
+        replications=completed,  # in every design and level (fewer than asked when runs failed)
+        replications_requested=len(reps),
         runs=len(tasks),
         failed=len(result.failures),
         executor=executor,
@@ -184,7 +192,10 @@ def _write(
         kpis=[k.label for k in sweep.spec.kpis],
         **_run_record(tasks),
     )
-    write_together(folder, files, manifest, rows, remove=() if result.failures else ("errors.log",))
+    # the tables changed: a report of the old ones must not stay beside them (the CLI writes a
+    # new one unless --no-report)
+    stale = [*REPORT_FILES, *("errors.log",)[: 0 if result.failures else 1]]
+    write_together(folder, files, manifest, rows, remove=stale)
 
 
 def _run_record(tasks: list[RunTask]) -> dict[str, Any]:

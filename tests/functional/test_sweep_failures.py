@@ -86,3 +86,13 @@ def test_cli_reports_failed_runs(tmp_path, broken_simulate, capsys):
     assert "Traceback" not in stderr
     assert (out / "errors.log").exists()
     assert (out / "comparison.csv").exists()
+
+
+def test_manifest_counts_only_completed_replications(tmp_path, broken_simulate):
+    # fault (QA of issue 12): after runs were lost the manifest and the report still said the
+    # requested replications (600) while the tables held 85 per design
+    run_sweep(broken_doc(), workers=1, out=tmp_path, replications=3)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["replications_requested"] == 3
+    assert manifest["replications"] == 2  # design broken lost replication 1
+    assert manifest["failed"] == 1
