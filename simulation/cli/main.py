@@ -246,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.calendar.days} days ({scenario.calendar.warmup_days} warm-up), "
         f"{result.wall_seconds:.1f} s"
     )
-    print(format_summary(result.summary, labels))
+    print(format_summary(result.summary, labels, result.level))
     from simulation.measures.calibration import office_calibration
 
     calibration = office_calibration(scenario, result.kpis)

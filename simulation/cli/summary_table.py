@@ -6,13 +6,14 @@ import math
 
 import pandas as pd
 
+from simulation.measures.intervals import level_text
 from simulation.scenario.kpi_catalogue import SCOPE_ORDER
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("needs", "needs", "{:,.0f}"),
     ("served_share", "served", "{:.1%}"),
     ("unserved_per_1000_yr", "unserved/1000/yr", "{:.1f}"),
-    ("wait_mean", "wait mean (95% CI) min", "{:.1f}"),
+    ("wait_mean", "wait mean ({level} CI) min", "{:.1f}"),
     ("wait_p90", "p90 min", "{:.1f}"),
     ("within_15", "<=15 min", "{:.0%}"),
     ("travel_mean", "travel min", "{:.1f}"),
@@ -21,6 +22,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("overtime_min", "overtime min", "{:,.0f}"),
     ("staff_hours_per_week", "staff h/wk", "{:,.0f}"),
 )
+"""``(kpi, column title, value format)``; ``{level}`` in a title is the confidence level."""
 
 
 def _cell(row: pd.Series | None, fmt: str, with_ci: bool) -> str:
@@ -32,7 +34,11 @@ def _cell(row: pd.Series | None, fmt: str, with_ci: bool) -> str:
     return text
 
 
-def format_summary(summary: pd.DataFrame, labels: dict[tuple[str, str], str] | None = None) -> str:
+def format_summary(
+    summary: pd.DataFrame,
+    labels: dict[tuple[str, str], str] | None = None,
+    level: float = 0.95,
+) -> str:
     """Render overall, vulnerable/other, per-area and per-site rows of a KPI summary.
 
     Parameters
@@ -41,13 +47,16 @@ def format_summary(summary: pd.DataFrame, labels: dict[tuple[str, str], str] | N
         Output of :func:`simulation.measures.kpis.summarise`.
     labels
         Optional display names keyed by ``(scope, id)``.
+    level
+        Confidence level of the summary's intervals, named in the column headers
+        (``wait mean (95% CI) min`` at 0.95).
     """
     labels = labels or {}
     index = {(r.scope, r.id, r.kpi): r for r in summary.itertuples(index=False)}
     keys = list(dict.fromkeys(zip(summary["scope"], summary["id"], strict=True)))
     order = SCOPE_ORDER
     keys.sort(key=lambda k: order.get(k[0], 9))
-    header = ["", *[title for _, title, _ in COLUMNS]]
+    header = ["", *[title.format(level=level_text(level)) for _, title, _ in COLUMNS]]
     lines = [header]
     for scope, ident in keys:
         name = labels.get((scope, ident), ident)

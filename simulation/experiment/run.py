@@ -51,9 +51,11 @@ class RunResult:
     kpis
         Long table of KPIs per replication (``replication, scope, id, kpi, value``).
     summary
-        Mean, standard deviation and 95% confidence interval of each KPI.
+        Mean, standard deviation and confidence interval (at :attr:`level`) of each KPI.
     wall_seconds
         Time the replications took.
+    level
+        Confidence level of the summary's intervals.
     """
 
     scenario: Scenario
@@ -64,6 +66,7 @@ class RunResult:
     kpis: pd.DataFrame
     summary: pd.DataFrame
     wall_seconds: float = field(default=0.0)
+    level: float = field(default=0.95)
 
     def kpi(self, name: str, scope: str = "overall", ident: str = "all") -> pd.Series:
         """One KPI's row of the summary (``mean``, ``ci_low``, ``ci_high`` ...)."""
@@ -252,4 +255,5 @@ def run(
         kpis=kpis,
         summary=summarise(kpis, level),
         wall_seconds=wall,
+        level=level,
     )

@@ -1,4 +1,8 @@
-"""Student-t confidence intervals across replications: the one formula every table uses."""
+"""Student-t confidence intervals across replications: the one formula every table uses.
+
+Also the one way a confidence level is written in words (:func:`level_text`), so that every
+report, table and terminal line names the level the intervals were computed at.
+"""
 
 from __future__ import annotations
 
@@ -49,3 +53,19 @@ def t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, f
     std = float(x.std(ddof=1))
     half = float(t_half_width(std, n, level))
     return mean, std, mean - half, mean + half
+
+
+def level_text(level: float) -> str:
+    """A confidence level in per cent, as every text names it: ``0.95`` → ``"95%"``.
+
+    Parameters
+    ----------
+    level
+        Two-sided confidence level, e.g. ``0.95`` or ``0.975``.
+
+    Returns
+    -------
+    str
+        At most one decimal and no trailing zeros: ``"95%"``, ``"97.5%"``, ``"90%"``.
+    """
+    return f"{level * 100:.1f}".rstrip("0").rstrip(".") + "%"

@@ -1,11 +1,9 @@
-"""The result folder of ``servicesim run``: what is written and how to read it back."""
+"""The result folder of ``servicesim run``: what is written (read back by :mod:`simulation.results.read`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
 
 from simulation.experiment.run import RunResult
 from simulation.results.files import (
@@ -89,6 +87,7 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
                 scenario=result.scenario.name,
                 seed=result.seed,
                 replications=result.replications,
+                level=result.level,
                 wall_seconds=round(result.wall_seconds, 3),
                 files=list(RUN_FILES),
                 checksums=folder_checksums(tmp, tables, rows),
@@ -96,8 +95,3 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
             with writing(folder / "manifest.json"):
                 write_json(tmp / "manifest.json", manifest)
     return folder
-
-
-def read_summary(folder: Path) -> pd.DataFrame:
-    """The summary table of a run folder."""
-    return pd.read_csv(Path(folder) / "summary.csv")

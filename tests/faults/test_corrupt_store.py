@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from simulation.report.build import load_results
 from simulation.results.layout import visits_path
+from simulation.results.read import load_results
 from simulation.results.sweep_folder import run_sweep
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from simulation.report.build import build_report, load_results
+from simulation.report.build import build_report
+from simulation.results.read import load_results
 from simulation.results.sweep_folder import run_sweep
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")

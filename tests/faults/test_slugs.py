@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from simulation.cli.main import main
-from simulation.report.build import load_results
+from simulation.results.read import load_results
 from simulation.scenario.names import SAFE, is_slug, slug
 from simulation.scenario.sweep_spec import _cell_name, load_sweep
 

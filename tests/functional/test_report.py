@@ -12,15 +12,11 @@ import pandas as pd
 import pytest
 
 import simulation
-from simulation.report.build import (
-    FIGURE_NAMES,
-    build_report,
-    load_results,
-    sweep_findings,
-)
-from simulation.report.build import (
-    _effect as effect,
-)
+from simulation.report.build import build_report
+from simulation.report.findings import _effect as effect
+from simulation.report.findings import sweep_findings
+from simulation.results.layout import FIGURE_NAMES
+from simulation.results.read import load_results
 from simulation.results.run_folder import write_run
 from simulation.results.sweep_folder import run_sweep
 

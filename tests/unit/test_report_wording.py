@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.report.build import _effect as effect
-from simulation.report.build import md_escape
+from simulation.report.findings import _effect as effect
+from simulation.report.rendering import md_escape
 
 
 @pytest.mark.parametrize(
