@@ -59,9 +59,11 @@ from simulation.report.plots.style import REASON_LABELS, REASONS, fmt_number, kp
 from simulation.report.plots.tables import kpi_means, label, mobile_units
 from simulation.report.rendering import md_escape as md_escape  # re-exported
 from simulation.report.rendering import render_html, render_markdown
+from simulation.results.errors import TargetError
 from simulation.results.files import write_atomic
 from simulation.results.layout import FIGURE_NAMES, visits_path
-from simulation.results.targets import TargetError, hold_folder, read_manifest, verify_folder
+from simulation.results.lock import hold_folder
+from simulation.results.manifest import read_manifest, verify_folder
 from simulation.scenario.kpi_catalogue import HEADLINE_KPI, SCOPE_ORDER, headline_kpi
 from simulation.scenario.sweep_spec import _cell_name
 
@@ -163,7 +165,7 @@ def load_results(folder: str | Path) -> Results:
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If the folder has no servicesim ``manifest.json``, its kind is neither ``run`` nor
         ``sweep``, its files do not agree with the manifest's checksums, or a file in it is
         damaged.
@@ -1345,7 +1347,7 @@ def build_report(folder: str | Path) -> Path:
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If the folder is not a complete run or sweep folder (see :func:`load_results`), or
         another command holds it.
     """
