@@ -18,6 +18,8 @@ from simulation.cli.main import main
 from simulation.results.layout import visits_path
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")
+PIPELINE = importlib.import_module("simulation.experiment.run")
+"""The module of the one per-replication pipeline (``run_replication``): patch its ``simulate``."""
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.sweep.yaml"
 TABLES = ("replications.parquet", "summary.csv", "comparison.csv", "kpis.parquet")

@@ -79,25 +79,47 @@ class RunResult:
 
 @dataclass(frozen=True)
 class ReplicationTables:
-    """The tables of a single replication."""
+    """The tables of a single replication (``site_hours`` is ``None`` when not derived)."""
 
     visits: pd.DataFrame
-    site_hours: pd.DataFrame
+    site_hours: pd.DataFrame | None
     kpis: pd.DataFrame
 
 
 def run_replication(
-    network: Network, replication: int, seed: int, check_invariants: bool = False
+    network: Network,
+    replication: int,
+    seed: int,
+    check_invariants: bool = False,
+    with_site_hours: bool = True,
 ) -> ReplicationTables:
-    """Simulate one replication and derive its tables.
+    """Simulate one replication and derive its tables: the one per-replication pipeline.
 
-    With ``check_invariants`` the model asserts its invariants after every event
-    (slow; for tests).
+    Simulate, then derive the site-hour table and the KPIs from the visit table; used by
+    :func:`run` and by every run of a sweep (:func:`simulation.experiment.sweep.execute`).
+
+    Parameters
+    ----------
+    network
+        The compiled scenario.
+    replication
+        Replication number (selects the random streams).
+    seed
+        Root seed.
+    check_invariants
+        Assert the model's invariants after every event (slow; for tests).
+    with_site_hours
+        Derive the site-hour table (a sweep skips it for runs whose tables it does not keep).
+
+    Returns
+    -------
+    ReplicationTables
+        Visits, site hours (``None`` without ``with_site_hours``) and KPIs.
     """
     visits = simulate(network, replication, seed, check_site if check_invariants else None)
     return ReplicationTables(
         visits,
-        site_hours(network, visits, replication),
+        site_hours(network, visits, replication) if with_site_hours else None,
         replication_kpis(network, visits, replication),
     )
 

@@ -20,13 +20,11 @@ from typing import Any, Protocol
 import pandas as pd
 
 from simulation.engine.network import Network, compile_network
-from simulation.engine.replication import simulate
 from simulation.experiment.analysis import compare_designs, replications_needed, summarise_designs
 from simulation.experiment.executors import default_workers, died, run_dask, run_local
 from simulation.experiment.identity import input_digests, run_key
 from simulation.experiment.progress import Progress
-from simulation.measures.kpis import replication_kpis
-from simulation.measures.occupancy import site_hours
+from simulation.experiment.run import run_replication
 from simulation.scenario.loading import load_scenario
 from simulation.scenario.sweep_spec import AutoReplications, Sweep
 from simulation.scenario.travel_matrix import ANY_IDS
@@ -111,17 +109,16 @@ SAMPLE_REPLICATIONS = 3
 
 
 def execute(task: RunTask) -> dict[str, Any]:
-    """Run one task in a worker: its KPIs, and its visit and site-hour tables when kept."""
+    """Run one task in a worker: its KPIs, and its visit and site-hour tables when kept.
+
+    The run goes through the one per-replication pipeline,
+    :func:`simulation.experiment.run.run_replication`.
+    """
     network = _network(task.scenario, task.inputs)
-    visits = simulate(network, task.replication, task.seed)
-    kpis = replication_kpis(network, visits, task.replication)
+    tables = run_replication(network, task.replication, task.seed, with_site_hours=task.keep_visits)
     if not task.keep_visits:
-        return {"kpis": kpis, "visits": None, "site_hours": None}
-    return {
-        "kpis": kpis,
-        "visits": visits,
-        "site_hours": site_hours(network, visits, task.replication),
-    }
+        return {"kpis": tables.kpis, "visits": None, "site_hours": None}
+    return {"kpis": tables.kpis, "visits": tables.visits, "site_hours": tables.site_hours}
 
 
 def _tasks(

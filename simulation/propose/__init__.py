@@ -57,7 +57,8 @@ from simulation.propose.selection import (
     only_adds_mobile,
     run_selection,
 )
-from simulation.results.targets import check_target, hold_folder
+from simulation.results.lock import hold_folder
+from simulation.results.targets import check_target
 from simulation.scenario.propose_spec import Propose, ProposeSpec, load_propose
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def propose(
         For an invalid argument (checked before any work).
     ScenarioError
         If the propose file, its base scenario or its ``compare_with`` sweep is invalid, or
-        (as :class:`simulation.results.targets.TargetError`) if ``out`` may not be written.
+        (as :class:`simulation.results.errors.TargetError`) if ``out`` may not be written.
     """
     workers = check_count(workers, "workers")
     progress = check_progress(progress)

@@ -29,8 +29,9 @@ from simulation.report.rendering import render_html, render_markdown
 from simulation.report.sections import report_document
 from simulation.results.files import write_atomic
 from simulation.results.layout import FIGURE_NAMES
+from simulation.results.lock import hold_folder
+from simulation.results.manifest import read_manifest
 from simulation.results.read import load_results
-from simulation.results.targets import hold_folder, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def build_report(folder: str | Path) -> Path:
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If the folder is not a complete run or sweep folder (see :func:`load_results`), or
         another command holds it.
     """

@@ -5,7 +5,7 @@ then takes the target's place in one atomic exchange. A sweep folder is resumed 
 its final tables are staged inside it and moved into place together, with ``manifest.json``
 written last (:func:`write_together`). Every manifest records the SHA-256 of each file it
 vouches for (``checksums``), so a folder whose files do not agree with it is detected
-(:func:`simulation.results.targets.verify_folder`).
+(:func:`simulation.results.manifest.verify_folder`).
 
 Whether a folder may be written at all is decided by :mod:`simulation.results.targets`.
 """
@@ -230,7 +230,7 @@ def write_together(
     into place, the files ``remove`` are deleted and the manifest, with the checksum of every
     file in ``files`` under ``checksums``, is written. A folder caught between these steps has
     no manifest or one its files disagree with, and is refused by
-    :func:`simulation.results.targets.verify_folder`.
+    :func:`simulation.results.manifest.verify_folder`.
 
     Parameters
     ----------

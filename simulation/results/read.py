@@ -18,8 +18,9 @@ import pandas as pd
 import yaml
 
 from simulation.experiment.sweep import SAMPLE_REPLICATIONS
+from simulation.results.errors import TargetError
 from simulation.results.layout import visits_path
-from simulation.results.targets import TargetError, verify_folder
+from simulation.results.manifest import verify_folder
 from simulation.scenario.sweep_spec import _cell_name
 
 log = logging.getLogger(__name__)

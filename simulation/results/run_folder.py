@@ -14,7 +14,8 @@ from simulation.results.files import (
     write_yaml,
     writing,
 )
-from simulation.results.targets import check_target, hold_folder
+from simulation.results.lock import hold_folder
+from simulation.results.targets import check_target
 
 RUN_FILES = (
     "visits.parquet",
@@ -47,7 +48,7 @@ def write_run(result: RunResult, folder: Path, force: bool = False) -> Path:
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If ``folder`` may not be written, or another command holds it.
     simulation.results.files.WriteError
         If a file cannot be written (the folder is then left as it was).

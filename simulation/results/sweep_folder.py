@@ -30,8 +30,10 @@ from simulation.experiment.identity import run_index
 from simulation.experiment.sweep import RunTask, SweepResult, simulate_sweep
 from simulation.results.files import provenance, write_together, write_yaml
 from simulation.results.layout import REPORT_FILES
+from simulation.results.lock import hold_folder
+from simulation.results.manifest import verify_folder
 from simulation.results.run_store import FolderRunStore
-from simulation.results.targets import hold_folder, open_sweep_folder, verify_folder
+from simulation.results.targets import open_sweep_folder
 from simulation.scenario.sweep_spec import Sweep, load_sweep
 
 
@@ -78,7 +80,7 @@ def run_sweep(
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If ``out`` may not be written, or another command holds it.
     simulation.results.files.WriteError
         If a result file cannot be written.
@@ -212,7 +214,7 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
 
     Raises
     ------
-    simulation.results.targets.TargetError
+    simulation.results.errors.TargetError
         If the folder is not a complete sweep folder whose files agree with its manifest.
     """
     verify_folder(folder, kinds=("sweep",))

@@ -18,10 +18,11 @@ import pytest
 import yaml
 
 from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.errors import TargetError
 from simulation.results.files import WriteError
+from simulation.results.manifest import verify_folder
 from simulation.results.run_folder import write_run
 from simulation.results.sweep_folder import run_sweep
-from simulation.results.targets import TargetError, verify_folder
 from simulation.scenario.sweep_spec import load_sweep
 from tests.faults.h1_helpers import TINY_BASE, cli, one_error_line, snapshot, sweep_doc
 

@@ -8,7 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from simulation.cli.main import build_parser, main
+from simulation.cli.main import main
+from simulation.cli.parser import build_parser
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-base.yaml"

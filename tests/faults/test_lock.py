@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.cli.main import EXIT_BAD_INPUT
-from simulation.results.targets import hold_folder, lock_path
+from simulation.results.lock import hold_folder, lock_path
 from tests.faults.h1_helpers import ROOT, TINY, cli, one_error_line, snapshot, sweep_doc, write_yaml
 
 HOLD = """
 import sys, time
-from simulation.results.targets import hold_folder
+from simulation.results.lock import hold_folder
 with hold_folder(sys.argv[1]):
     print("held", flush=True)
     time.sleep(120)

@@ -16,9 +16,10 @@ import pytest
 
 import simulation
 from simulation.cli.main import EXIT_BAD_INPUT
+from simulation.results.errors import TargetError
 from simulation.results.run_folder import write_run
 from simulation.results.sweep_folder import run_sweep
-from simulation.results.targets import TargetError, check_target
+from simulation.results.targets import check_target
 from tests.faults.h1_helpers import (
     TINY,
     TINY_BASE,
@@ -290,6 +291,6 @@ def test_replacing_without_an_atomic_exchange_still_leaves_nothing_beside(
 
 
 def verify_folder_kind(folder: Path) -> str:
-    from simulation.results.targets import verify_folder
+    from simulation.results.manifest import verify_folder
 
     return verify_folder(folder)["kind"]

@@ -25,6 +25,7 @@ from simulation.results.sweep_folder import run_sweep
 from simulation.scenario.sweep_spec import load_sweep
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")
+PIPELINE = importlib.import_module("simulation.experiment.run")  # run_replication: every run
 DATA = Path(__file__).resolve().parents[1] / "data"
 PACKAGE = identity.PACKAGE_ROOT
 
@@ -56,13 +57,13 @@ def run_files(folder: Path) -> dict[str, int]:
 
 def count_simulations(monkeypatch) -> list[tuple[str, int]]:
     calls: list[tuple[str, int]] = []
-    real = SWEEP.simulate
+    real = PIPELINE.simulate
 
     def counting(network, replication, seed, *args):
         calls.append((network.scenario.name, replication))
         return real(network, replication, seed, *args)
 
-    monkeypatch.setattr(SWEEP, "simulate", counting)
+    monkeypatch.setattr(PIPELINE, "simulate", counting)
     return calls
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import filecmp
 
 import simulation
-from simulation.cli.main import default_sweep_path
+from simulation.cli.documents import default_sweep_path
 from tests.conftest import ROOT
 
 

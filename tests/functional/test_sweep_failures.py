@@ -10,20 +10,20 @@ import pytest
 # ``simulation.sweep`` is the ``run_sweep`` function (the package's API alias), so reach the
 # module through ``sys.modules``.
 from simulation.results.sweep_folder import run_sweep
-from tests.sweep_support import SWEEP, cli, run_files, sweep_doc, write_sweep
+from tests.sweep_support import PIPELINE, cli, run_files, sweep_doc, write_sweep
 
 
 @pytest.fixture
 def broken_simulate(monkeypatch):
     """Replication 1 of design ``broken`` raises (workers=1 runs in this process)."""
-    real = SWEEP.simulate
+    real = PIPELINE.simulate
 
     def simulate(network, replication, seed, *args):
         if network.scenario.name.endswith("-broken") and replication == 1:
             raise RuntimeError("boom in the model")
         return real(network, replication, seed, *args)
 
-    monkeypatch.setattr(SWEEP, "simulate", simulate)
+    monkeypatch.setattr(PIPELINE, "simulate", simulate)
     return real
 
 
@@ -56,7 +56,7 @@ def test_failing_run_is_isolated(tmp_path, broken_simulate, monkeypatch):
     assert json.loads((tmp_path / "manifest.json").read_text())["failed"] == 1
 
     # the same sweep again, with the model fixed: only the failed run is retried
-    monkeypatch.setattr(SWEEP, "simulate", broken_simulate)
+    monkeypatch.setattr(PIPELINE, "simulate", broken_simulate)
     fixed = run_sweep(broken_doc(), workers=1, out=tmp_path)
     assert fixed.failures == []
     assert len(run_files(tmp_path)) == 9

@@ -7,7 +7,7 @@ import pandas as pd
 # ``simulation.sweep`` is the ``run_sweep`` function (the package's API alias), so reach the
 # module through ``sys.modules``.
 from simulation.results.sweep_folder import run_sweep
-from tests.sweep_support import SWEEP, run_files, sweep_doc
+from tests.sweep_support import PIPELINE, run_files, sweep_doc
 
 # (the kill -9 resume test is in tests/faults/test_resume.py)
 
@@ -18,13 +18,13 @@ def test_more_replications_in_process_run_only_new_ones(tmp_path, monkeypatch):
     first = run_files(tmp_path)
     assert len(first) == 4
     calls = []
-    real = SWEEP.simulate
+    real = PIPELINE.simulate
 
     def counting(network, replication, seed, *args):
         calls.append((network.scenario.name, replication))
         return real(network, replication, seed, *args)
 
-    monkeypatch.setattr(SWEEP, "simulate", counting)
+    monkeypatch.setattr(PIPELINE, "simulate", counting)
     result = run_sweep(doc, workers=1, out=tmp_path, replications=4)
     again = run_sweep(doc, workers=1, out=tmp_path, replications=4)
     assert sorted(calls) == [

@@ -1,0 +1,139 @@
+"""Commands that look at a file or a result folder: ``validate``, ``compare`` and ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from simulation.cli.documents import file_kind
+from simulation.scenario.loading import load_scenario
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``servicesim validate``: check a scenario, sweep or propose file and print what it holds.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from simulation.scenario.loading import read_yaml
+
+    path = Path(args.scenario)
+    kind = file_kind(read_yaml(path))
+    if kind == "sweep":
+        for line in sweep_summary(path):
+            print(line)
+    elif kind == "propose":
+        for line in propose_summary(path):
+            print(line)
+    else:
+        scenario = load_scenario(path)
+        from simulation.engine.network import warn_unreachable
+
+        warn_unreachable(scenario)
+        sys.stdout.write(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True))
+    print(f"# {args.scenario}: valid" + ("" if kind == "scenario" else f" {kind} file"))
+    return 0
+
+
+def sweep_summary(path: Path) -> list[str]:
+    """What ``validate`` prints for a sweep file: designs, levels and runs."""
+    from simulation.scenario.sweep_spec import AutoReplications, load_sweep
+
+    sweep = load_sweep(path)
+    spec = sweep.spec
+    designs, levels = len(spec.designs), len(sweep.levels())
+    reps = spec.replications
+    if isinstance(reps, AutoReplications):
+        count = (
+            f"{reps.initial} to {reps.max} replication(s) (until {reps.kpi.label} is within "
+            f"{reps.half_width:g}{' relative' if reps.relative else ''})"
+        )
+        runs = f"{designs * levels * reps.initial} to {designs * levels * reps.max} runs"
+    else:
+        count, runs = f"{reps} replication(s)", f"{designs * levels * reps} runs"
+    lines = [
+        f"sweep {spec.name}: {designs} design(s) x {levels} level(s) x {count} = {runs}",
+        f"designs: {', '.join(spec.designs)} (baseline {spec.baseline_design})",
+    ]
+    if spec.factors:
+        lines.append("levels: " + "; ".join(label for label, _ in sweep.levels()))
+    lines.append(f"seed {sweep.seed}; KPIs: {', '.join(k.label for k in spec.kpis)}")
+    return lines
+
+
+def propose_summary(path: Path) -> list[str]:
+    """What ``validate`` prints for a propose file: base, units, budget, search and selection."""
+    from simulation.propose import load_propose
+
+    loaded = load_propose(path)
+    spec = loaded.spec
+    b, search, sel = spec.budget, spec.search, spec.selection
+    lines = [
+        f"propose {loaded.name}: base {loaded.base_path}, {len(spec.units)} unit(s) "
+        f"({', '.join(u.id for u in spec.units)}), {len(loaded.candidates)} candidate stop(s)",
+        f"budget: {b.unit_days_per_week} unit-day(s) a week, at most {b.hours_per_day:g} h a day, "
+        f"windows {', '.join(b.windows)}, weekdays {', '.join(b.weekdays)}",
+        f"objective {spec.objective.label} ({spec.objective.direction} is better); "
+        f"screening shortlist {spec.screening.shortlist}",
+        f"search: {search.replications} replication(s) per timetable, at most "
+        f"{search.max_evaluations} evaluation(s); selection: confidence {sel.confidence:g}, "
+        f"{sel.initial} to {sel.max_replications} replication(s), confirmation {sel.confirmation}",
+        f"seed {loaded.seed}"
+        + (
+            f"; compared with {loaded.compare_path} ({len(loaded.hand_made)} design(s))"
+            if loaded.compare_path
+            else ""
+        ),
+    ]
+    return lines
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``servicesim compare``: print the comparison table of a sweep folder.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from simulation.cli.comparison_table import format_comparison
+    from simulation.results.sweep_folder import read_comparison
+
+    print(
+        format_comparison(read_comparison(args.folder))
+    )  # refuses a folder its manifest disagrees with
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``servicesim report``: write the figures and report of a result folder.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from simulation.report.build import build_report
+
+    print(f"report written to {build_report(args.folder)}")
+    return 0

@@ -1,0 +1,175 @@
+"""The argument parser of the ``servicesim`` command: its commands, options and their checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulation.experiment.arguments import ArgumentError, check_positive, check_seed
+
+FORCE_HELP = (
+    "let --out replace a result folder of another kind (a folder servicesim did not "
+    "write is never replaced)"
+)
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = _whole_number(text)
+    try:
+        return check_positive(value, "value")
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}") from None
+
+
+def _seed(text: str) -> int:
+    value = _whole_number(text)
+    try:
+        check_seed(value)
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**63, got {value}") from None
+    return value
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: the subcommand's default must not undo a global `servicesim -q ...`
+    parser.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress bar or progress lines",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``servicesim`` command."""
+    parser = argparse.ArgumentParser(
+        prog="servicesim",
+        description="Simulate walk-in demand at public service offices and mobile units.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=False,
+        help="no progress bar or progress lines (also accepted after the command)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario (or a sweep file) and write results/<name>/",
+        description="Run replications of a scenario. Without SCENARIO, run the embedded default: "
+        "the pilot comparison of fixed offices and mobile units for one Swedish region. "
+        "Given a sweep file, run it as `servicesim sweep` would.",
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        help="scenario or sweep YAML (default: the embedded pilot comparison)",
+    )
+    run.add_argument(
+        "--replications",
+        "-r",
+        type=_positive,
+        default=None,
+        help="number of replications (default: 5 for a scenario, the file's own for a sweep)",
+    )
+    run.add_argument("--seed", type=_seed, default=None, help="root seed (default: the scenario's)")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: results/<name>)"
+    )
+    run.add_argument(
+        "--workers",
+        "-w",
+        type=_positive,
+        default=None,
+        help="worker processes: replications of a scenario run in parallel "
+        "(default: 1 for a scenario, all cores for a sweep)",
+    )
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a scenario, sweep or propose file",
+        description="Check a scenario, sweep or propose file (the kind is read from the document). "
+        "A scenario is printed with every default filled in; a sweep or propose file gets a summary.",
+    )
+    validate.add_argument("scenario", metavar="FILE", help="scenario, sweep or propose YAML")
+
+    sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
+    sweep.add_argument("sweep", help="sweep YAML")
+    sweep.add_argument(
+        "--workers",
+        "-w",
+        type=_positive,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    sweep.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a dask.distributed cluster",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask scheduler address (tcp://host:8786); without it a local cluster is started",
+    )
+    sweep.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: results/<sweep name>)"
+    )
+    sweep.add_argument(
+        "--replications",
+        "-r",
+        type=_positive,
+        default=None,
+        help="override the file's replications",
+    )
+    sweep.add_argument("--seed", type=_seed, default=None, help="root seed (default: the sweep's)")
+    sweep.add_argument(
+        "--keep-visits", action="store_true", help="also keep every run's visit table"
+    )
+    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+    compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
+    compare.add_argument("folder", type=Path, help="a sweep's result folder")
+
+    report = sub.add_parser(
+        "report", help="write figures, report.md and report.html for a result folder"
+    )
+    report.add_argument("folder", type=Path, help="a run or sweep result folder")
+    for p in (run, sweep):
+        p.add_argument("--no-report", action="store_true", help="do not write figures and report")
+
+    propose = sub.add_parser(
+        "propose",
+        help="propose where and when mobile units should stop, and compare with hand-made designs",
+        description="Screen candidate stops (2SFCA + maximal covering), build a weekly timetable by "
+        "simulation (greedy + local improvement, common random numbers) and select the best against the "
+        "baseline and the compare_with sweep's designs (Kim-Nelson). See docs/propose.md.",
+    )
+    propose.add_argument("propose", help="PROPOSE.yaml")
+    propose.add_argument(
+        "--workers",
+        "-w",
+        type=_positive,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    propose.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: results/<name>-propose)"
+    )
+    propose.add_argument("--force", action="store_true", help=FORCE_HELP)
+    for p in (run, sweep, propose):
+        _add_quiet(p)
+    return parser
