@@ -50,7 +50,7 @@ def file_kind(document: object) -> str:
 
 
 def _is_sweep_file(path: Path) -> bool:
-    from simulation.scenario.loading import read_yaml
+    from simulation.scenario.yaml_io import read_yaml
 
     return file_kind(read_yaml(path)) == "sweep"
 
@@ -260,7 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from simulation.scenario.loading import read_yaml
+    from simulation.scenario.yaml_io import read_yaml
 
     path = Path(args.scenario)
     kind = file_kind(read_yaml(path))

@@ -25,9 +25,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.hours import parse_day_key, parse_window
 from simulation.scenario.kpi_catalogue import KPI_NAMES
-from simulation.scenario.loading import _from_pydantic, read_yaml, scenario_from_dict
+from simulation.scenario.loading import scenario_from_dict
+from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schema import WEEKDAYS, Id, Location, NonNeg, Positive, Scenario
 from simulation.scenario.sweep_spec import KpiSpec, Sweep, load_sweep
+from simulation.scenario.yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +224,7 @@ _VOCABULARY = _vocabulary()
 
 def _spec_error(exc: ValidationError) -> ScenarioError:
     """The project's error for a pydantic error, with 'did you mean' from this file's keys."""
-    return _from_pydantic(exc, _VOCABULARY)
+    return from_pydantic(exc, _VOCABULARY)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.kpi_catalogue import KPI_NAMES, Scope
 from simulation.scenario.limits import check_runs
-from simulation.scenario.loading import _from_pydantic, read_yaml, scenario_from_dict
+from simulation.scenario.loading import scenario_from_dict
 from simulation.scenario.names import slug
 from simulation.scenario.overrides import apply_changes, set_path
+from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schedules import stop_place_id
 from simulation.scenario.schema import Id, Scenario
 from simulation.scenario.travel_matrix import ANY_IDS, TravelIds, read_travel_matrix
+from simulation.scenario.yaml_io import read_yaml
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -335,7 +337,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         try:
             spec = SweepSpec.model_validate(document)
         except ValidationError as exc:
-            raise _from_pydantic(exc, SWEEP_VOCABULARY) from None
+            raise from_pydantic(exc, SWEEP_VOCABULARY) from None
         if spec.baseline is not None and spec.baseline not in spec.designs:
             raise ScenarioError(
                 f"not one of the designs ({', '.join(spec.designs)})", ("baseline",), spec.baseline
