@@ -25,6 +25,7 @@ from simulation.experiment.progress import Progress
 from simulation.propose.timetable import Timetable
 from simulation.results.sweep_folder import run_sweep
 from simulation.scenario.errors import ScenarioError
+from simulation.scenario.names import slug
 from simulation.scenario.overrides import apply_changes
 from simulation.scenario.propose_spec import Propose
 
@@ -230,9 +231,8 @@ class Evaluator:
     def _run(self, designs: list[str], batch: int) -> None:
         size = self.sizes[batch]
         self.sweeps += 1
-        name = f"{self.propose.name}-propose-{self.sweeps}"[:100]
         document = {
-            "name": name if name[0].isalnum() else f"p{name}",
+            "name": slug(f"{self.propose.name}-propose-{self.sweeps}"),
             "scenario": self.propose.base_document,
             "designs": {d: self.designs[d].changes for d in designs},
             "replications": size,

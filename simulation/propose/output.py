@@ -28,6 +28,7 @@ from simulation.results.files import (
     write_yaml,
     writing,
 )
+from simulation.scenario.names import slug
 from simulation.scenario.overrides import apply_changes
 from simulation.scenario.propose_spec import Propose
 
@@ -57,7 +58,7 @@ def proposed_documents(
     if proposal is not None:
         changes = timetable_changes(propose, evaluator.designs[proposal].timetable)
         scenario = apply_changes(propose.base_document, changes)
-        scenario["name"] = f"{propose.scenario.name}-proposed"[:100]
+        scenario["name"] = slug(f"{propose.scenario.name}-proposed")
         scenario["description"] = (
             f"{propose.scenario.description or propose.scenario.name}, with the mobile "
             f"timetable proposed by servicesim propose ({propose.name})"
@@ -68,7 +69,7 @@ def proposed_documents(
             designs[d] = evaluator.designs[d].changes
     spec = propose.spec
     sweep = {
-        "name": f"{propose.name}-proposed"[:100],
+        "name": slug(f"{propose.name}-proposed"),
         "description": "Baseline, the proposed timetable and the hand-made designs (servicesim propose)",
         "base": os.path.relpath(propose.base_path, Path(folder).resolve()),
         "seed": propose.seed,

@@ -12,16 +12,17 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from simulation.scenario.documents import absolute_matrix
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.hours import parse_opening_hours
 from simulation.scenario.limits import check_needs
+from simulation.scenario.names import name_from_file
 from simulation.scenario.profiles import expected_needs
 from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schedules import check_schedule
@@ -81,11 +82,9 @@ def scenario_from_dict(
             )
         data = dict(document)
         if "name" not in data and source is not None:
-            stem = re.sub(r"[^A-Za-z0-9_.\-]", "-", Path(source).stem).strip("-.") or "scenario"
-            data["name"] = stem
-        travel = data.get("travel")
-        if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str) and base_dir:
-            data["travel"] = {**travel, "matrix": str((base_dir / travel["matrix"]).resolve())}
+            data["name"] = name_from_file(source, "scenario")
+        if base_dir:
+            data = absolute_matrix(data, base_dir)
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:

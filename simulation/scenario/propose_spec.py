@@ -10,11 +10,9 @@ naming the file, the path inside it and the value.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +20,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simulation.scenario.documents import read_base
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.hours import parse_day_key, parse_window
 from simulation.scenario.kpi_catalogue import KPI_NAMES
 from simulation.scenario.loading import scenario_from_dict
+from simulation.scenario.names import SAFE, name_from_file, slug
 from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schema import WEEKDAYS, Id, Location, NonNeg, Positive, Scenario
 from simulation.scenario.sweep_spec import KpiSpec, Sweep, load_sweep
@@ -51,7 +51,7 @@ def _check_weekday(text: str) -> str:
 
 Window = Annotated[str, AfterValidator(_check_window)]
 Weekday = Annotated[str, AfterValidator(_check_weekday)]
-Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=SAFE.pattern)]
 
 
 def window_hours(text: str) -> float:
@@ -292,8 +292,7 @@ def _default_name(source: str | None, scenario: Scenario) -> str:
         stem = stem.removesuffix(suffix)
     for suffix in (".propose", "-propose", "_propose"):
         stem = stem.removesuffix(suffix)
-    stem = re.sub(r"[^A-Za-z0-9_.\-]", "-", stem).strip("-.")
-    return stem or scenario.name
+    return slug(stem) if stem else scenario.name
 
 
 def load_propose(source: str | os.PathLike[str] | Mapping[str, Any]) -> Propose:
@@ -336,22 +335,9 @@ def load_propose(source: str | os.PathLike[str] | Mapping[str, Any]) -> Propose:
 
 
 def _resolve(spec: ProposeSpec, where: str | None, base_dir: Path) -> Propose:
-    base_path = (base_dir / spec.base).resolve()
-    try:
-        document = read_yaml(base_path)
-    except ScenarioError as exc:
-        raise ScenarioError(exc.nested(), ("base",), spec.base) from None
-    if not isinstance(document, Mapping):
-        raise ScenarioError("base scenario is not a mapping", ("base",), spec.base)
-    document = copy.deepcopy(dict(document))
-    travel = document.get("travel")
-    if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str):
-        document["travel"] = {
-            **travel,
-            "matrix": str((base_path.parent / travel["matrix"]).resolve()),
-        }
+    base_path, document = read_base(spec.base, base_dir)
     if "name" not in document:
-        document["name"] = re.sub(r"[^A-Za-z0-9_.\-]", "-", base_path.stem)
+        document["name"] = name_from_file(base_path, "scenario")
     try:
         scenario = scenario_from_dict(document, str(base_path), base_path.parent)
     except ScenarioError as exc:
