@@ -57,7 +57,8 @@ from simulation.propose.selection import (
 from simulation.propose.tables import design_table, selection_table, timetable_table
 from simulation.propose.verdict import statement
 from simulation.results.targets import check_target, hold_folder
-from simulation.scenario.propose_spec import Propose, ProposeSpec, load_propose
+from simulation.scenario.propose_loading import Propose, load_propose
+from simulation.scenario.propose_spec import ProposeSpec
 
 log = logging.getLogger(__name__)
 

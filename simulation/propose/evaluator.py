@@ -27,7 +27,7 @@ from simulation.results.sweep_folder import run_sweep
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
 from simulation.scenario.overrides import apply_changes
-from simulation.scenario.propose_spec import Propose
+from simulation.scenario.propose_loading import Propose
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from simulation.results.files import (
 )
 from simulation.scenario.names import slug
 from simulation.scenario.overrides import apply_changes
-from simulation.scenario.propose_spec import Propose
+from simulation.scenario.propose_loading import Propose
 
 if TYPE_CHECKING:
     from simulation.propose import ProposeResult

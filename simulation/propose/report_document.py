@@ -25,7 +25,8 @@ from simulation.report.document import (
     text,
 )
 from simulation.report.rendering import render_markdown
-from simulation.scenario.propose_spec import Propose, weekday_name
+from simulation.scenario.propose_loading import Propose
+from simulation.scenario.propose_spec import weekday_name
 
 if TYPE_CHECKING:
     from simulation.propose import ProposeResult

@@ -32,7 +32,7 @@ from scipy.sparse import lil_matrix
 
 from simulation.engine.geography import great_circle_km, travel_minutes
 from simulation.engine.network import Destination, Network, area_travel_minutes, compile_network
-from simulation.scenario.propose_spec import Candidate, Propose
+from simulation.scenario.propose_loading import Candidate, Propose
 from simulation.scenario.schedules import stop_place_id
 from simulation.scenario.schema import Office
 

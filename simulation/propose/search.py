@@ -20,7 +20,7 @@ import pandas as pd
 
 from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.timetable import Timetable, Visit, describe, feasible, timetable_changes
-from simulation.scenario.propose_spec import Propose
+from simulation.scenario.propose_loading import Propose
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from simulation.measures.intervals import t_interval
 from simulation.propose.evaluator import Evaluator
 from simulation.propose.selection import PAIRED_COLUMNS, Track
 from simulation.propose.timetable import Timetable, describe
-from simulation.scenario.propose_spec import Propose, weekday_name, window_hours
+from simulation.scenario.propose_loading import Propose
+from simulation.scenario.propose_spec import weekday_name, window_hours
 
 
 def describe_changes(changes: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulation.scenario.hours import parse_window
-from simulation.scenario.propose_spec import Propose, weekday_name, window_hours
+from simulation.scenario.propose_loading import Propose
+from simulation.scenario.propose_spec import weekday_name, window_hours
 
 
 @dataclass(frozen=True, order=True)

@@ -16,7 +16,7 @@ from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.selection import Track
 from simulation.propose.tables import describe_changes
 from simulation.propose.timetable import describe
-from simulation.scenario.propose_spec import Propose
+from simulation.scenario.propose_loading import Propose
 
 
 def fmt(x: float, digits: int = 1) -> str:

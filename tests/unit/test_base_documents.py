@@ -13,7 +13,7 @@ from simulation.propose.output import proposed_documents
 from simulation.scenario.documents import absolute_matrix, read_base
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import SAFE, name_from_file, slug
-from simulation.scenario.propose_spec import load_propose
+from simulation.scenario.propose_loading import load_propose
 from simulation.scenario.sweep_spec import load_sweep
 from tests.propose_support import region, spec, write
 

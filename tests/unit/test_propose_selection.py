@@ -12,7 +12,7 @@ import pytest
 from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.selection import Track, kn_h2, run_selection
 from simulation.propose.timetable import Visit, timetable_changes
-from simulation.scenario.propose_spec import load_propose
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import region, spec, write
 
 

@@ -13,7 +13,7 @@ import pytest
 from simulation.engine.network import Destination, area_travel_minutes, compile_network
 from simulation.propose.screening import candidate_destinations
 from simulation.scenario.loading import load_scenario
-from simulation.scenario.propose_spec import load_propose
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import region, spec, write
 
 VAN = {
