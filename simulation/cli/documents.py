@@ -23,6 +23,6 @@ def file_kind(document: object) -> str:
 
 def is_sweep_file(path: Path) -> bool:
     """Whether the YAML file at ``path`` is a sweep file (``run`` then runs it as ``sweep``)."""
-    from simulation.scenario.loading import read_yaml
+    from simulation.scenario.yaml_io import read_yaml
 
     return file_kind(read_yaml(path)) == "sweep"

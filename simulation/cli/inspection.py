@@ -25,7 +25,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     int
         The exit status.
     """
-    from simulation.scenario.loading import read_yaml
+    from simulation.scenario.yaml_io import read_yaml
 
     path = Path(args.scenario)
     kind = file_kind(read_yaml(path))

@@ -147,6 +147,29 @@ def _places(scenario: Scenario) -> tuple[list[Place], list[np.ndarray], list[np.
     return places, site_starts, site_ends
 
 
+@dataclass(frozen=True)
+class Destination:
+    """A place travel times are wanted to: where it is, and the ids a travel matrix may use.
+
+    Attributes
+    ----------
+    id
+        Place id (a site id, or a mobile stop place ``unit@area`` / ``unit@lat,lon``).
+    site
+        Id of the site serving there (the matrix's fallback key when it has no row for ``id``).
+    lat, lon
+        Where it is.
+    area
+        Index of the area it lies in (within-area minutes apply), else -1.
+    """
+
+    id: str
+    site: str
+    lat: float
+    lon: float
+    area: int = -1
+
+
 def travel_table(
     scenario: Scenario, places: Sequence[Place], matrix: dict[tuple[str, str], float] | None
 ) -> np.ndarray:
@@ -162,26 +185,65 @@ def travel_table(
         The scenario's travel matrix (:func:`read_travel_matrix`), or ``None`` for
         great-circle times.
     """
+    destinations = [
+        Destination(p.id, scenario.sites[p.site].id, p.lat, p.lon, p.area) for p in places
+    ]
+    return _travel(scenario, destinations, matrix)
+
+
+def area_travel_minutes(scenario: Scenario, destinations: Sequence[Destination]) -> np.ndarray:
+    """Minutes from every area of ``scenario`` (rows) to each destination (columns).
+
+    The same rules as the network's travel times (:func:`travel_table`): the scenario's travel
+    matrix if it has one (a row for the place id, else for the site id, else out of reach),
+    otherwise great-circle distance times the detour factor at the travel speed; within-area
+    minutes for a destination in an area; ``inf`` beyond ``travel.max_travel_minutes``. The
+    destinations need not be places of the scenario (e.g. candidate stops of a unit it does
+    not have yet).
+
+    Parameters
+    ----------
+    scenario
+        The scenario whose areas, travel settings and matrix apply.
+    destinations
+        Where to.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(areas, destinations)``; ``inf`` where out of reach.
+    """
+    matrix = read_travel_matrix(scenario, ANY_IDS) if scenario.travel.matrix is not None else None
+    return _travel(scenario, destinations, matrix)
+
+
+def _travel(
+    scenario: Scenario,
+    destinations: Sequence[Destination],
+    matrix: dict[tuple[str, str], float] | None,
+) -> np.ndarray:
+    """Minutes from every area to every destination (see :func:`area_travel_minutes`)."""
     lat = np.array([a.location.lat for a in scenario.areas])[:, None]
     lon = np.array([a.location.lon for a in scenario.areas])[:, None]
-    plat = np.array([p.lat for p in places])[None, :]
-    plon = np.array([p.lon for p in places])[None, :]
+    plat = np.array([p.lat for p in destinations])[None, :]
+    plon = np.array([p.lon for p in destinations])[None, :]
     t = scenario.travel
     travel = travel_minutes(great_circle_km(lat, lon, plat, plon), t.speed_kmh, t.detour_factor)
-    travel = np.array(np.broadcast_to(travel, (len(scenario.areas), len(places))), dtype=float)
+    travel = np.array(
+        np.broadcast_to(travel, (len(scenario.areas), len(destinations))), dtype=float
+    )
     if matrix is not None:
         for a, area in enumerate(scenario.areas):
-            for p, place in enumerate(places):
-                site_id = scenario.sites[place.site].id
+            for p, place in enumerate(destinations):
                 travel[a, p] = matrix.get(
-                    (area.id, place.id), matrix.get((area.id, site_id), math.inf)
+                    (area.id, place.id), matrix.get((area.id, place.site), math.inf)
                 )
-    for p, place in enumerate(places):
+    for p, place in enumerate(destinations):
         if place.area >= 0:
             travel[place.area, p] = t.within_area_minutes
     if t.max_travel_minutes is not None:
         travel = np.where(travel > t.max_travel_minutes, np.inf, travel)
-    return np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(places))
+    return np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(destinations))
 
 
 def compile_network(scenario: Scenario) -> Network:

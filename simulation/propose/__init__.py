@@ -6,14 +6,17 @@ The pipeline (method, formulas and limits in ``docs/propose.md``):
    candidates, objective and the settings below.
 2. :mod:`~simulation.propose.screening` ranks candidate stops by the demand the offices
    do not reach (Gaussian 2SFCA) and shortlists the best set by maximal covering.
-3. :mod:`~simulation.propose.search` builds a weekly timetable over the shortlist by
-   simulation: greedy construction, then local improvement, each step one sweep under
-   common random numbers.
+3. :mod:`~simulation.propose.search` builds a weekly timetable
+   (:mod:`~simulation.propose.timetable`) over the shortlist by simulation: greedy
+   construction, then local improvement, each step one sweep of the
+   :mod:`~simulation.propose.evaluator` under common random numbers.
 4. :mod:`~simulation.propose.selection` spends further replications on the best search
    designs, the hand-made designs of ``compare_with`` and the baseline, and selects the
    best with a stated probability of correct selection (Kim and Nelson's procedure).
-5. :mod:`~simulation.propose.output` writes the proposed scenario, a sweep file that
-   reruns the comparison, the tables and a report.
+5. :mod:`~simulation.propose.tables` and :mod:`~simulation.propose.verdict` give the
+   tables and the verdict in words; :mod:`~simulation.propose.report_document` builds the
+   report, and :mod:`~simulation.propose.output` writes the proposed scenario, a sweep file
+   that reruns the comparison, the tables and the report.
 
 Example::
 
@@ -40,16 +43,10 @@ import pandas as pd
 
 from simulation.experiment.arguments import check_count, check_progress
 from simulation.experiment.progress import Progress
-from simulation.propose.output import (
-    design_table,
-    proposed_documents,
-    selection_table,
-    statement,
-    timetable_table,
-    write_outputs,
-)
+from simulation.propose.evaluator import BASELINE, Evaluator
+from simulation.propose.output import proposed_documents, write_outputs
 from simulation.propose.screening import screen
-from simulation.propose.search import BASELINE, Evaluator, search
+from simulation.propose.search import search
 from simulation.propose.selection import (
     Track,
     best_search_design,
@@ -57,9 +54,12 @@ from simulation.propose.selection import (
     only_adds_mobile,
     run_selection,
 )
+from simulation.propose.tables import design_table, selection_table, timetable_table
+from simulation.propose.verdict import statement
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
-from simulation.scenario.propose_spec import Propose, ProposeSpec, load_propose
+from simulation.scenario.propose_loading import Propose, load_propose
+from simulation.scenario.propose_spec import ProposeSpec
 
 log = logging.getLogger(__name__)
 

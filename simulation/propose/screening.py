@@ -21,8 +21,6 @@ A candidate whose own place an office already covers (residual share below
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import logging
 import math
 from dataclasses import dataclass
@@ -33,11 +31,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
 from simulation.engine.geography import great_circle_km, travel_minutes
-from simulation.engine.network import Network, compile_network
-from simulation.scenario.loading import load_scenario
-from simulation.scenario.propose_spec import Candidate, Propose
+from simulation.engine.network import Destination, Network, area_travel_minutes, compile_network
+from simulation.scenario.propose_loading import Candidate, Propose
 from simulation.scenario.schedules import stop_place_id
-from simulation.scenario.schema import Office, Stop
+from simulation.scenario.schema import Office
 
 log = logging.getLogger(__name__)
 
@@ -88,28 +85,26 @@ class Screening:
     solver: str
 
 
-def _probe_network(propose: Propose) -> tuple[Network, list[int]]:
-    """The base scenario plus one unit with every candidate as a stop (on no day).
+def candidate_destinations(propose: Propose) -> list[Destination]:
+    """The candidate stops as destinations of travel, as stops of the first unit.
 
-    Travel from areas to candidate places then follows the scenario's own rules (speed,
-    detour, travel matrix keyed by the first unit's id, within-area minutes, maximum).
+    Each is the place ``unit@area`` or ``unit@lat,lon`` of :func:`stop_place_id`, served by
+    the first unit, so travel from the areas follows the scenario's own rules (speed, detour,
+    a travel-matrix row for the stop place or the unit, within-area minutes, maximum).
     """
-    doc = copy.deepcopy(propose.base_document)
     unit = propose.spec.units[0]
-    never = (propose.scenario.calendar.start - dt.timedelta(days=1)).isoformat()
-    stops = [
-        {**c.stop_fields(), "dates": [never], "hours": ["10:00-11:00"]} for c in propose.candidates
-    ]
-    doc["sites"] = list(doc.get("sites") or []) + [
-        {"id": unit.id, "kind": "mobile", "counters": 1, "setup_minutes": 0, "schedule": stops}
-    ]
-    network = compile_network(load_scenario(doc))
-    index = {p.id: i for i, p in enumerate(network.places)}
-    places = []
+    area_index = {a.id: i for i, a in enumerate(propose.scenario.areas)}
+    out = []
     for c in propose.candidates:
-        stop = Stop.model_validate({**c.stop_fields(), "dates": [never], "hours": ["10:00-11:00"]})
-        places.append(index[stop_place_id(unit.id, stop)])
-    return network, places
+        if c.area is not None:
+            where = propose.scenario.areas[area_index[c.area]].location
+            area = area_index[c.area]
+        else:
+            assert c.location is not None  # a candidate has an area or a location
+            where, area = c.location, -1
+        place = stop_place_id(unit.id, c.stop_fields())
+        out.append(Destination(place, unit.id, where.lat, where.lon, area))
+    return out
 
 
 def objective_weights(propose: Propose) -> np.ndarray:
@@ -133,7 +128,8 @@ def screen(propose: Propose) -> Screening:
     """
     spec = propose.spec.screening
     scenario = propose.scenario
-    network, cand_place = _probe_network(propose)
+    network = compile_network(scenario)
+    destinations = candidate_destinations(propose)
     d0 = spec.catchment_minutes
     weeks = scenario.calendar.days / 7.0
 
@@ -156,7 +152,8 @@ def screen(propose: Propose) -> Screening:
 
     area_index = {a.id: i for i, a in enumerate(scenario.areas)}
     rows = []
-    g_cand = gaussian_weight(network.travel[:, cand_place], d0)  # (areas, candidates)
+    # (areas, candidates)
+    g_cand = gaussian_weight(area_travel_minutes(scenario, destinations), d0)
     for c, cand in enumerate(propose.candidates):
         own_access = _point_access(propose, network, cand, offices, ratio, access, area_index, d0)
         own_cov = min(1.0, own_access / required)
@@ -166,8 +163,8 @@ def screen(propose: Propose) -> Screening:
             {
                 "candidate": cand.id,
                 "area": cand.area or "",
-                "lat": network.places[cand_place[c]].lat,
-                "lon": network.places[cand_place[c]].lon,
+                "lat": destinations[c].lat,
+                "lon": destinations[c].lon,
                 "office_accessibility": own_access,
                 "office_coverage": own_cov,
                 "residual_share": 1.0 - own_cov,

@@ -11,7 +11,10 @@ becomes ``a-b-<hash>`` while ``a-b`` and ``a_b`` stay as they are.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 """The form of a slug (also the form of scenario, sweep and design names)."""
@@ -60,3 +63,34 @@ def slug(text: str, max_length: int = 100) -> str:
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
     stem = _UNSAFE.sub("-", text).lstrip("-._")[: max_length - HASH_LENGTH - 1].rstrip("-.")
     return f"{stem}-{digest}" if stem else digest
+
+
+def name_from_file(path: str | os.PathLike[str], default: str, suffixes: Sequence[str] = ()) -> str:
+    """The default name of a document from its file name: the slug of the file's stem.
+
+    Parameters
+    ----------
+    path
+        The file (``configs/examples/two-areas.yaml``).
+    default
+        The name when nothing is left of the stem.
+    suffixes
+        Endings removed from the stem first, in order (``.propose``).
+
+    Returns
+    -------
+    str
+        :func:`slug` of the stem, so a safe stem is kept as it is (``two-areas``) and any
+        other gets a hash (``my scenario!`` → ``my-scenario-<hash>``).
+
+    Examples
+    --------
+    >>> name_from_file("configs/examples/two-areas.yaml", "scenario")
+    'two-areas'
+    >>> name_from_file("north.propose.yaml", "scenario", (".propose", "-propose"))
+    'north'
+    """
+    stem = Path(path).stem
+    for suffix in suffixes:
+        stem = stem.removesuffix(suffix)
+    return slug(stem) if stem else default

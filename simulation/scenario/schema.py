@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from simulation.scenario.distributions import Distribution
+from simulation.scenario.names import SAFE
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -288,9 +289,7 @@ class Scenario(BaseModel):
     """A complete, validated scenario."""
 
     model_config = _FROZEN
-    name: Annotated[
-        str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-    ]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=SAFE.pattern)]
     description: str | None = None
     calendar: Calendar
     seed: Annotated[int, Field(ge=0, lt=2**63, strict=True)] = 0

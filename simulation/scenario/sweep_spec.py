@@ -12,15 +12,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulation.scenario.documents import absolute_matrix, read_base
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.kpi_catalogue import KPI_NAMES, Scope
 from simulation.scenario.limits import check_runs
-from simulation.scenario.loading import _from_pydantic, read_yaml, scenario_from_dict
-from simulation.scenario.names import slug
+from simulation.scenario.loading import scenario_from_dict
+from simulation.scenario.names import SAFE, name_from_file, slug
 from simulation.scenario.overrides import apply_changes, set_path
+from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schedules import stop_place_id
 from simulation.scenario.schema import Id, Scenario
 from simulation.scenario.travel_matrix import ANY_IDS, TravelIds, read_travel_matrix
+from simulation.scenario.yaml_io import read_yaml
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -115,7 +118,7 @@ class SweepSpec(BaseModel):
     """A validated sweep file."""
 
     model_config = _FROZEN
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)]
+    name: Annotated[str, Field(pattern=SAFE.pattern, max_length=100)]
     description: str | None = None
     base: str | None = None
     scenario: dict[str, Any] | None = None
@@ -331,33 +334,22 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             raise ScenarioError("expected a mapping of sweep keys at the top level", (), document)
         document = dict(document)
         if "name" not in document and where is not None:
-            document["name"] = slug(Path(where).stem)
+            document["name"] = name_from_file(where, "sweep")
         try:
             spec = SweepSpec.model_validate(document)
         except ValidationError as exc:
-            raise _from_pydantic(exc, SWEEP_VOCABULARY) from None
+            raise from_pydantic(exc, SWEEP_VOCABULARY) from None
         if spec.baseline is not None and spec.baseline not in spec.designs:
             raise ScenarioError(
                 f"not one of the designs ({', '.join(spec.designs)})", ("baseline",), spec.baseline
             )
         if spec.base is not None:
-            base_path = (base_dir / spec.base).resolve()
-            try:
-                base_document = read_yaml(base_path)
-            except ScenarioError as exc:
-                raise ScenarioError(exc.nested(), ("base",), spec.base) from None
-            if not isinstance(base_document, Mapping):
-                raise ScenarioError("base scenario is not a mapping", ("base",), spec.base)
+            base_path, base_document = read_base(spec.base, base_dir)
             scenario_dir = base_path.parent
         else:
-            base_document, scenario_dir = dict(spec.scenario or {}), base_dir
-        travel = base_document.get("travel")
-        if isinstance(travel, Mapping) and isinstance(travel.get("matrix"), str):
-            base_document = {
-                **base_document,
-                "travel": {**travel, "matrix": str((scenario_dir / travel["matrix"]).resolve())},
-            }
-        sweep = Sweep(spec, where, dict(base_document), scenario_dir)
+            scenario_dir = base_dir
+            base_document = absolute_matrix(spec.scenario or {}, scenario_dir)
+        sweep = Sweep(spec, where, base_document, scenario_dir)
         sweep.check_kpis()
         return sweep
     except ScenarioError as exc:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.loading import load_scenario, parse_yaml
+from simulation.scenario.loading import load_scenario
+from simulation.scenario.yaml_io import parse_yaml
 from tests.faults.h3_inputs import DATA, assert_one_error, run_cli
 
 TINY = (DATA / "tiny-base.yaml").read_text(encoding="utf-8")

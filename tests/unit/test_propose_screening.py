@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulation.propose.screening import gaussian_weight, screen
-from simulation.scenario.propose_spec import load_propose
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import OFFICE, region, spec, write
 
 

@@ -6,14 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from simulation.propose.search import (
-    BASELINE,
-    Evaluator,
-    Visit,
-    feasible,
-    search,
-)
-from simulation.scenario.propose_spec import load_propose
+from simulation.propose.evaluator import BASELINE, Evaluator
+from simulation.propose.search import search
+from simulation.propose.timetable import Visit, feasible
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import region, spec, write
 
 

@@ -9,14 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.propose.search import (
-    BASELINE,
-    Evaluator,
-    Visit,
-    timetable_changes,
-)
+from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.selection import Track, kn_h2, run_selection
-from simulation.scenario.propose_spec import load_propose
+from simulation.propose.timetable import Visit, timetable_changes
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import region, spec, write
 
 

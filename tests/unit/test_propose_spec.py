@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.propose_spec import load_propose
+from simulation.scenario.propose_loading import load_propose
 from tests.propose_support import OFFICE, region, spec, write
 
 

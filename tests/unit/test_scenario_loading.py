@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from simulation.scenario.loading import load_scenario
+from simulation.scenario.names import slug
 from simulation.scenario.schema import Scenario
 from tests.unit.loading_support import THEORY, TWO_AREAS, base, error_of, write
 
@@ -69,8 +70,10 @@ def test_scenario_is_frozen():
 def test_name_defaults_to_file_stem(tmp_path):
     doc = base()
     del doc["name"]
+    assert load_scenario(write(tmp_path, doc, "two-areas.v2.yaml")).name == "two-areas.v2"
+    # a stem that is not a safe name becomes its slug (names.slug): cleaned, with a hash
     scenario = load_scenario(write(tmp_path, doc, "my scenario!.yaml"))
-    assert scenario.name == "my-scenario"
+    assert scenario.name == slug("my scenario!") and scenario.name.startswith("my-scenario-")
 
 
 def test_dict_without_name_is_an_error():
