@@ -1,7 +1,5 @@
 """``python -m simulation`` is the same as the ``servicesim`` command."""
 
-import sys
+from simulation.cli.main import console
 
-from simulation.cli.main import main
-
-sys.exit(main())
+console()

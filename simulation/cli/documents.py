@@ -5,20 +5,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from simulation.scenario.documents import file_kind
+
 
 def default_sweep_path() -> Path:
     """The embedded default: the pilot comparison sweep (packaged with the wheel)."""
     return Path(str(resources.files("simulation") / "data" / "default" / "pilot.sweep.yaml"))
-
-
-def file_kind(document: object) -> str:
-    """What a YAML document is: ``sweep`` (has ``designs``), ``propose`` (has ``units`` or
-    ``budget``) or ``scenario``."""
-    if isinstance(document, dict) and "designs" in document:
-        return "sweep"
-    if isinstance(document, dict) and ("units" in document or "budget" in document):
-        return "propose"
-    return "scenario"
 
 
 def is_sweep_file(path: Path) -> bool:

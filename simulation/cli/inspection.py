@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from simulation.cli.documents import file_kind
+from simulation.scenario.documents import file_kind
 from simulation.scenario.loading import load_scenario
 
 

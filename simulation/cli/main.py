@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from simulation.cli.inspection import cmd_compare, cmd_report, cmd_validate
@@ -85,6 +86,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def console() -> None:
+    """The ``servicesim`` console script (and ``python -m simulation``): :func:`main`, then exit.
+
+    After Ctrl-C the process ends at once with status 130, once :func:`main` has cleaned up
+    (staged and temporary files removed, worker pools ended): the interpreter's exit handlers
+    could otherwise wait for a pool worker that is being ended, or print about its closed pipes.
+    """
+    status = main()
+    if status == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Options that would do nothing are errors (exit 2), checked like the API's arguments."""
     if args.command == "sweep":
@@ -100,4 +116,4 @@ def _progress_line(line: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -13,11 +13,21 @@ FORCE_HELP = (
 )
 
 
+MAX_DIGITS = 30
+"""Longest number an option takes (far beyond any limit; longer text is not even parsed)."""
+
+
 def _whole_number(text: str) -> int:
+    digits = text.strip().lstrip("+-")
+    if digits.isdigit() and len(digits) > MAX_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at most {MAX_DIGITS} digits, got one of {len(digits):,} digits"
+        )
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}") from None
 
 
 def _positive(text: str) -> int:

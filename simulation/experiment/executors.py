@@ -165,6 +165,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """
     pool = _POOLS.get(workers)
     if pool is None:
+        _start_quiet_resource_tracker()
         mp_context = _context()
         mp_context.set_forkserver_preload(
             ["simulation.experiment.sweep", "simulation.experiment.run"]
@@ -177,6 +178,28 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         )
         _POOLS[workers] = pool
     return pool
+
+
+def _start_quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its leak warning silenced.
+
+    After Ctrl-C the command ends at once (:func:`simulation.cli.main.console`) without
+    closing the pool's queues; the tracker then frees their semaphores, which is right, but
+    would also print a ``leaked semaphore`` warning. The filter reaches only the tracker (it
+    is read when the tracker starts; the environment is restored at once).
+    """
+    from multiprocessing import resource_tracker
+
+    before = os.environ.get("PYTHONWARNINGS")
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    os.environ["PYTHONWARNINGS"] = f"{before},{quiet}" if before else quiet
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = before
 
 
 def _discard_pool(workers: int, pool: ProcessPoolExecutor, stop_workers: bool) -> None:

@@ -292,6 +292,9 @@ def cli_handler(args: argparse.Namespace) -> int:
     into one line on stderr and exit status 2.
     """
     out = sys.stdout
+    load_propose(
+        Path(args.propose)
+    )  # bad input is refused before the banner (cheap: no simulation)
     out.write(
         f"propose {args.propose}: screening, search and selection by simulation "
         "(add -v to follow the steps)\n"

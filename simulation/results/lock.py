@@ -116,7 +116,8 @@ def hold_folder(folder: str | os.PathLike[str], refuse_unsafe: bool = True) -> I
         lock.acquire()
     except filelock.Timeout:  # (an OSError itself)
         raise TargetError(
-            folder, f"in use by {_holder_text(path)}; wait for it to finish or choose another --out"
+            folder,
+            f"in use by {_holder_text(path)}; wait for it to finish (or write elsewhere with --out)",
         ) from None
     except OSError as exc:
         raise WriteError(path, exc) from exc

@@ -70,7 +70,52 @@ def read_manifest(folder: str | os.PathLike[str], required: bool = True) -> dict
             folder,
             f"manifest.json has an unknown kind {shown!r} (expected one of {', '.join(KINDS)})",
         )
+    _check_fields(folder, manifest)
     return manifest
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "seed": (int,),
+    "replications": (int,),
+    "replications_requested": (int,),
+    "runs": (int,),
+    "failed": (int,),
+    "level": (float, int),
+    "checksums": (dict,),
+}
+"""Manifest fields that readers rely on, and the JSON types they must have."""
+
+_SWEEP_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "designs": (list,),
+    "levels": (list,),
+    "kpis": (list,),
+    "run_keys": (dict,),
+    "kept_replications": (list,),
+}
+"""The same for the fields of a sweep's manifest."""
+
+
+def _check_fields(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuse a manifest whose fields have the wrong type or an impossible value."""
+    sweep = _SWEEP_FIELD_TYPES if manifest.get("kind") == "sweep" else {}
+    for key, types in {**_FIELD_TYPES, **sweep}.items():
+        if key not in manifest or manifest[key] is None:
+            continue
+        value = manifest[key]
+        if not isinstance(value, types) or isinstance(value, bool):
+            raise TargetError(
+                folder,
+                f"manifest.json: {key} must be {' or '.join(t.__name__ for t in types)} "
+                f"(got {type(value).__name__}); the folder is damaged",
+            )
+    for key in ("replications", "replications_requested", "runs", "failed"):
+        if isinstance(manifest.get(key), int) and manifest[key] < 0:
+            raise TargetError(
+                folder, f"manifest.json: {key} must not be negative; the folder is damaged"
+            )
+    level = manifest.get("level")
+    if isinstance(level, int | float) and not 0 < level < 1:
+        raise TargetError(folder, f"manifest.json: level must lie between 0 and 1 (got {level})")
 
 
 def _read_marker(folder: Path) -> str | None:

@@ -144,6 +144,17 @@ def load_results(folder: str | Path) -> Results:
     return _load_sweep(folder, manifest)
 
 
+def _check_replications(folder: Path, manifest: dict[str, Any], counted: int) -> None:
+    """Refuse a folder whose manifest gives another replication count than its tables hold."""
+    said = manifest.get("replications")
+    if isinstance(said, int) and said != counted:
+        raise TargetError(
+            folder,
+            f"manifest.json says {said} replication(s) but the tables hold {counted}; "
+            "the folder was changed after servicesim wrote it",
+        )
+
+
 def _load_run(folder: Path, manifest: dict[str, Any]) -> Results:
     scenario = _read_yaml(folder / "scenario.yaml")
     name = str(scenario.get("name") or manifest.get("scenario") or "scenario")
@@ -154,6 +165,7 @@ def _load_run(folder: Path, manifest: dict[str, Any]) -> Results:
         dtype={"id": str, "scope": str, "kpi": str},
     )
     kpis = kpis.assign(design=name, level="")
+    _check_replications(folder, manifest, kpis["replication"].nunique())
     visits = pd.read_parquet(folder / "visits.parquet")
     site_hours = pd.read_csv(folder / "site_hours.csv", dtype={"site": str, "weekday": str})
     summary = pd.read_csv(
@@ -192,6 +204,12 @@ def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
     kpis = pd.read_parquet(folder / "kpis.parquet")
     kpis = kpis.assign(
         level=kpis["level"].fillna("").astype(str), design=kpis["design"].astype(str)
+    )
+    done = kpis.groupby(["design", "level"])["replication"].nunique()
+    _check_replications(
+        folder,
+        manifest,
+        min((int(done.get((d, lvl), 0)) for d in designs for lvl in levels), default=0),
     )
     summary = pd.read_csv(
         folder / "summary.csv",

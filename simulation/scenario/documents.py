@@ -69,3 +69,45 @@ def read_base(base: str, folder: Path) -> tuple[Path, dict[str, Any]]:
     if not isinstance(document, Mapping):
         raise ScenarioError("base scenario is not a mapping", ("base",), base)
     return path, absolute_matrix(document, path.parent)
+
+
+def file_kind(document: object) -> str:
+    """What a YAML document is: ``sweep`` (has ``designs``), ``propose`` (has ``units`` or
+    ``budget``) or ``scenario``."""
+    if isinstance(document, dict) and "designs" in document:
+        return "sweep"
+    if isinstance(document, dict) and ("units" in document or "budget" in document):
+        return "propose"
+    return "scenario"
+
+
+_COMMANDS = {
+    "scenario": "servicesim run",
+    "sweep": "servicesim sweep (or run)",
+    "propose": "servicesim propose",
+}
+
+
+def check_kind(document: object, expected: str) -> None:
+    """Refuse a document of another kind with a word about the command it belongs to.
+
+    Raises
+    ------
+    ScenarioError
+        E.g. ``this is a scenario file, not a sweep file (a sweep has 'designs'); give it to
+        servicesim run``.
+    """
+    kind = file_kind(document)
+    if (
+        kind != expected
+        and isinstance(document, dict)
+        and (kind != "scenario" or "sites" in document or "areas" in document)
+    ):
+        what = {
+            "sweep": "a sweep has 'designs'",
+            "propose": "a propose file has 'units' and 'budget'",
+            "scenario": "a scenario has 'areas' and 'sites'",
+        }[expected]
+        raise ScenarioError(
+            f"this is a {kind} file, not a {expected} file ({what}); give it to {_COMMANDS[kind]}"
+        )

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulation.scenario.documents import read_base
+from simulation.scenario.documents import check_kind, read_base
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.kpi_catalogue import KPI_NAMES
 from simulation.scenario.loading import scenario_from_dict
@@ -131,6 +131,7 @@ def load_propose(source: str | os.PathLike[str] | Mapping[str, Any]) -> Propose:
     try:
         if not isinstance(document, Mapping):
             raise ScenarioError("expected a mapping of propose keys at the top level", (), document)
+        check_kind(dict(document), "propose")
         try:
             spec = ProposeSpec.model_validate(dict(document))
         except ValidationError as exc:

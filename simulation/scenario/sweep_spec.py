@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulation.scenario.documents import absolute_matrix, read_base
+from simulation.scenario.documents import absolute_matrix, check_kind, read_base
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.kpi_catalogue import KPI_NAMES, Scope
 from simulation.scenario.limits import check_runs
@@ -332,6 +332,7 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
     try:
         if not isinstance(document, Mapping):
             raise ScenarioError("expected a mapping of sweep keys at the top level", (), document)
+        check_kind(dict(document), "sweep")
         document = dict(document)
         if "name" not in document and where is not None:
             document["name"] = name_from_file(where, "sweep")
