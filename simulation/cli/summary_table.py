@@ -30,7 +30,9 @@ def _cell(row: pd.Series | None, fmt: str, with_ci: bool) -> str:
         return "-"
     text = fmt.format(row["mean"])
     if with_ci and math.isfinite(row["ci_low"]):
-        text += f" ({fmt.format(row['ci_low'])}-{fmt.format(row['ci_high'])})"
+        # "to" when a bound is negative: "(-0.8-44.8)" would read as a range of negatives
+        sep = " to " if row["ci_low"] < 0 or row["ci_high"] < 0 else "-"
+        text += f" ({fmt.format(row['ci_low'])}{sep}{fmt.format(row['ci_high'])})"
     return text
 
 

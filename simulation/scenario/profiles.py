@@ -39,8 +39,9 @@ def weekly_multipliers(profile: ProfileSpec) -> np.ndarray:
         if profile.hour is None
         else np.array([profile.hour.get(h, 0.0) for h in range(24)])
     )
-    grid = np.outer(day, hour)
-    mean = grid.mean()
+    with np.errstate(over="ignore"):  # absurd weights overflow to inf (refused by the limits)
+        grid = np.outer(day, hour)
+        mean = grid.mean()
     return grid / mean if mean > 0 else grid
 
 

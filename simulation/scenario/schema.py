@@ -113,7 +113,8 @@ class Demand(BaseModel):
         None
     )
     per_hour: (
-        Annotated[float, Field(ge=0, le=MAX_NEEDS_PER_YEAR / 8760, allow_inf_nan=False)] | None
+        Annotated[float, Field(ge=0, le=round(MAX_NEEDS_PER_YEAR / 8760), allow_inf_nan=False)]
+        | None
     ) = None
 
     @model_validator(mode="after")
