@@ -56,7 +56,9 @@ class Day:
 
     ``queue[h]`` and ``busy[h]`` are the expected time-average number waiting and busy in
     clock hour ``h`` (0..``hours - 1`` from midnight, overtime hours included); the counts
-    are expected numbers per day of the day's arrivals.
+    are expected numbers per day of the day's arrivals. ``all_busy[h]`` is the probability
+    that every counter staffed before hour ``h`` is busy at its start (so a fall at ``h``
+    meets every counter busy with that probability).
     """
 
     queue: np.ndarray
@@ -66,13 +68,18 @@ class Day:
     reneged: float
     balked: float
     turned_away: float
+    all_busy: np.ndarray
 
 
 class Chain:
     """The state space ``(b, q)`` and the generators of a site with ``c_max`` counters."""
 
-    def __init__(self, c_max: int, limit: int, mu: float, theta: float | None) -> None:
-        self.c_max, self.limit, self.mu, self.theta = c_max, limit, mu, theta
+    def __init__(
+        self, c_max: int, limit: int, mu: float, theta: float | None, fall: str = "finish"
+    ) -> None:
+        if fall not in ("finish", "drain"):
+            raise ValueError(f"fall must be finish or drain, got {fall!r}")
+        self.c_max, self.limit, self.mu, self.theta, self.fall = c_max, limit, mu, theta, fall
         self.b, self.q = (
             a.ravel()
             for a in np.meshgrid(np.arange(c_max + 1), np.arange(limit + 1), indexing="ij")
@@ -95,7 +102,8 @@ class Chain:
                 elif q < self.limit:
                     gen[i, self.index(b, q + 1)] += lam
             if b > 0:
-                to = self.index(b, q - 1) if q > 0 and b <= s else self.index(b - 1, q)
+                on_duty = b <= s or self.fall == "drain"
+                to = self.index(b, q - 1) if q > 0 and on_duty else self.index(b - 1, q)
                 gen[i, to] += b * mu
             if q > 0 and renege_rate[i] > 0:
                 gen[i, self.index(b, q - 1)] += renege_rate[i]
@@ -138,23 +146,27 @@ def solve_day(
     limit: int,
     closing: str = "serve_queue",
     hours: int = 24,
+    fall: str = "finish",
 ) -> Day:
     """The expected hourly queue and busy counters and daily counts of one day.
 
     ``lam[h]`` is the arrival rate (per minute) in open hour ``h`` (missing: 0) and
     ``staffed[h]`` the staffed counters in open hour ``h`` (every open hour must have one).
+    ``fall="drain"`` is a deliberately wrong rule, for power checks: after a fall the
+    counters above the count keep taking the waiting until the queue is empty.
     """
     if closing not in ("serve_queue", "turn_away"):
         raise ValueError(f"closing must be serve_queue or turn_away, got {closing!r}")
     open_hours = range(open_hour, close_hour)
-    chain = Chain(max(staffed[h] for h in open_hours), limit, mu, theta)
+    chain = Chain(max(staffed[h] for h in open_hours), limit, mu, theta, fall)
     p = np.zeros(chain.n)
     p[chain.index(0, 0)] = 1.0
-    queue, busy = np.zeros(hours), np.zeros(hours)
+    queue, busy, all_busy = np.zeros(hours), np.zeros(hours), np.zeros(hours)
     totals = {"served": 0.0, "reneged": 0.0, "balked": 0.0}
     arrived = turned_away = 0.0
     s = staffed[open_hour]
     for h in range(open_hour, hours):
+        all_busy[h] = float(p[chain.b >= s].sum())
         if h in open_hours:
             s = staffed[h]
             p = chain.rise(p, s)
@@ -179,7 +191,14 @@ def solve_day(
             f"the day has not emptied after {hours} hours (P(not empty) {leftover:.3g})"
         )
     return Day(
-        queue, busy, arrived, totals["served"], totals["reneged"], totals["balked"], turned_away
+        queue,
+        busy,
+        arrived,
+        totals["served"],
+        totals["reneged"],
+        totals["balked"],
+        turned_away,
+        all_busy,
     )
 
 
