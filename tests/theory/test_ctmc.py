@@ -84,3 +84,30 @@ def test_day_conserves_visitors(closing):
     assert day.arrived == pytest.approx(600.0)
     assert (day.turned_away > 0) == (closing == "turn_away")
     assert day.queue[:10].sum() == 0 and day.busy[9] == 0
+
+
+def test_time_varying_ample_counters_are_mt_m_inf():
+    """Rates changing by the hour, 40 counters at a load of at most 5 and no waiting room:
+    the loss probability is below 1e-15, so busy counters follow M_t/M/inf, whose mean
+    solves ``m' = lam(t) - mu m``: in an hour from ``m0``, ``m(t) = a + (m0 - a) e^{-mu t}``
+    with ``a = lam / mu``, and the hour's time average is
+    ``a + (m0 - a)(1 - e^{-60 mu}) / (60 mu)``."""
+    lam = {10: 0.2, 11: 0.5, 12: 0.1, 13: 0.4}
+    mu = 0.1
+    day = solve_day(
+        lam=lam,
+        staffed=dict.fromkeys(lam, 40),
+        open_hour=10,
+        close_hour=14,
+        mu=mu,
+        theta=None,
+        limit=0,
+    )
+    m0 = 0.0
+    for h in range(10, 18):
+        a = lam.get(h, 0.0) / mu
+        mean = a + (m0 - a) * (1.0 - math.exp(-60.0 * mu)) / (60.0 * mu)
+        assert day.busy[h] == pytest.approx(mean, rel=1e-9, abs=1e-12), h
+        m0 = a + (m0 - a) * math.exp(-60.0 * mu)
+    assert day.balked < 1e-12
+    assert day.served == pytest.approx(day.arrived, rel=1e-9)
