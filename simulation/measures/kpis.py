@@ -146,6 +146,7 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
                 scenario.sites[k].counters,
                 cal.warmup_min,
                 weeks,
+                network.staffing(k),
             ),
         }
         staff_hours += values["staff_hours_per_week"]
@@ -186,15 +187,25 @@ def _time_kpis(
     counters: int,
     warmup: float,
     weeks: float,
+    staffing: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """Utilisation, overtime and staffed hours from busy intervals and open windows."""
+    """Utilisation, overtime and staffed hours from busy intervals and open windows.
+
+    With ``staffing`` (staffed periods and their counts) the open counter-minutes are the
+    staffed ones; without, every open minute has ``counters``.
+    """
     starts = np.maximum(starts, warmup)
     keep = ends > starts
     starts, ends = starts[keep], ends[keep]
     b = np.maximum(begin, warmup)
     ok = end > b
     b, e = b[ok], end[ok]
-    open_min = float((ends - starts).sum()) * counters
+    if staffing is None:
+        open_min = float((ends - starts).sum()) * counters
+    else:
+        s_begin = np.maximum(staffing[0], warmup)
+        s_len = np.maximum(staffing[1] - s_begin, 0.0)
+        open_min = float((s_len * staffing[2]).sum())
     busy_open = over_windows(b, e, starts, ends)
     busy_all = float((e - b).sum())
     return {

@@ -156,6 +156,10 @@ class Area(BaseModel):
 
 OpeningHours = Literal["always"] | dict[str, tuple[str, ...]]
 
+StaffCount = Annotated[int, Field(ge=1, le=1000, strict=True)]
+Staffing = dict[str, dict[str, StaffCount]]
+"""Counters by time of day: day keys as in opening hours, each mapping windows to counts."""
+
 
 class Office(BaseModel):
     """A fixed service office."""
@@ -167,6 +171,7 @@ class Office(BaseModel):
     location: Location
     counters: Annotated[int, Field(ge=1, le=1000, strict=True)]
     opening_hours: OpeningHours
+    staffing: Staffing | None = None
     errands: tuple[Id, ...] | None = None
     queue_capacity: OptionalCount = None
     closing: Literal["serve_queue", "turn_away"] = "serve_queue"
