@@ -160,6 +160,7 @@ def parse_staffing(
         With a path relative to the ``staffing`` value (e.g. ``thu``).
     """
     days: list[list[tuple[float, float, int]] | None] = [None] * 7
+    keys: list[tuple[str, bool]] = [("", False)] * 7  # the key that set each day, a range?
     keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
     for key, windows in keyed:
         try:
@@ -190,17 +191,22 @@ def parse_staffing(
                     (str(key),),
                     key,
                 )
-            open_windows = ((0.0, 1440.0),) if weekly is None else weekly[d]
-            for start, end, _ in parsed:
-                if not any(s <= start and end <= e for s, e in open_windows):
-                    shown = [_show_window(s, e) for s, e in open_windows]
-                    where = f" on {WEEKDAYS[d]}" if len(indices) > 1 else ""
-                    raise ScenarioError(
-                        f"window {_show_window(start, end)} lies outside opening hours{where}",
-                        (str(key),),
-                        shown or "closed",
-                    )
             days[d] = parsed
+            keys[d] = (str(key), len(indices) > 1)
+    # checked once single days have overridden ranges: a range's windows need not fit a day
+    # that is given on its own
+    for d, parsed_day in enumerate(days):
+        open_windows = ((0.0, 1440.0),) if weekly is None else weekly[d]
+        for start, end, _ in parsed_day or ():
+            if not any(s <= start and end <= e for s, e in open_windows):
+                key, is_range = keys[d]
+                shown = [_show_window(s, e) for s, e in open_windows]
+                where = f" on {WEEKDAYS[d]}" if is_range else ""
+                raise ScenarioError(
+                    f"window {_show_window(start, end)} lies outside opening hours{where}",
+                    (key,),
+                    shown or "closed",
+                )
     return tuple(tuple(day or ()) for day in days)
 
 
