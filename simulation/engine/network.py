@@ -24,8 +24,8 @@ from simulation.scenario.hours import (
     staffing_segments,
 )
 from simulation.scenario.profiles import area_profile, weekly_multipliers
-from simulation.scenario.schedules import place_key, place_windows, stop_place_id
-from simulation.scenario.schema import Mobile, Office, Scenario
+from simulation.scenario.schedules import place_key, place_windows, stop_place_id, unit_visits
+from simulation.scenario.schema import Calendar, Mobile, Office, Scenario
 from simulation.scenario.travel_matrix import ANY_IDS, read_travel_matrix
 
 log = logging.getLogger(__name__)
@@ -257,6 +257,17 @@ def _travel(
     return np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(destinations))
 
 
+def stop_segments(unit: Mobile, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Staffed periods of a mobile unit: each stop occurrence with the stop's own ``counters``
+    (else the unit's), sorted and clipped to the horizon."""
+    visits = unit_visits(unit, calendar, calendar.days)
+    counts = [unit.schedule[v.stop].counters or unit.counters for v in visits]
+    starts = np.asarray([v.start for v in visits], dtype=float)
+    ends = np.minimum(np.asarray([v.end for v in visits], dtype=float), calendar.horizon_min)
+    keep = starts < calendar.horizon_min
+    return starts[keep], ends[keep], np.asarray(counts, dtype=np.int64)[keep]
+
+
 def compile_network(scenario: Scenario) -> Network:
     """Derive the static network of ``scenario`` (see :class:`Network`)."""
     cal = scenario.calendar
@@ -279,6 +290,8 @@ def compile_network(scenario: Scenario) -> Network:
             weekly = parse_opening_hours(site.opening_hours)
             staff = parse_staffing(site.staffing, weekly)
             staffing.append(staffing_segments(weekly, staff, site.counters, cal))
+        elif isinstance(site, Mobile) and any(stop.counters is not None for stop in site.schedule):
+            staffing.append(stop_segments(site, cal))
         else:
             staffing.append(None)
     return Network(

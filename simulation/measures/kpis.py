@@ -170,6 +170,7 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
                 scenario.sites[place.site].counters,
                 cal.warmup_min,
                 weeks,
+                _within(network.staffing(place.site), starts, ends),
             ),
         }
         add("stop", place.id, values)
@@ -177,6 +178,22 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
     out.insert(0, "replication", np.int32(replication))
     return out
+
+
+def _within(
+    staffing: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The staffed periods that begin inside the windows ``[starts, ends)`` (a unit's stop)."""
+    if staffing is None:
+        return None
+    if len(starts) == 0:
+        inside = np.zeros(len(staffing[0]), dtype=bool)
+    else:
+        j = np.searchsorted(starts, staffing[0], side="right") - 1
+        inside = (j >= 0) & (staffing[0] < ends[np.maximum(j, 0)])
+    return staffing[0][inside], staffing[1][inside], staffing[2][inside]
 
 
 def _time_kpis(

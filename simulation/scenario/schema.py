@@ -192,7 +192,7 @@ class Stop(BaseModel):
     The place is an area (the unit parks in it) or an explicit location. Days are
     weekdays (``[tue]``, ``[mon-wed, fri]``) every ``every_weeks``-th week counted from
     ``from_week`` (week 0 is the calendar week of day 0, weeks start on Monday), or
-    explicit ``dates``.
+    explicit ``dates``. ``counters`` staffs the stop with its own count (else the unit's).
     """
 
     model_config = _FROZEN
@@ -204,6 +204,7 @@ class Stop(BaseModel):
     from_week: Annotated[int, Field(ge=0, strict=True)] = 0
     dates: Annotated[tuple[dt.date, ...], Field(min_length=1)] | None = None
     hours: Annotated[tuple[str, ...], Field(min_length=1)]
+    counters: Annotated[int, Field(ge=1, le=100, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _place_and_days(self) -> Stop:

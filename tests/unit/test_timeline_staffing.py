@@ -248,3 +248,30 @@ def test_issue_contract_form_validates():
         },
     )
     load_scenario(doc)
+
+
+def test_mobile_stop_counters_end_to_end():
+    """A unit with 1 counter staffs its Monday stop with 3: staffed hours and site_hours."""
+    doc = tiny_scenario()
+    doc["sites"] = [
+        {
+            "id": "unit",
+            "kind": "mobile",
+            "counters": 1,
+            "schedule": [
+                {"area": "a", "days": ["mon"], "hours": ["10:00-12:00"], "counters": 3},
+                {"area": "a", "days": ["tue-fri"], "hours": ["10:00-12:00"]},
+            ],
+        }
+    ]
+    result = simulation.run(doc, replications=1, seed=3, check_invariants=True)
+    kpis = result.kpis.set_index(["scope", "id", "kpi"])["value"]
+    # Monday 3 x 2 h, Tuesday to Friday 1 x 2 h: 14 counter-hours a week
+    assert kpis[("site", "unit", "staff_hours_per_week")] == pytest.approx(14.0)
+    assert kpis[("stop", "unit@a", "staff_hours_per_week")] == pytest.approx(14.0)
+    hours = result.site_hours
+    monday = hours[(hours["weekday"] == "mon") & (hours["hour"] == 10)]
+    tuesday = hours[(hours["weekday"] == "tue") & (hours["hour"] == 10)]
+    assert (monday["open_counters"] == 3.0).all()
+    assert (tuesday["open_counters"] == 1.0).all()
+    assert (result.visits["outcome"] == "served").mean() > 0.5
