@@ -6,7 +6,8 @@ counters finish after a fall; no service starts at a counter off duty (a start n
 the busy counters more than the staffed count); counters on duty never idle while someone
 waits. Scenarios (``scenarios`` with a random ``staffing`` for each office): staff hours,
 open counter-minutes and ``site_hours`` open counters equal the sum of the staffing windows
-(computed here from the documents, not from the network), and the in-model checker passes.
+(computed here from the documents, not from the network; for mobile units from the stops'
+days, hours and ``counters``), and the in-model checker passes.
 All computed from the records, independently of the engine's bookkeeping.
 """
 
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 import simulation
 from simulation.engine.invariants import check_site
-from simulation.scenario.hours import parse_opening_hours, parse_window
+from simulation.scenario.hours import parse_day_key, parse_opening_hours, parse_window
 from simulation.scenario.schema import WEEKDAYS
 from tests.property.hypothesis_settings import PROPERTY, fewer
 from tests.property.oracle import engine_site_run
@@ -135,13 +136,19 @@ def test_the_property_cases_include_falls_with_busy_counters():
 @st.composite
 def staffed_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """A ``scenarios()`` document with a random ``staffing`` on each office (single-day keys,
-    windows on a 15-minute grid inside an opening window, counts 1-5) and a warm-up."""
+    windows on a 15-minute grid inside an opening window, counts 1-5), random ``counters`` on
+    mobile stops, and a warm-up."""
     doc = draw(scenarios(max_needs=300.0, days=(1, 15)))
     p = _Pick(draw)
     cal = doc["calendar"]
     cal["warmup_days"] = p.int(0, cal["days"] - 1)
     for site in doc["sites"]:
-        if site["kind"] != "office" or p.chance(5):
+        if site["kind"] == "mobile":
+            for stop in site["schedule"]:
+                if p.bool():
+                    stop["counters"] = p.int(1, 5)
+            continue
+        if p.chance(5):
             continue
         weekly = parse_opening_hours(site["opening_hours"])
         staffing: dict[str, dict[str, int]] = {}
@@ -162,6 +169,30 @@ def staffed_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         if staffing:
             site["staffing"] = staffing
     return doc
+
+
+def _stop_on(stop: dict[str, Any], day: int, start: dt.date, first: int) -> bool:
+    """Whether ``stop`` takes place on day ``day`` (the rule of docs/model.md §4.1)."""
+    if "dates" in stop:
+        return any(
+            dt.date.fromisoformat(str(d)) == start + dt.timedelta(days=day) for d in stop["dates"]
+        )
+    weekdays = {w for key in stop["days"] for w in parse_day_key(key)}
+    week = (day + first) // 7
+    since = week - stop.get("from_week", 0)
+    return (day + first) % 7 in weekdays and since >= 0 and since % stop.get("every_weeks", 1) == 0
+
+
+def _expected_unit_minutes(unit: dict[str, Any], cal: dict[str, Any], start: dt.date) -> float:
+    """Staffed counter-minutes of a mobile unit over the counted days, from the document."""
+    first = start.weekday()
+    total = 0.0
+    for day in range(cal["warmup_days"], cal["days"]):
+        for stop in unit["schedule"]:
+            if _stop_on(stop, day, start, first):
+                n = stop.get("counters") or unit["counters"]
+                total += n * sum(e - s for s, e in map(parse_window, stop["hours"]))
+    return total
 
 
 def _expected_counter_minutes(site: dict[str, Any], cal: dict[str, Any], first: int) -> float:
@@ -188,13 +219,21 @@ def test_staff_hours_equal_the_sum_of_staffing_windows(doc):
     note(f"visits: {len(result.visits)}")
     cal = doc["calendar"]
     start = cal["start"]
-    first = (start if isinstance(start, dt.date) else dt.date.fromisoformat(start)).weekday()
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
+    first = start.weekday()
     weeks = (cal["days"] - cal["warmup_days"]) / 7.0
     k = result.kpis.set_index(["scope", "id", "kpi"])["value"]
     overall = 0.0
     for site in doc["sites"]:
-        if site["kind"] != "office":
-            overall += float(k[("site", site["id"], "staff_hours_per_week")])
+        if site["kind"] == "mobile":
+            want = _expected_unit_minutes(site, cal, start)
+            assert k[("site", site["id"], "open_counter_min")] == pytest.approx(want, abs=1e-6)
+            hours = want / 60.0 / weeks
+            assert k[("site", site["id"], "staff_hours_per_week")] == pytest.approx(hours, abs=1e-6)
+            overall += hours
+            whole = _expected_unit_minutes(site, {**cal, "warmup_days": 0}, start)
+            rows = result.site_hours[result.site_hours["site"] == site["id"]]
+            assert float(rows["open_counters"].sum()) * 60.0 == pytest.approx(whole, abs=1e-6)
             continue
         want = _expected_counter_minutes(site, cal, first)
         assert k[("site", site["id"], "open_counter_min")] == pytest.approx(want, abs=1e-6)
