@@ -308,5 +308,17 @@ class Scenario(BaseModel):
     behaviour: Behaviour = Behaviour()
 
     def to_dict(self) -> dict[str, Any]:
-        """The resolved scenario (defaults filled in) as plain YAML/JSON-ready data."""
-        return self.model_dump(mode="json")
+        """The resolved scenario (defaults filled in) as plain YAML/JSON-ready data.
+
+        The optional staffing keys (an office's ``staffing``, a stop's ``counters``) appear
+        only when given, so a scenario without them resolves to the same document (and the
+        same run identity) as before staffing existed.
+        """
+        doc = self.model_dump(mode="json")
+        for site in doc["sites"]:
+            if site.get("staffing", 0) is None:
+                del site["staffing"]
+            for stop in site.get("schedule", ()):
+                if stop.get("counters", 0) is None:
+                    del stop["counters"]
+        return doc
