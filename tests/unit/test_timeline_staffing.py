@@ -16,6 +16,7 @@ import simulation
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.loading import load_scenario
 from simulation.scenario.outcomes import CLOSED, SERVED
+from tests.conftest import EXAMPLES
 from tests.timeline_support import NAN, assert_table, run_engine, tiny_scenario
 
 
@@ -275,3 +276,15 @@ def test_mobile_stop_counters_end_to_end():
     assert (monday["open_counters"] == 3.0).all()
     assert (tuesday["open_counters"] == 1.0).all()
     assert (result.visits["outcome"] == "served").mean() > 0.5
+
+
+def test_norrkoping_staffed_example_validates_and_runs():
+    """The example follows its demand profile: 9/7/5 counters, Mondays 11/9/7 (222 h a week)."""
+    result = simulation.run(EXAMPLES / "norrkoping-staffed.yaml", replications=1)
+    kpis = result.kpis.set_index(["scope", "id", "kpi"])["value"]
+    assert kpis[("site", "norrkoping-city", "staff_hours_per_week")] == pytest.approx(222.0)
+    hours = result.site_hours
+    monday = hours[hours["weekday"] == "mon"].groupby("hour")["open_counters"].max()
+    tuesday = hours[hours["weekday"] == "tue"].groupby("hour")["open_counters"].max()
+    assert [monday[h] for h in range(10, 16)] == [11, 11, 9, 9, 7, 7]
+    assert [tuesday[h] for h in range(10, 16)] == [9, 9, 7, 7, 5, 5]
