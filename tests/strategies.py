@@ -438,3 +438,26 @@ def engine_cases(draw: st.DrawFn, at_zero: bool = False, unit: float = 1.0) -> d
             for _ in range(n)
         ],
     }
+
+
+@st.composite
+def staffed_engine_cases(draw: st.DrawFn) -> dict[str, Any]:
+    """An ``engine_cases()`` case with staffing: the engine's ``(minute, counters)`` changes.
+
+    The first change is at the first opening (as the network builds them); later ones fall
+    anywhere on the whole-minute grid, inside or outside windows, so that rises and falls
+    meet busy, idle and off-duty counters, ties with arrivals and service ends included.
+    Consecutive counts differ.
+    """
+    case = draw(engine_cases())
+    p = _Pick(draw)
+    first = case["windows"][0][0]
+    times = sorted(p.some(range(int(first) + 1, int(case["horizon"]) + 20), 0, 5))
+    changes = [(float(first), p.int(1, 4))]
+    for t in times:
+        n = p.int(1, 4)
+        if n != changes[-1][1]:
+            changes.append((float(t), n))
+    case["staffing"] = changes
+    case["counters"] = max(n for _, n in changes)
+    return case

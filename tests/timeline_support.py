@@ -25,14 +25,20 @@ def run_engine(
     turn_away: bool = False,
     windows: tuple[tuple[float, float], ...] = ((0.0, 10_000.0),),
     horizon: float = 10_000.0,
+    staffing: tuple[tuple[float, int], ...] = (),
 ) -> dict[str, np.ndarray]:
-    """Run one site; visitor ``i`` arrives at ``arrivals[i]`` (sorted)."""
+    """Run one site; visitor ``i`` arrives at ``arrivals[i]`` (sorted).
+
+    ``staffing`` is the engine's ``(minute, counters)`` at each change (see ``SiteSpec``).
+    """
     assert list(arrivals) == sorted(arrivals)
     if patience is None:
         patience = [INF] * len(arrivals)
     deadline = [a + p for a, p in zip(arrivals, patience, strict=True)]
     visits = Visits.empty(service, deadline)
-    spec = SiteSpec(counters, limit, turn_away, [w[0] for w in windows], [w[1] for w in windows])
+    spec = SiteSpec(
+        counters, limit, turn_away, [w[0] for w in windows], [w[1] for w in windows], staffing
+    )
     Engine([spec], [(list(arrivals), list(range(len(arrivals))))], visits, horizon).run()
     return as_arrays(visits)
 

@@ -43,7 +43,7 @@ class SiteSpec:
     Attributes
     ----------
     counters
-        Counters staffed while the site is open.
+        Counters staffed while the site is open (without ``staffing``).
     limit
         Most people allowed to wait (the smaller of balking length and queue capacity);
         ``None`` for no limit. An arrival that would have to wait balks when this many wait.
@@ -51,6 +51,10 @@ class SiteSpec:
         Closing policy: ``True`` turns away those waiting at closing; ``False`` serves them.
     starts, ends
         Open windows within the horizon (minutes, sorted, non-overlapping).
+    staffing
+        Staffing by time of day: ``(minute, counters)`` at each change of the staffed count,
+        sorted, the first at the first opening; empty for ``counters`` throughout. Between
+        changes (and after closing) the last count holds.
     """
 
     counters: int
@@ -58,6 +62,7 @@ class SiteSpec:
     turn_away: bool
     starts: Sequence[float]
     ends: Sequence[float]
+    staffing: Sequence[tuple[float, int]] = ()
 
 
 def typed(values: Sequence[float] | np.ndarray, code: str = "d") -> array:
@@ -105,7 +110,7 @@ class Visits:
 class _Site:
     """Runtime state of one site during a run."""
 
-    __slots__ = ("spec", "queue", "waiting", "idle", "heap", "window")
+    __slots__ = ("spec", "queue", "waiting", "idle", "heap", "window", "staffed", "active", "off")
 
     def __init__(self, spec: SiteSpec) -> None:
         self.spec = spec
@@ -114,6 +119,10 @@ class _Site:
         self.idle: list[simpy.Event] = []
         self.heap: list[tuple[float, int]] = []  # deadlines, for the true queue length
         self.window = 0  # index of the current or next open window
+        self.staffed = spec.counters  # counters on duty by the staffing now
+        self.active = spec.counters  # counters on duty (busy or idle); more than staffed
+        # only while busy counters finish their visitor after a fall in staffing
+        self.off: list[simpy.Event] = []  # off-duty counters, woken when staffing rises
 
     def is_open(self, now: float) -> bool:
         ends = self.spec.ends
@@ -166,10 +175,18 @@ class Engine:
             if len(times) == 0:
                 continue
             # counters first, so that arrivals at time 0 find them idle
-            for _ in range(site.spec.counters):
+            processes = site.spec.counters
+            if site.spec.staffing:
+                # one process per counter ever staffed; the surplus go off duty at once
+                processes = max(n for _, n in site.spec.staffing)
+                site.staffed = site.spec.staffing[0][1]
+                site.active = processes
+            for _ in range(processes):
                 env.process(self._counter(site, k))
             if site.spec.turn_away:
                 env.process(self._doors(site))
+            if len(site.spec.staffing) > 1:
+                env.process(self._staff(site))
             # the true queue length needs the deadline heap only when people can give up
             track = any(deadline[i] != math.inf for i in visitors)
             env.process(self._arrivals(site, k, times, visitors, track))
@@ -257,6 +274,11 @@ class Engine:
         turn_away = site.spec.turn_away
         check = self.check
         while True:
+            if site.active > site.staffed:  # staffing fell: go off duty until it rises
+                site.active -= 1
+                wake = env.event()
+                site.off.append(wake)
+                yield wake
             i = -1
             if site.queue and not (turn_away and not site.is_open(env.now)):
                 i = self._next(site, env.now)
@@ -264,6 +286,8 @@ class Engine:
                 wake = env.event()
                 site.idle.append(wake)
                 i = yield wake  # fires when the service the arrival started for us ends
+                if i < 0:  # taken off duty while idle, and now back on duty
+                    continue
             else:
                 start[i] = env.now
                 outcome[i] = IN_SERVICE
@@ -272,6 +296,25 @@ class Engine:
                 yield timeout(service[i])
             end[i] = env.now
             outcome[i] = SERVED
+
+    def _staff(self, site: _Site):
+        """Changes of the staffed count: a few events per day (see ``docs/model.md``)."""
+        env = self.env
+        for t, n in site.spec.staffing[1:]:
+            if t >= self.horizon:
+                return
+            yield env.timeout(t - env.now)
+            site.staffed = n
+            # a fall: idle counters beyond the new count go off duty now; busy ones when
+            # they finish their visitor (no pre-emption)
+            idle, off = site.idle, site.off
+            while site.active > n and idle:
+                off.append(idle.pop())
+                site.active -= 1
+            # a rise: off-duty counters come back and take waiting visitors at once
+            while site.active < n and off:
+                site.active += 1
+                off.pop().succeed(-1)
 
     def _doors(self, site: _Site):
         """Under ``turn_away``, those still waiting at closing time leave unserved."""

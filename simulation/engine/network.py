@@ -17,10 +17,15 @@ import numpy as np
 
 from simulation.engine.demand import hourly_rates
 from simulation.engine.geography import great_circle_km, travel_minutes
-from simulation.scenario.hours import calendar_windows, parse_opening_hours
+from simulation.scenario.hours import (
+    calendar_windows,
+    parse_opening_hours,
+    parse_staffing,
+    staffing_segments,
+)
 from simulation.scenario.profiles import area_profile, weekly_multipliers
-from simulation.scenario.schedules import place_key, place_windows, stop_place_id
-from simulation.scenario.schema import Mobile, Scenario
+from simulation.scenario.schedules import place_key, place_windows, stop_place_id, unit_visits
+from simulation.scenario.schema import Calendar, Mobile, Office, Scenario
 from simulation.scenario.travel_matrix import ANY_IDS, read_travel_matrix
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,12 @@ class Network:
     profiles: tuple[np.ndarray, ...]  # per area: (7, 24) weekly multipliers
     site_starts: tuple[np.ndarray, ...]  # per site: open windows within the horizon
     site_ends: tuple[np.ndarray, ...]
+    # per site: staffed periods (starts, ends, counts) when it has a staffing key, else None
+    site_staffing: tuple[tuple[np.ndarray, np.ndarray, np.ndarray] | None, ...] = ()
+
+    def staffing(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Staffed periods of site ``k`` within the horizon, or ``None`` without ``staffing``."""
+        return self.site_staffing[k] if k < len(self.site_staffing) else None
 
     def place_windows(self, p: int) -> tuple[np.ndarray, np.ndarray]:
         """Open windows of place ``p`` within the horizon."""
@@ -246,6 +257,17 @@ def _travel(
     return np.asarray(travel, dtype=float).reshape(len(scenario.areas), len(destinations))
 
 
+def stop_segments(unit: Mobile, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Staffed periods of a mobile unit: each stop occurrence with the stop's own ``counters``
+    (else the unit's), sorted and clipped to the horizon."""
+    visits = unit_visits(unit, calendar, calendar.days)
+    counts = [unit.schedule[v.stop].counters or unit.counters for v in visits]
+    starts = np.asarray([v.start for v in visits], dtype=float)
+    ends = np.minimum(np.asarray([v.end for v in visits], dtype=float), calendar.horizon_min)
+    keep = starts < calendar.horizon_min
+    return starts[keep], ends[keep], np.asarray(counts, dtype=np.int64)[keep]
+
+
 def compile_network(scenario: Scenario) -> Network:
     """Derive the static network of ``scenario`` (see :class:`Network`)."""
     cal = scenario.calendar
@@ -262,6 +284,16 @@ def compile_network(scenario: Scenario) -> Network:
 
     profiles = tuple(weekly_multipliers(area_profile(scenario, a)) for a in scenario.areas)
     rates = tuple(hourly_rates(a, area_profile(scenario, a), cal) for a in scenario.areas)
+    staffing: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+    for site in scenario.sites:
+        if isinstance(site, Office) and site.staffing is not None:
+            weekly = parse_opening_hours(site.opening_hours)
+            staff = parse_staffing(site.staffing, weekly)
+            staffing.append(staffing_segments(weekly, staff, site.counters, cal))
+        elif isinstance(site, Mobile) and any(stop.counters is not None for stop in site.schedule):
+            staffing.append(stop_segments(site, cal))
+        else:
+            staffing.append(None)
     return Network(
         scenario,
         tuple(places),
@@ -271,4 +303,5 @@ def compile_network(scenario: Scenario) -> Network:
         profiles,
         tuple(site_starts),
         tuple(site_ends),
+        tuple(staffing),
     )

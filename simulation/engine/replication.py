@@ -169,7 +169,25 @@ def site_spec(network: Network, k: int) -> SiteSpec:
         turn_away=site.closing == "turn_away",
         starts=network.site_starts[k].tolist(),
         ends=network.site_ends[k].tolist(),
+        staffing=staffing_changes(network.staffing(k)),
     )
+
+
+def staffing_changes(
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> tuple[tuple[float, int], ...]:
+    """The engine's staffing: ``(minute, counters)`` at each change, the first at the first opening.
+
+    Empty without a ``staffing`` key (the count is ``counters`` throughout). Between windows
+    the count staffed at closing stays (it serves the remaining queue under ``serve_queue``).
+    """
+    if segments is None or len(segments[0]) == 0:
+        return ()
+    changes: list[tuple[float, int]] = []
+    for t, n in zip(segments[0].tolist(), segments[2].tolist(), strict=True):
+        if not changes or changes[-1][1] != n:
+            changes.append((t, int(n)))
+    return tuple(changes)
 
 
 def visit_table(

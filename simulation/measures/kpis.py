@@ -146,6 +146,7 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
                 scenario.sites[k].counters,
                 cal.warmup_min,
                 weeks,
+                network.staffing(k),
             ),
         }
         staff_hours += values["staff_hours_per_week"]
@@ -169,6 +170,7 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
                 scenario.sites[place.site].counters,
                 cal.warmup_min,
                 weeks,
+                _within(network.staffing(place.site), starts, ends),
             ),
         }
         add("stop", place.id, values)
@@ -176,6 +178,22 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
     out.insert(0, "replication", np.int32(replication))
     return out
+
+
+def _within(
+    staffing: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The staffed periods that begin inside the windows ``[starts, ends)`` (a unit's stop)."""
+    if staffing is None:
+        return None
+    if len(starts) == 0:
+        inside = np.zeros(len(staffing[0]), dtype=bool)
+    else:
+        j = np.searchsorted(starts, staffing[0], side="right") - 1
+        inside = (j >= 0) & (staffing[0] < ends[np.maximum(j, 0)])
+    return staffing[0][inside], staffing[1][inside], staffing[2][inside]
 
 
 def _time_kpis(
@@ -186,15 +204,25 @@ def _time_kpis(
     counters: int,
     warmup: float,
     weeks: float,
+    staffing: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """Utilisation, overtime and staffed hours from busy intervals and open windows."""
+    """Utilisation, overtime and staffed hours from busy intervals and open windows.
+
+    With ``staffing`` (staffed periods and their counts) the open counter-minutes are the
+    staffed ones; without, every open minute has ``counters``.
+    """
     starts = np.maximum(starts, warmup)
     keep = ends > starts
     starts, ends = starts[keep], ends[keep]
     b = np.maximum(begin, warmup)
     ok = end > b
     b, e = b[ok], end[ok]
-    open_min = float((ends - starts).sum()) * counters
+    if staffing is None:
+        open_min = float((ends - starts).sum()) * counters
+    else:
+        s_begin = np.maximum(staffing[0], warmup)
+        s_len = np.maximum(staffing[1] - s_begin, 0.0)
+        open_min = float((s_len * staffing[2]).sum())
     busy_open = over_windows(b, e, starts, ends)
     busy_all = float((e - b).sum())
     return {

@@ -74,7 +74,7 @@ def intervals(
 
 
 def site_hours(network: Network, visits: pd.DataFrame, replication: int) -> pd.DataFrame:
-    """Per site and clock hour: mean people waiting, mean busy counters, mean open counters.
+    """Per site and clock hour: mean people waiting, mean busy counters, mean staffed counters.
 
     Hours in which a site is closed and idle are left out.
     """
@@ -89,7 +89,15 @@ def site_hours(network: Network, visits: pd.DataFrame, replication: int) -> pd.D
             mine = codes == k
             out[name] = np.diff(cumulative_occupancy(begin[mine], end[mine], edges)) / 60.0
         starts, ends = network.site_starts[k], network.site_ends[k]
-        out["open"] = np.diff(cumulative_occupancy(starts, ends, edges)) / 60.0 * site.counters
+        staffing = network.staffing(k)
+        if staffing is None:
+            out["open"] = np.diff(cumulative_occupancy(starts, ends, edges)) / 60.0 * site.counters
+        else:  # staffed counters: each count's periods weighted by that count
+            out["open"] = np.zeros(len(edges) - 1)
+            for n in np.unique(staffing[2]).tolist():
+                mine = staffing[2] == n
+                period = cumulative_occupancy(staffing[0][mine], staffing[1][mine], edges)
+                out["open"] += np.diff(period) / 60.0 * n
         for name in ("waiting", "busy"):  # prefix sums leave round-off of ~1e-12 in idle hours
             out[name][np.abs(out[name]) < 1e-9] = 0.0
         keep = (out["open"] > 0) | (out["busy"] > 0) | (out["waiting"] > 0)

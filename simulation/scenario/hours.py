@@ -135,3 +135,122 @@ def calendar_windows(
                 starts.append(base + start)
                 ends.append(base + end)
     return np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+
+
+WeeklyStaffing = tuple[tuple[tuple[float, float, int], ...], ...]
+"""For each weekday (Monday first), its staffing windows as (start, end, counters)."""
+
+
+def _show_window(start: float, end: float) -> str:
+    return f"{int(start) // 60:02d}:{int(start) % 60:02d}-{int(end) // 60:02d}:{int(end) % 60:02d}"
+
+
+def parse_staffing(
+    spec: Mapping[str, Mapping[str, int]], weekly: WeeklyHours | None
+) -> WeeklyStaffing:
+    """Turn a ``staffing`` value into weekly staffing windows, checked against opening hours.
+
+    Day keys work as in ``opening_hours``: ranges first, single days override them. A window
+    must lie inside one opening window of its day; windows of one day must not overlap;
+    counts are integers of at least 1 (the schema checks their type and range).
+
+    Raises
+    ------
+    ScenarioError
+        With a path relative to the ``staffing`` value (e.g. ``thu``).
+    """
+    days: list[list[tuple[float, float, int]] | None] = [None] * 7
+    keys: list[tuple[str, bool]] = [("", False)] * 7  # the key that set each day, a range?
+    keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
+    for key, windows in keyed:
+        try:
+            indices = parse_day_key(key)
+        except ValueError as exc:
+            raise ScenarioError(str(exc), (str(key),), key) from None
+        parsed = []
+        for text, count in windows.items():
+            try:
+                start, end = parse_window(text)
+            except ValueError as exc:
+                raise ScenarioError(str(exc), (str(key), str(text)), text) from None
+            parsed.append((start, end, int(count)))
+        parsed.sort()
+        for j in range(1, len(parsed)):
+            if parsed[j][0] < parsed[j - 1][1]:
+                raise ScenarioError(
+                    f"staffing windows {_show_window(*parsed[j - 1][:2])} and "
+                    f"{_show_window(*parsed[j][:2])} overlap",
+                    (str(key),),
+                    dict(windows),
+                )
+        single = "-" not in str(key)
+        for d in indices:
+            if days[d] is not None and not single:
+                raise ScenarioError(
+                    f"day ranges overlap on {WEEKDAYS[d]}; give that day on its own instead",
+                    (str(key),),
+                    key,
+                )
+            days[d] = parsed
+            keys[d] = (str(key), len(indices) > 1)
+    # checked once single days have overridden ranges: a range's windows need not fit a day
+    # that is given on its own
+    for d, parsed_day in enumerate(days):
+        open_windows = ((0.0, 1440.0),) if weekly is None else weekly[d]
+        for start, end, _ in parsed_day or ():
+            if not any(s <= start and end <= e for s, e in open_windows):
+                key, is_range = keys[d]
+                shown = [_show_window(s, e) for s, e in open_windows]
+                where = f" on {WEEKDAYS[d]}" if is_range else ""
+                raise ScenarioError(
+                    f"window {_show_window(start, end)} lies outside opening hours{where}",
+                    (key,),
+                    shown or "closed",
+                )
+    return tuple(tuple(day or ()) for day in days)
+
+
+def staffing_segments(
+    weekly: WeeklyHours | None,
+    staffing: WeeklyStaffing | None,
+    counters: int,
+    calendar: Calendar,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Staffed periods over the run: sorted ``(starts, ends, counts)`` covering every open minute.
+
+    Inside an open window the count is that of the staffing window covering the minute,
+    else ``counters``. Periods are clipped to the horizon; consecutive periods may have the
+    same count.
+    """
+    horizon = calendar.horizon_min
+    first = calendar.first_weekday
+    starts: list[float] = []
+    ends: list[float] = []
+    counts: list[int] = []
+    for day in range(calendar.days):
+        d = (first + day) % 7
+        base = day * 1440.0
+        open_windows = ((0.0, 1440.0),) if weekly is None else weekly[d]
+        staff = staffing[d] if staffing is not None else ()
+        for s, e in open_windows:
+            t = s
+            for ws, we, n in staff:
+                if we <= s or ws >= e:
+                    continue
+                if ws > t:
+                    starts.append(base + t)
+                    ends.append(base + ws)
+                    counts.append(counters)
+                starts.append(base + ws)
+                ends.append(base + we)
+                counts.append(n)
+                t = we
+            if t < e:
+                starts.append(base + t)
+                ends.append(base + e)
+                counts.append(counters)
+    a = np.asarray(starts, dtype=float)
+    b = np.minimum(np.asarray(ends, dtype=float), horizon)
+    c = np.asarray(counts, dtype=np.int64)
+    keep = a < horizon
+    return a[keep], b[keep], c[keep]

@@ -20,13 +20,20 @@ from pydantic import ValidationError
 
 from simulation.scenario.documents import absolute_matrix
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.hours import parse_opening_hours
+from simulation.scenario.hours import parse_opening_hours, parse_staffing
 from simulation.scenario.limits import check_needs
 from simulation.scenario.names import name_from_file
 from simulation.scenario.profiles import expected_needs
 from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schedules import check_schedule
-from simulation.scenario.schema import MAX_NEEDS_PER_YEAR, WEEKDAYS, Mobile, Profile, Scenario
+from simulation.scenario.schema import (
+    MAX_NEEDS_PER_YEAR,
+    WEEKDAYS,
+    Mobile,
+    Office,
+    Profile,
+    Scenario,
+)
 from simulation.scenario.yaml_io import read_yaml
 
 if TYPE_CHECKING:
@@ -190,6 +197,11 @@ def check_references(scenario: Scenario, travel_ids: TravelIds | None = None) ->
         except ScenarioError as exc:
             prefix = ("sites", i) if isinstance(site, Mobile) else ("sites", i, "opening_hours")
             raise exc.with_prefix(prefix) from None
+        if isinstance(site, Office) and site.staffing is not None:
+            try:
+                parse_staffing(site.staffing, parse_opening_hours(site.opening_hours))
+            except ScenarioError as exc:
+                raise exc.with_prefix(("sites", i, "staffing")) from None
     from simulation.scenario.travel_matrix import ANY_IDS, read_travel_matrix
 
     if travel_ids is ANY_IDS:  # checked by the caller, e.g. a sweep

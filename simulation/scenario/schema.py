@@ -156,6 +156,10 @@ class Area(BaseModel):
 
 OpeningHours = Literal["always"] | dict[str, tuple[str, ...]]
 
+StaffCount = Annotated[int, Field(ge=1, le=1000, strict=True)]
+Staffing = dict[str, dict[str, StaffCount]]
+"""Counters by time of day: day keys as in opening hours, each mapping windows to counts."""
+
 
 class Office(BaseModel):
     """A fixed service office."""
@@ -167,6 +171,7 @@ class Office(BaseModel):
     location: Location
     counters: Annotated[int, Field(ge=1, le=1000, strict=True)]
     opening_hours: OpeningHours
+    staffing: Staffing | None = None
     errands: tuple[Id, ...] | None = None
     queue_capacity: OptionalCount = None
     closing: Literal["serve_queue", "turn_away"] = "serve_queue"
@@ -187,7 +192,7 @@ class Stop(BaseModel):
     The place is an area (the unit parks in it) or an explicit location. Days are
     weekdays (``[tue]``, ``[mon-wed, fri]``) every ``every_weeks``-th week counted from
     ``from_week`` (week 0 is the calendar week of day 0, weeks start on Monday), or
-    explicit ``dates``.
+    explicit ``dates``. ``counters`` staffs the stop with its own count (else the unit's).
     """
 
     model_config = _FROZEN
@@ -199,6 +204,7 @@ class Stop(BaseModel):
     from_week: Annotated[int, Field(ge=0, strict=True)] = 0
     dates: Annotated[tuple[dt.date, ...], Field(min_length=1)] | None = None
     hours: Annotated[tuple[str, ...], Field(min_length=1)]
+    counters: Annotated[int, Field(ge=1, le=100, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _place_and_days(self) -> Stop:
@@ -302,5 +308,17 @@ class Scenario(BaseModel):
     behaviour: Behaviour = Behaviour()
 
     def to_dict(self) -> dict[str, Any]:
-        """The resolved scenario (defaults filled in) as plain YAML/JSON-ready data."""
-        return self.model_dump(mode="json")
+        """The resolved scenario (defaults filled in) as plain YAML/JSON-ready data.
+
+        The optional staffing keys (an office's ``staffing``, a stop's ``counters``) appear
+        only when given, so a scenario without them resolves to the same document (and the
+        same run identity) as before staffing existed.
+        """
+        doc = self.model_dump(mode="json")
+        for site in doc["sites"]:
+            if site.get("staffing", 0) is None:
+                del site["staffing"]
+            for stop in site.get("schedule", ()):
+                if stop.get("counters", 0) is None:
+                    del stop["counters"]
+        return doc

@@ -450,7 +450,14 @@ def engine_site_run(case: dict, check=None) -> SiteRun:
     horizon = case["horizon"]
     starts = [s for s, _ in case["windows"] if s < horizon]
     ends = [min(e, horizon) for s, e in case["windows"] if s < horizon]
-    spec = SiteSpec(case["counters"], case["limit"], case["turn_away"], starts, ends)
+    spec = SiteSpec(
+        case["counters"],
+        case["limit"],
+        case["turn_away"],
+        starts,
+        ends,
+        tuple(case.get("staffing", ())),
+    )
     Engine([spec], [(case["arrivals"], list(range(n)))], visits, horizon, check).run()
     rec = as_arrays(visits)
     return SiteRun(
