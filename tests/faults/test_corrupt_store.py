@@ -11,7 +11,6 @@ import importlib
 import json
 import logging
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import yaml
 from simulation.results.layout import visits_path
 from simulation.results.read import load_results
 from simulation.results.sweep_folder import run_sweep
+from tests.sweep_support import sweep_command
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -111,18 +111,7 @@ def test_cli_resume_over_truncated_run_has_no_traceback(tmp_path):
     sweep = tmp_path / "c.sweep.yaml"
     sweep.write_text(yaml.safe_dump(sweep_doc()), encoding="utf-8")
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulation",
-        "sweep",
-        str(sweep),
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--no-report",
-    ]
+    cmd = sweep_command(sweep, out, "--workers", "1", "--no-report")
     assert subprocess.run(cmd, cwd=tmp_path, capture_output=True, check=False).returncode == 0
     tables = table_bytes(out)
     path = out / "runs" / f"{keys(out)['today'][''][0]}.parquet"

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from simulation.cli.main import main
 from simulation.results.layout import visits_path
 from simulation.results.sweep_folder import run_sweep
 from simulation.scenario.sweep_spec import load_sweep
+from tests.sweep_support import sweep_command
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -99,17 +99,7 @@ def test_killed_sweep_resumes_only_missing_runs(tmp_path):
     designs, reps = 2, 20
     sweep = write_sweep(tmp_path / "resume.sweep.yaml", reps)
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulation",
-        "sweep",
-        str(sweep),
-        "--out",
-        str(out),
-        "--workers",
-        "2",
-    ]
+    cmd = sweep_command(sweep, out, "--workers", "2")
     children = kill_midway(cmd, out, tmp_path, stored=10)
     assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
     # workers notice their parent is gone and exit (they check every 0.5 s)

@@ -23,6 +23,7 @@ import yaml
 from simulation.experiment import identity
 from simulation.results.sweep_folder import run_sweep
 from simulation.scenario.sweep_spec import load_sweep
+from tests.sweep_support import sweep_command
 
 SWEEP = importlib.import_module("simulation.experiment.sweep")
 PIPELINE = importlib.import_module("simulation.experiment.run")  # run_replication: every run
@@ -170,18 +171,7 @@ def test_changed_package_source_invalidates_the_store(tmp_path):
         yaml.safe_dump(matrix_sweep(write_matrix(tmp_path / "m.csv", 5, 10))), encoding="utf-8"
     )
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulation",
-        "sweep",
-        str(sweep),
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--no-report",
-    ]
+    cmd = sweep_command(sweep, out, "--workers", "1", "--no-report")
 
     def sweep_once() -> dict[str, int]:
         proc = subprocess.run(
