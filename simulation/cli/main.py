@@ -45,6 +45,24 @@ def cmd_propose(args: argparse.Namespace) -> int:
     return cli_handler(args)
 
 
+def cmd_staff(args: argparse.Namespace) -> int:
+    """``servicesim staff``: handled by :func:`simulation.staff.cli_handler`.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from simulation.staff import cli_handler
+
+    return cli_handler(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``servicesim`` console script."""
     parser = build_parser()
@@ -59,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "compare": cmd_compare,
         "propose": cmd_propose,
+        "staff": cmd_staff,
         "report": cmd_report,
     }
     try:

@@ -58,6 +58,101 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.95, got {text!r}") from None
+    if not 0.5 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected 0.5 <= confidence < 1, got {text}")
+    return value
+
+
+def _target(text: str) -> str:
+    from simulation.staff.targets import parse_target
+
+    try:
+        parse_target(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _staff_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The ``staff`` command's options."""
+    staff = sub.add_parser(
+        "staff",
+        help="find the least staffing by time of day that meets a service target",
+        description="Find, by simulation under common random numbers, the fewest counters per "
+        "period (site x weekday x slot; one count per mobile stop) that meet every target at the "
+        "stated confidence, and check it on fresh replications. See docs/staffing.md.",
+    )
+    staff.add_argument(
+        "scenario", metavar="FILE", help="scenario YAML, or a sweep YAML with --design"
+    )
+    staff.add_argument(
+        "--target",
+        "-t",
+        action="append",
+        type=_target,
+        required=True,
+        help="a target per period, such as wait_p80<=15, abandonment<=0.05 or wait_mean<=10 "
+        "(repeat for several; all must hold)",
+    )
+    staff.add_argument(
+        "--design", default=None, help="the design of a sweep file (default: its baseline)"
+    )
+    staff.add_argument(
+        "--granularity",
+        type=int,
+        choices=(15, 30, 60, 120),
+        default=60,
+        help="period length in minutes (default 60)",
+    )
+    staff.add_argument("--min-counters", type=_positive, default=1, help="least count (default 1)")
+    staff.add_argument(
+        "--max-counters", type=_positive, default=30, help="largest count (default 30)"
+    )
+    staff.add_argument(
+        "--confidence",
+        type=_confidence,
+        default=0.95,
+        help="one-sided confidence of each period's target (default 0.95)",
+    )
+    staff.add_argument(
+        "--replications",
+        "-r",
+        type=_positive,
+        default=20,
+        help="replications of the search (default 20)",
+    )
+    staff.add_argument(
+        "--verify-replications",
+        type=_positive,
+        default=None,
+        help="fresh replications of the final check (default: as --replications)",
+    )
+    staff.add_argument(
+        "--site", action="append", default=None, help="staff only this site (repeatable)"
+    )
+    staff.add_argument(
+        "--constant",
+        action="store_true",
+        help="one count per site for every period (best constant staffing)",
+    )
+    staff.add_argument(
+        "--seed", type=_seed, default=None, help="root seed (default: the scenario's)"
+    )
+    staff.add_argument(
+        "--workers", "-w", type=_positive, default=None, help="worker processes (default 1)"
+    )
+    staff.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: results/<name>-staff)"
+    )
+    staff.add_argument("--force", action="store_true", help=FORCE_HELP)
+    return staff
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``servicesim`` command."""
     parser = argparse.ArgumentParser(
@@ -180,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default: results/<name>-propose)"
     )
     propose.add_argument("--force", action="store_true", help=FORCE_HELP)
-    for p in (run, sweep, propose):
+    staff = _staff_parser(sub)
+    for p in (run, sweep, propose, staff):
         _add_quiet(p)
     return parser

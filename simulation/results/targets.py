@@ -73,6 +73,16 @@ OWNED: dict[str, tuple[str, ...]] = {
         "selection.csv",
         "propose.md",
     ),
+    "staff": _COMMON
+    + (
+        "staffing.yaml",
+        "staffing.csv",
+        "staff_hours.csv",
+        "steps.csv",
+        "summary.json",
+        "figures/staffing-*.png",
+        "figures/staffing-*.svg",
+    ),
 }
 """Files (``fnmatch`` patterns, relative, ``/``-separated) servicesim writes in each kind of folder
 (besides the report's figures, ``figures/<name>.png|svg``)."""
