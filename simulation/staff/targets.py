@@ -44,7 +44,7 @@ class Target:
     def bound(self) -> float:
         """The largest allowed value of the judged statistic (see :attr:`statistic`)."""
         if self.quantile is not None:
-            return 1.0 - self.quantile
+            return round(1.0 - self.quantile, 12)
         return self.limit
 
     @property
