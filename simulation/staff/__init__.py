@@ -120,14 +120,14 @@ def load_source(
     """
     if isinstance(source, Scenario | dict):
         if design is not None:
-            raise ScenarioError("--design needs a sweep file", ("design",), design)
+            raise ScenarioError("needs a sweep file", ("--design",), design, "servicesim staff")
         return load_scenario(source), None
     path = Path(source)
     document = read_yaml(path)
     if file_kind(document) != "sweep":
         if design is not None:
             raise ScenarioError(
-                "--design needs a sweep file; this is a scenario", ("design",), design, str(path)
+                "needs a sweep file; this is a scenario", ("--design",), design, str(path)
             )
         return load_scenario(path), None
     from simulation.scenario.sweep_spec import load_sweep
@@ -137,7 +137,7 @@ def load_source(
     if chosen not in sweep.spec.designs:
         raise ScenarioError(
             f"not one of the designs ({', '.join(sweep.spec.designs)})",
-            ("design",),
+            ("--design",),
             chosen,
             str(path),
         )
@@ -152,16 +152,18 @@ def load_source(
     return scenario, sweep.seed
 
 
-def _site_indices(scenario: Scenario, sites: Sequence[str] | None) -> tuple[int, ...]:
+def _site_indices(scenario: Scenario, sites: Sequence[str] | None, source: str) -> tuple[int, ...]:
     ids = [s.id for s in scenario.sites]
     if not ids:
-        raise ScenarioError("the scenario has no sites to staff", ("sites",), [])
+        raise ScenarioError("the scenario has no sites to staff", ("sites",), [], source)
     if not sites:
         return tuple(range(len(ids)))
     out = []
     for s in sites:
         if s not in ids:
-            raise ScenarioError(f"not a site of the scenario ({', '.join(ids)})", ("site",), s)
+            raise ScenarioError(
+                f"not a site of the scenario ({', '.join(ids)})", ("--site",), s, source
+            )
         out.append(ids.index(s))
     return tuple(out)
 
@@ -238,6 +240,7 @@ def staff(
         For an invalid file, target or site, or (as ``TargetError``) an ``out`` that may not
         be written.
     """
+    where = "servicesim staff" if isinstance(source, Scenario | dict) else str(source)
     replications = check_positive(replications, "replications")
     verify = check_positive(
         replications if verify_replications is None else verify_replications,
@@ -249,29 +252,34 @@ def staff(
     min_counters = check_positive(min_counters, "min_counters")
     max_counters = check_positive(max_counters, "max_counters")
     if max_counters < min_counters:
-        raise ScenarioError("must be at least min_counters", ("max_counters",), max_counters)
+        raise ScenarioError(
+            "must be at least --min-counters", ("--max-counters",), max_counters, where
+        )
     if granularity not in GRANULARITIES:
         raise ScenarioError(
             f"expected one of {', '.join(map(str, GRANULARITIES))} minutes",
-            ("granularity",),
+            ("--granularity",),
             granularity,
+            where,
         )
     parsed: list[Target] = []
     for t in targets:
         try:
             parsed.append(t if isinstance(t, Target) else parse_target(t))
         except ValueError as exc:
-            raise ScenarioError(str(exc), ("target",), t) from None
+            raise ScenarioError(str(exc), ("--target",), t, where) from None
     if not parsed:
-        raise ScenarioError("give at least one target, such as wait_p80<=15", ("target",), [])
+        raise ScenarioError(
+            "give at least one target, such as wait_p80<=15", ("--target",), [], where
+        )
     began = time.perf_counter()
     scenario, sweep_seed = load_source(source, design)
-    chosen = _site_indices(scenario, sites)
+    chosen = _site_indices(scenario, sites, where)
     if any(isinstance(scenario.sites[k], Mobile) for k in chosen):
         max_counters_mobile = min(max_counters, 100)
         if max_counters_mobile < min_counters:
             raise ScenarioError(
-                "a mobile stop has at most 100 counters", ("min_counters",), min_counters
+                "a mobile stop has at most 100 counters", ("--min-counters",), min_counters, where
             )
         max_counters = max_counters_mobile
     root = seed if seed is not None else (sweep_seed if sweep_seed is not None else scenario.seed)

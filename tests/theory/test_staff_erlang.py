@@ -48,9 +48,7 @@ def test_stationary_staffing_is_the_erlang_c_minimum_in_every_period():
     assert mmc_wait_tail(LAM, mu, c, T) < SHARE_LATE - 0.05
     doc = scenario(lam=LAM, counters=2, days=22, service_mean=SERVICE, warmup_days=1)
     doc["name"] = "erlang-c"
-    result = staff.staff(
-        doc, ["wait_p90<=2"], granularity=120, replications=8, seed=5, write=False
-    )
+    result = staff.staff(doc, ["wait_p90<=2"], granularity=120, replications=8, seed=5, write=False)
     assert collections.Counter(result.search.counts) == {c: 84}
     assert result.search.verified and result.search.converged
     # power: every period's bound lies closer to its mean than the exact value lies to the
