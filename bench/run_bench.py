@@ -22,6 +22,9 @@ Sections (see ``bench/README.md``):
     measurement in a fresh subprocess (wall time, peak RSS, visits per second).
 ``sweep``
     A 16-run sweep with ``workers=1`` and ``workers=2``, alternating; throughput ratio.
+``staffing``
+    The national year as it is and with a ``staffing`` key on every office (``bench/staffing.py``),
+    alternating; CPU time staffed / today.
 
 Targets are judged on ratios measured in the same process and run (``bench/targets.py``).
 Measuring lives in ``bench/mm4.py``, ``bench/scale.py`` and ``bench/sweep_throughput.py``,
@@ -52,11 +55,13 @@ from bench.report import (
 )
 from bench.scale import child_scale, measure_scale
 from bench.scenarios import ROOT
+from bench.staffing import STAFFED_CPU_RATIO_MAX, measure_staffing, staffing_lines
 from bench.sweep_throughput import measure_sweep
-from bench.targets import mm4_targets, scale_targets, sweep_targets
+from bench.targets import Target, mm4_targets, scale_targets, sweep_targets
 
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("mm4", "patience", "scale", "sweep")
+SECTIONS = ("mm4", "patience", "scale", "sweep", "staffing")
+STAFFING_TITLE = "Staffing by time of day: a staffed national year against today's"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -118,6 +123,18 @@ def run_sections(report: Report, args: argparse.Namespace, sections: list[str]) 
         sweep = measure_sweep(args.sweep_rounds or (1 if args.quick else 3), args.quick)
         sweep_section(report, sweep)
         report.targets += sweep_targets(sweep)
+    if "staffing" in sections:
+        staffing = measure_staffing(1 if args.quick else 2, 7 if args.quick else None)
+        report.add(STAFFING_TITLE, staffing_lines(staffing), staffing.load)
+        report.targets.append(
+            Target(
+                "staffing",
+                "staffed / today CPU time",
+                staffing.ratio,
+                STAFFED_CPU_RATIO_MAX,
+                True,
+            )
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -212,7 +212,15 @@ def screen(propose: Propose) -> Screening:
 
 
 def _weekly_counter_hours(network: Network, site: int, weeks: float) -> float:
-    """Supply of a site: counters times open hours, per week of the run."""
+    """Supply of a site: staffed counter-hours per week of the run.
+
+    Counters times open hours; with a ``staffing`` key (or stop ``counters``) each staffed
+    period's count times its length, so the screening sees the staffing the simulation runs.
+    """
+    staffed = network.staffing(site)
+    if staffed is not None:
+        starts, ends, counts = staffed
+        return float(np.sum((ends - starts) * counts)) / 60.0 / weeks
     open_min = float(np.sum(network.site_ends[site] - network.site_starts[site]))
     return network.scenario.sites[site].counters * open_min / 60.0 / weeks
 

@@ -29,6 +29,7 @@ def test_bench_quick_runs(tmp_path):
         "with patience",
         "## Scale and demand growth",
         "## Sweep throughput",
+        "## Staffing by time of day",
     ):
         assert heading in text
     assert "CHECK FAILED" not in text

@@ -77,3 +77,20 @@ def test_screening_covering_model_picks_complementary_stops(folder: Path):
     assert value["north"] < min(value["far"], value["far-east"])
     assert "north" in result.shortlist and len({"far", "far-east"} & set(result.shortlist)) == 1
     assert "milp" in result.solver
+
+
+def test_screening_supply_counts_staffed_counter_hours():
+    """An office's 2SFCA supply is its staffed counter-hours: the ``staffing`` key, not
+    ``counters`` times open hours, when it has one (8 counters Mon-Fri 10-16 is 240 h a week;
+    the staffed example, 222 h)."""
+    from simulation.engine.network import compile_network
+    from simulation.propose.screening import _weekly_counter_hours
+    from simulation.scenario.loading import load_scenario
+    from tests.conftest import EXAMPLES
+
+    fixed = compile_network(load_scenario(EXAMPLES / "norrkoping-fixed.yaml"))
+    staffed = compile_network(load_scenario(EXAMPLES / "norrkoping-staffed.yaml"))
+    weeks = fixed.scenario.calendar.days / 7
+    assert _weekly_counter_hours(fixed, 0, weeks) == pytest.approx(240.0)
+    # 4 weekdays of (9 + 7 + 5) x 2 h and Mondays (11 + 9 + 7) x 2 h: 168 + 54 = 222 h a week
+    assert _weekly_counter_hours(staffed, 0, weeks) == pytest.approx(222.0)
