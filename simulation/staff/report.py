@@ -57,7 +57,7 @@ def site_figure(result: StaffResult, k: int, folder: Path) -> str:
     ]
     judgements = search.final.judgements
     with style():
-        fig = new_figure(max(6.0, 0.18 * len(idx) + 2.0), 2.2 + 1.6 * len(judgements))
+        fig = new_figure(min(16.0, max(6.0, 0.18 * len(idx) + 2.0)), 2.2 + 1.6 * len(judgements))
         axes = fig.subplots(1 + len(judgements), 1, sharex=True)
         top = axes[0]
         bars = top.twinx()

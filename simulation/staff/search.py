@@ -10,10 +10,12 @@ replications (common random numbers). Method and limits: ``docs/staffing.md``.
 2. **Raise** (the ISA iteration): simulate; every variable with a period that misses a target at
    the stated confidence gets one counter more; repeat until no period misses (converged) or
    ``max_iterations`` (not converged: reported).
-3. **Remove** (the final local pass): try one counter less on every variable at once; keep the
-   removals whose periods still meet the targets, freeze the others; if a kept removal makes
-   a later period miss, undo the nearest kept removal before it (frozen); repeat until no
-   variable can lose a counter.
+3. **Remove** (the final local pass): try one counter less on every other variable along each
+   site's time order (alternately the even and the odd ones, so that no two neighbouring periods
+   are lowered together and a period's miss is its own); keep the removals whose periods still
+   meet the targets, freeze the others; if a kept removal makes another period miss (a queue
+   carried into the next hour), undo the nearest kept removal at or before it (frozen); repeat
+   until no variable can lose a counter.
 4. **Verify** on fresh replications (numbers the search never used): every variable with a
    missing period gets one counter more, until every period meets its targets or the cap.
 """
@@ -96,6 +98,17 @@ def _order(layout: Layout) -> list[int]:
     )
 
 
+def _parity(layout: Layout, order: list[int]) -> np.ndarray:
+    """0/1 alternating along each site's time order, so no two neighbours are tried together."""
+    parity = np.zeros(len(layout.variables), dtype=np.int64)
+    position: dict[int, int] = {}
+    for v in order:
+        site = layout.variables[v].site
+        parity[v] = position.get(site, 0) % 2
+        position[site] = position.get(site, 0) + 1
+    return parity
+
+
 def _culprit(layout: Layout, failing: int, kept: np.ndarray, order: list[int]) -> int | None:
     """The kept removal to undo for a failing variable: itself, else the nearest before it."""
     if kept[failing]:
@@ -150,12 +163,18 @@ def search(
             break
         counts = counts + up
     order = _order(layout)
+    if e.counts != tuple(int(c) for c in counts):  # stopped at the cap right after a raise
+        e = evaluate(counts, "raise", max_iterations + 1)
     current = e
     frozen = counts <= lo
+    parity = _parity(layout, order)
     for it in range(1, 4 * max_iterations + 1):
-        candidates = ~frozen & (counts > lo) & current.variable_met
-        if not candidates.any():
+        open_ = ~frozen & (counts > lo) & current.variable_met
+        if not open_.any():
             break
+        candidates = open_ & (parity == it % 2)
+        if not candidates.any():
+            continue
         trial = counts - candidates
         e = evaluate(trial, "remove", it)
         kept = candidates & e.variable_met

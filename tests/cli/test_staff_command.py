@@ -202,3 +202,28 @@ def test_a_folder_servicesim_did_not_write_is_refused(tmp_path, capsys):
     assert main(["staff", str(TINY), "-t", "wait_p80<=15", "--out", str(foreign)]) == EXIT_BAD_INPUT
     assert "refusing to write here" in capsys.readouterr().err
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_a_target_out_of_reach_is_reported_not_hidden(tmp_path, capsys):
+    out = tmp_path / "capped"
+    argv = [
+        "staff",
+        str(TINY),
+        "-t",
+        "wait_p80<=5",
+        "--max-counters",
+        "1",
+        "-r",
+        "3",
+        "--out",
+        str(out),
+        "-q",
+    ]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "every period meets its targets on fresh replications: no" in printed
+    assert "(the raise iteration did not converge)" in printed
+    table = pd.read_csv(out / "staffing.csv")
+    assert set(table["counters"]) == {1} and "no" in set(table["met"])
+    assert "NO (see staffing.csv)" in (out / "staffing.yaml").read_text(encoding="utf-8")
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["verified"] is False
