@@ -59,7 +59,7 @@ def test_stationary_staffing_is_the_erlang_c_minimum_in_every_period():
     assert abs(float(np.mean(j.mean)) - mmc_wait_tail(LAM, mu, c, T)) < 0.01
 
 
-def peaked(days: int = 15) -> dict:
+def peaked(days: int = 8) -> dict:
     doc = scenario(lam=LAM, counters=3, days=days, service_mean=SERVICE, warmup_days=1)
     doc["name"] = "peaked"
     doc["sites"][0]["opening_hours"] = {"mon-sun": ["08:00-16:00"]}
