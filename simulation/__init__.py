@@ -19,7 +19,7 @@ that name to shadow it: the sweep machinery lives in ``simulation.experiment.swe
 ``simulation.results.sweep_folder``).
 
 The package is layered; each layer imports only the layers below it (checked by
-import-linter): ``cli`` → ``propose`` → ``report`` → ``results`` → ``experiment`` →
+import-linter): ``cli`` → ``propose`` | ``staff`` → ``report`` → ``results`` → ``experiment`` →
 ``measures`` → ``engine`` → ``scenario``. Layers and modules (``simulation.report``,
 ``simulation.propose``, ``simulation.experiment`` ...) are imported on first attribute
 access, so ``import simulation`` stays fast.

@@ -144,6 +144,11 @@ def _staff_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--seed", type=_seed, default=None, help="root seed (default: the scenario's)"
     )
     staff.add_argument(
+        "--same-days",
+        action="store_true",
+        help="one count per slot for all weekdays with the same opening hours (one mon-fri pattern)",
+    )
+    staff.add_argument(
         "--workers", "-w", type=_positive, default=None, help="worker processes (default 1)"
     )
     staff.add_argument(

@@ -184,6 +184,7 @@ def staff(
     design: str | None = None,
     sites: Sequence[str] | None = None,
     constant: bool = False,
+    same_days: bool = False,
     max_iterations: int = 15,
     progress: bool | None = False,
     write: bool = True,
@@ -220,6 +221,9 @@ def staff(
         Ids of the sites to staff (default: all).
     constant
         One count per site for every period (the best constant staffing).
+    same_days
+        One count per slot for all weekdays an office opens with the same windows (one
+        pattern for ``mon-fri``), instead of one per weekday.
     max_iterations
         Cap of the raise and verify iterations.
     progress
@@ -286,7 +290,7 @@ def staff(
     check_seed(root)
     source_text = None if isinstance(source, Scenario | dict) else str(source)
     folder = Path(out) if out is not None else Path("results") / f"{scenario.name}-staff"
-    layout = build_layout(scenario, granularity, chosen, constant)
+    layout = build_layout(scenario, granularity, chosen, constant, same_days)
     if write:
         with hold_folder(folder):
             check_target(folder, "staff", force)
@@ -423,6 +427,7 @@ def cli_handler(args: argparse.Namespace) -> int:
         design=args.design,
         sites=args.site,
         constant=args.constant,
+        same_days=args.same_days,
         progress=None,
     )
     for line in terminal_lines(result):

@@ -138,14 +138,25 @@ class Evaluator:
         self.workers = workers
         self.progress = progress
         self.runs = 0
-        self._cache: dict[tuple[tuple[int, ...], int, int], Evaluation] = {}
+        self._cache: dict[tuple[tuple[int, ...], int, int, bool], Evaluation] = {}
 
-    def evaluate(self, counts: Sequence[int], first: int, replications: int) -> Evaluation:
-        """Simulate ``counts`` on replications ``first .. first + replications - 1`` and judge it."""
-        key = (tuple(int(c) for c in counts), first, replications)
+    def evaluate(
+        self,
+        counts: Sequence[int],
+        first: int,
+        replications: int,
+        scenario: Scenario | None = None,
+    ) -> Evaluation:
+        """Simulate ``counts`` on replications ``first .. first + replications - 1`` and judge it.
+
+        With ``scenario`` (today's), that scenario is simulated as it is and ``counts`` only
+        labels the evaluation.
+        """
+        key = (tuple(int(c) for c in counts), first, replications, scenario is not None)
         if key in self._cache:
             return self._cache[key]
-        scenario = staffed_scenario(self.layout, key[0])
+        if scenario is None:
+            scenario = staffed_scenario(self.layout, key[0])
         numbers = list(range(first, first + replications))
         results: dict[int, dict[str, Any]] = {}
         if self.workers <= 1 or replications <= 1:

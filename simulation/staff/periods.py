@@ -39,6 +39,7 @@ class Period:
     end: float
     variable: int
     days: int  # occurrences after the warm-up (for per-day figures)
+    today: int  # the scenario's own count at the period's start
 
     @property
     def hours(self) -> float:
@@ -55,7 +56,7 @@ class Variable:
     weekday: int  # -1 for a stop or a constant count
     start: float
     periods: tuple[int, ...]
-    today: int  # the scenario's own count (for a stop: its counters, else the unit's)
+    today: int  # the scenario's own count at its first period (a stop: its counters or the unit's)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def build_layout(
     granularity: int,
     sites: tuple[int, ...] | None = None,
     constant: bool = False,
+    same_days: bool = False,
 ) -> Layout:
     """The periods and variables of a search over ``scenario``'s sites.
 
@@ -121,6 +123,9 @@ def build_layout(
     constant
         One count per site (the best constant staffing) instead of one per period; a mobile
         unit's stops then share one count.
+    same_days
+        One count per slot for all the weekdays an office opens with the same windows (the
+        least count that meets the targets on each of them), instead of one per weekday.
     """
     cal = scenario.calendar
     first = cal.first_weekday
@@ -142,17 +147,20 @@ def build_layout(
         if isinstance(site, Office):
             weekly = parse_opening_hours(site.opening_hours)
             table = np.full((7, 1440), -1, dtype=np.int64)
+            shared: dict[tuple[object, float], int] = {}
             for d in range(7):
                 if weekday_days[d] == 0:
                     continue
                 windows = ((0.0, 1440.0),) if weekly is None else weekly[d]
                 for ws, we in windows:
                     for s, e in _slots(ws, min(we, 1440.0), granularity):
-                        v = site_variable
+                        today = _office_count(site, d, s)
+                        key = (tuple(windows) if same_days else d, s)
+                        v = site_variable if site_variable >= 0 else shared.get(key, -1)
                         if v < 0:
-                            v = add_variable(k, -1, d, s, _office_count(site, d, s))
+                            v = shared[key] = add_variable(k, -1, d, s, today)
                         table[d, int(s) : int(np.ceil(e))] = len(periods)
-                        periods.append(Period(k, -1, d, s, e, v, int(weekday_days[d])))
+                        periods.append(Period(k, -1, d, s, e, v, int(weekday_days[d]), today))
             lookup[(k, -1)] = table
         else:
             assert isinstance(site, Mobile)
@@ -181,12 +189,15 @@ def build_layout(
                 for d in range(7):
                     if per_weekday[d] == 0:
                         continue
+                    today = stop.counters or site.counters
                     if v_stop < 0:
-                        v_stop = add_variable(k, j, -1, 0.0, stop.counters or site.counters)
+                        v_stop = add_variable(k, j, -1, 0.0, today)
                     for ws, we in stop_windows:
                         for s, e in _slots(ws, min(we, 1440.0), granularity):
                             table[d, int(s) : int(np.ceil(e))] = len(periods)
-                            periods.append(Period(k, j, d, s, e, v_stop, int(per_weekday[d])))
+                            periods.append(
+                                Period(k, j, d, s, e, v_stop, int(per_weekday[d]), today)
+                            )
                 lookup[(k, j)] = table
     members: list[list[int]] = [[] for _ in variables]
     for i, p in enumerate(periods):

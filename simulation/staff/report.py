@@ -50,7 +50,7 @@ def site_figure(result: StaffResult, k: int, folder: Path) -> str:
         [a / max(p.days, 1) / max(p.hours, 1e-9) for a, p in zip(arrivals, periods, strict=True)]
     )
     counts = np.array([search.counts[p.variable] for p in periods])
-    today = np.array([layout.variables[p.variable].today for p in periods])
+    today = np.array([p.today for p in periods])
     labels = [
         f"{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[p.weekday]} {int(p.start) // 60:02d}"
         for p in periods

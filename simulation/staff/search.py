@@ -70,6 +70,11 @@ def counter_hours(layout: Layout, counts: np.ndarray | tuple[int, ...]) -> float
     return float(sum(c[p.variable] * p.hours for p in layout.periods))
 
 
+def today_hours(layout: Layout) -> float:
+    """Counter-hours of one week of periods at the scenario's own counts."""
+    return float(sum(p.today * p.hours for p in layout.periods))
+
+
 def offered_load(layout: Layout, today: Evaluation) -> np.ndarray:
     """Per period, mean arrivals per minute × the site's mean service time (today's run)."""
     arrivals = today.mean("arrivals")
@@ -138,13 +143,15 @@ def search(
     def evaluate(counts: np.ndarray, phase: str, it: int, fresh: bool = False) -> Evaluation:
         first = replications if fresh else 0
         reps = verify_replications if fresh else replications
-        e = evaluator.evaluate(tuple(int(c) for c in counts), first, reps)
-        steps.append((phase, it, counter_hours(layout, counts), int((~e.met).sum())))
+        as_is = layout.scenario if phase == "today" else None
+        e = evaluator.evaluate(tuple(int(c) for c in counts), first, reps, as_is)
+        hours = today_hours(layout) if as_is is not None else counter_hours(layout, counts)
+        steps.append((phase, it, hours, int((~e.met).sum())))
         log.info("%s %d: %.1f counter-hours, %d period(s) missing", *steps[-1])
         return e
 
     today_counts = np.array([v.today for v in layout.variables], dtype=np.int64)
-    today = evaluate(today_counts, "today", 0)
+    today = evaluate(today_counts, "today", 0)  # the scenario as it is
     load = offered_load(layout, today)
     start = np.array(
         [max([np.ceil(load[i] - 1e-9) for i in v.periods] or [lo]) for v in layout.variables]

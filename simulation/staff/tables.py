@@ -67,7 +67,7 @@ def period_table(layout: Layout, result: SearchResult) -> pd.DataFrame:
         rows["start"].append(show_minute(p.start))
         rows["end"].append(show_minute(p.end))
         rows["counters"].append(result.counts[p.variable])
-        rows["today"].append(layout.variables[p.variable].today)
+        rows["today"].append(p.today)
         rows["arrivals_per_day"].append(round(float(arrivals[i]) / max(p.days, 1), 3))
     frame = pd.DataFrame(rows)
     for j in final.judgements:

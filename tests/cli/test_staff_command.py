@@ -227,3 +227,13 @@ def test_a_target_out_of_reach_is_reported_not_hidden(tmp_path, capsys):
     assert set(table["counters"]) == {1} and "no" in set(table["met"])
     assert "NO (see staffing.csv)" in (out / "staffing.yaml").read_text(encoding="utf-8")
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["verified"] is False
+
+
+def test_same_days_gives_one_pattern_for_days_with_the_same_hours():
+    result = simulation.staff.staff(
+        TINY, ["wait_p80<=20"], replications=3, same_days=True, write=False
+    )
+    (block,) = result.blocks
+    assert list(block["staffing"]) == ["mon-fri"]  # one key: the same windows every weekday
+    assert len(result.layout.variables) == 6 and len(result.layout.periods) == 30
+    assert result.search.verified
