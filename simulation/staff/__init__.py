@@ -14,7 +14,8 @@ The pipeline (method, confidence rule and limits in ``docs/staffing.md``):
    greedily and verifies on fresh replications.
 5. :mod:`~simulation.staff.blocks` turns the counts into ``staffing`` blocks (and stop
    ``counters``); :mod:`~simulation.staff.tables`, :mod:`~simulation.staff.report` and
-   :mod:`~simulation.staff.output` write the result folder.
+   :mod:`~simulation.staff.output` write the result folder and the terminal summary.
+   :mod:`~simulation.staff.source` loads the scenario (or a sweep file's design).
 
 Example::
 
@@ -42,16 +43,14 @@ from simulation.experiment.arguments import check_count, check_level, check_posi
 from simulation.experiment.progress import Progress
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
-from simulation.scenario.documents import file_kind
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.loading import load_scenario
 from simulation.scenario.schema import Mobile, Scenario
-from simulation.scenario.yaml_io import read_yaml
 from simulation.staff.blocks import paste_blocks
 from simulation.staff.evaluation import Evaluator
-from simulation.staff.output import write_outputs
+from simulation.staff.output import terminal_lines, write_outputs
 from simulation.staff.periods import Layout, build_layout
 from simulation.staff.search import SearchResult, search
+from simulation.staff.source import load_source, site_indices
 from simulation.staff.tables import period_table, staff_hours_table
 from simulation.staff.targets import Target, parse_target
 
@@ -103,69 +102,6 @@ class StaffResult:
     folder: Path
     runs: int = 0
     wall_seconds: float = 0.0
-
-
-def load_source(
-    source: str | os.PathLike[str] | Scenario | dict[str, Any], design: str | None = None
-) -> tuple[Scenario, int | None]:
-    """The scenario to staff, and the sweep's seed when ``source`` is a sweep file.
-
-    A sweep file needs ``design`` (the design whose changes apply); a sweep with factors is
-    refused (staff one scenario at a time). ``design`` with a scenario is an error.
-
-    Raises
-    ------
-    ScenarioError
-        For an invalid file, a missing or unknown design, or a sweep with factors.
-    """
-    if isinstance(source, Scenario | dict):
-        if design is not None:
-            raise ScenarioError("needs a sweep file", ("--design",), design, "servicesim staff")
-        return load_scenario(source), None
-    path = Path(source)
-    document = read_yaml(path)
-    if file_kind(document) != "sweep":
-        if design is not None:
-            raise ScenarioError(
-                "needs a sweep file; this is a scenario", ("--design",), design, str(path)
-            )
-        return load_scenario(path), None
-    from simulation.scenario.sweep_spec import load_sweep
-
-    sweep = load_sweep(path)
-    chosen = design or sweep.spec.baseline_design
-    if chosen not in sweep.spec.designs:
-        raise ScenarioError(
-            f"not one of the designs ({', '.join(sweep.spec.designs)})",
-            ("--design",),
-            chosen,
-            str(path),
-        )
-    if sweep.spec.factors:
-        raise ScenarioError(
-            "staff takes one scenario: a sweep with factors has several per design",
-            ("factors",),
-            list(sweep.spec.factors),
-            str(path),
-        )
-    scenario = next(c[3] for c in sweep.cells if c[0] == chosen)
-    return scenario, sweep.seed
-
-
-def _site_indices(scenario: Scenario, sites: Sequence[str] | None, source: str) -> tuple[int, ...]:
-    ids = [s.id for s in scenario.sites]
-    if not ids:
-        raise ScenarioError("the scenario has no sites to staff", ("sites",), [], source)
-    if not sites:
-        return tuple(range(len(ids)))
-    out = []
-    for s in sites:
-        if s not in ids:
-            raise ScenarioError(
-                f"not a site of the scenario ({', '.join(ids)})", ("--site",), s, source
-            )
-        out.append(ids.index(s))
-    return tuple(out)
 
 
 def staff(
@@ -278,7 +214,7 @@ def staff(
         )
     began = time.perf_counter()
     scenario, sweep_seed = load_source(source, design)
-    chosen = _site_indices(scenario, sites, where)
+    chosen = site_indices(scenario, sites, where)
     if any(isinstance(scenario.sites[k], Mobile) for k in chosen):
         max_counters_mobile = min(max_counters, 100)
         if max_counters_mobile < min_counters:
@@ -379,34 +315,6 @@ def _staff(
     if write:
         write_outputs(result, workers)
     return result
-
-
-def terminal_lines(result: StaffResult) -> list[str]:
-    """What ``servicesim staff`` prints: settings, staff hours per site, the verdict, the block."""
-    s = result.search
-    lines = [
-        f"staff {result.scenario.name}: {', '.join(t.text for t in result.targets)} per "
-        f"{result.granularity}-minute period at {result.confidence:.0%} confidence; "
-        f"{result.replications} replication(s), checked on {result.verify_replications} fresh; "
-        f"{result.runs} run(s)",
-    ]
-    for row in result.staff_hours.itertuples(index=False):
-        lines.append(
-            f"site {row.site}: {row.staff_hours_today:g} -> {row.staff_hours_proposed:g} staff "
-            f"hours per week; periods met {row.periods_met_today}/{row.periods} today, "
-            f"{row.periods_met}/{row.periods} proposed (fresh replications)"
-        )
-    lines.append(
-        "every period meets its targets on fresh replications: "
-        + ("yes" if s.verified else "no")
-        + ("" if s.converged else " (the raise iteration did not converge)")
-    )
-    from simulation.staff.output import staffing_yaml
-
-    lines.append(f"proposed staffing ({result.folder}/staffing.yaml):")
-    lines.extend(line for line in staffing_yaml(result).splitlines() if not line.startswith("#"))
-    lines.append(f"results written to {result.folder}/ (report: {result.folder}/report.html)")
-    return lines
 
 
 def cli_handler(args: argparse.Namespace) -> int:

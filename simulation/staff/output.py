@@ -126,3 +126,29 @@ def write_outputs(result: StaffResult, workers: int) -> None:
         )
         with writing(folder / "manifest.json"):
             write_json(stage / "manifest.json", manifest)
+
+
+def terminal_lines(result: StaffResult) -> list[str]:
+    """What ``servicesim staff`` prints: settings, staff hours per site, the verdict, the block."""
+    s = result.search
+    lines = [
+        f"staff {result.scenario.name}: {', '.join(t.text for t in result.targets)} per "
+        f"{result.granularity}-minute period at {result.confidence:.0%} confidence; "
+        f"{result.replications} replication(s), checked on {result.verify_replications} fresh; "
+        f"{result.runs} run(s)",
+    ]
+    for row in result.staff_hours.itertuples(index=False):
+        lines.append(
+            f"site {row.site}: {row.staff_hours_today:g} -> {row.staff_hours_proposed:g} staff "
+            f"hours per week; periods met {row.periods_met_today}/{row.periods} today, "
+            f"{row.periods_met}/{row.periods} proposed (fresh replications)"
+        )
+    lines.append(
+        "every period meets its targets on fresh replications: "
+        + ("yes" if s.verified else "no")
+        + ("" if s.converged else " (the raise iteration did not converge)")
+    )
+    lines.append(f"proposed staffing ({result.folder}/staffing.yaml):")
+    lines.extend(line for line in staffing_yaml(result).splitlines() if not line.startswith("#"))
+    lines.append(f"results written to {result.folder}/ (report: {result.folder}/report.html)")
+    return lines

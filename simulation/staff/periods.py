@@ -87,7 +87,7 @@ def _slots(start: float, end: float, granularity: int) -> list[tuple[float, floa
 
 
 def _counted_days(scenario: Scenario) -> np.ndarray:
-    """Days (indices) after the warm-up, and their weekdays."""
+    """Indices of the days after the warm-up."""
     cal = scenario.calendar
     return np.arange(cal.warmup_days, cal.days)
 
