@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import simulation.staff as staff
+from simulation.staff.evaluation import Evaluator
 from simulation.staff.search import counter_hours
 from tests.theory.analytic import mmc_wait_tail
 from tests.theory.support import LOCATION, scenario
@@ -57,6 +58,11 @@ def test_stationary_staffing_is_the_erlang_c_minimum_in_every_period():
     assert float(np.max(j.upper - j.mean)) < SHARE_LATE - mmc_wait_tail(LAM, mu, c, T)
     # and the estimates cover the exact value on the whole: mean over periods within 0.01
     assert abs(float(np.mean(j.mean)) - mmc_wait_tail(LAM, mu, c, T)) < 0.01
+    # power at c - 1: the same rule rejects 3 counters in every period (exact P = 0.164)
+    evaluator = Evaluator(result.layout, result.targets, result.confidence, result.seed)
+    below = evaluator.evaluate([c - 1] * 84, 0, 8)
+    assert not below.met.any()
+    assert abs(float(np.mean(below.judgements[0].mean)) - mmc_wait_tail(LAM, mu, c - 1, T)) < 0.02
 
 
 def peaked(days: int = 8) -> dict:
