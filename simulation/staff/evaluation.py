@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from simulation.engine.network import Network, compile_network
+from simulation.engine.replication import simulate
 from simulation.experiment.executors import WorkerDied, died, run_local
 from simulation.experiment.progress import Progress
 from simulation.experiment.run import run_replication
@@ -75,14 +76,28 @@ class StaffTask:
     targets: tuple[Target, ...]
     replication: int
     seed: int
+    with_kpis: bool = False
 
 
 _NETWORKS: dict[str, Network] = {}
 
 
 def _one(
-    network: Network, layout: Layout, targets: tuple[Target, ...], replication: int, seed: int
+    network: Network,
+    layout: Layout,
+    targets: tuple[Target, ...],
+    replication: int,
+    seed: int,
+    with_kpis: bool,
 ) -> dict[str, Any]:
+    """One replication's period counts, and with ``with_kpis`` the staffed hours per site.
+
+    Staff hours depend only on the staffing and the calendar, the same in every replication,
+    so an evaluation derives the KPIs of its first replication only; the others are simulated
+    alone (the same visit table, :func:`~simulation.engine.replication.simulate`).
+    """
+    if not with_kpis:
+        return {"counts": period_counts(layout, simulate(network, replication, seed), targets)}
     tables = run_replication(network, replication, seed, with_site_hours=False)
     k = tables.kpis
     hours = k[(k["scope"] == "site") & (k["kpi"] == "staff_hours_per_week")]
@@ -100,7 +115,7 @@ def run_staff_task(task: StaffTask) -> dict[str, Any]:
     if network is None:
         _NETWORKS.clear()
         network = _NETWORKS[task.key] = compile_network(task.scenario)
-    return _one(network, task.layout, task.targets, task.replication, task.seed)
+    return _one(network, task.layout, task.targets, task.replication, task.seed, task.with_kpis)
 
 
 class Evaluator:
@@ -162,12 +177,13 @@ class Evaluator:
         if self.workers <= 1 or replications <= 1:
             network = compile_network(scenario)
             for r in numbers:
-                results[r] = _one(network, self.layout, self.targets, r, self.seed)
+                results[r] = _one(network, self.layout, self.targets, r, self.seed, r == first)
                 self._tick()
         else:
             tag = f"staff-{id(self)}-{time.perf_counter_ns()}"
             tasks = [
-                StaffTask(tag, scenario, self.layout, self.targets, r, self.seed) for r in numbers
+                StaffTask(tag, scenario, self.layout, self.targets, r, self.seed, r == first)
+                for r in numbers
             ]
             lost = 0
             for task, outcome in run_local(run_staff_task, tasks, min(self.workers, replications)):
