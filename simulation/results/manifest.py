@@ -2,7 +2,7 @@
 and do its files agree with it.
 
 Every result folder holds a ``manifest.json`` that says ``package: servicesim`` and a ``kind``
-(``run``, ``sweep``, ``propose``) and records the size and SHA-256 of every file it vouches
+(``run``, ``sweep``, ``propose``, ``staff``) and records the size and SHA-256 of every file it vouches
 for. A sweep folder still running or interrupted has no manifest yet; its marker file
 ``.servicesim`` says what it is. Problems are :class:`~simulation.results.errors.TargetError`.
 """

@@ -1,11 +1,11 @@
-"""Where results may be written: may ``run``, ``sweep`` or ``propose`` (and ``report``) write
-this folder.
+"""Where results may be written: may ``run``, ``sweep``, ``propose`` or ``staff`` (and ``report``)
+write this folder.
 
 One owner of the decision:
 
 - a target that does not exist (or an empty folder) is created;
 - an existing target must be a servicesim result folder: its ``manifest.json`` says
-  ``package: servicesim`` and a ``kind`` (``run``, ``sweep``, ``propose``), or, for a sweep
+  ``package: servicesim`` and a ``kind`` (``run``, ``sweep``, ``propose``, ``staff``), or, for a sweep
   still running or interrupted, the marker file ``.servicesim`` says so
   (:mod:`simulation.results.manifest`);
 - of the same kind, a run or propose folder is replaced (atomically, by
@@ -164,7 +164,7 @@ def check_target(target: str | os.PathLike[str], kind: str, force: bool = False)
     target
         The result folder (``--out``).
     kind
-        ``run``, ``sweep`` or ``propose``: what the command writes.
+        ``run``, ``sweep``, ``propose`` or ``staff``: what the command writes.
     force
         Allow replacing a result folder of another kind (never anything else).
 
