@@ -158,6 +158,8 @@ class Engine:
         visits: Visits,
         horizon: float,
         check: Callable[[Engine, int], None] | None = None,
+        on_fail: Callable[[int, float], None] | None = None,
+        watch_reneging: bool = False,
     ) -> None:
         self.env = simpy.Environment()
         self.sites = [_Site(spec) for spec in sites]
@@ -165,6 +167,12 @@ class Engine:
         self.visits = visits
         self.horizon = horizon
         self.check = check
+        # return visits (docs/model.md section 13): ``on_fail(visitor, time)`` is told of every
+        # balk and closing (and, with ``watch_reneging``, every reneging at its deadline), and
+        # may inject later attempts with :meth:`inject`. ``None``: the engine of before.
+        self.on_fail = on_fail
+        self.watch_reneging = watch_reneging and on_fail is not None
+        self.returned: list[list[int]] = [[] for _ in sites]  # injected visitors per site
 
     def run(self) -> Visits:
         """Simulate until the horizon and settle every visitor's outcome."""
@@ -172,7 +180,8 @@ class Engine:
         deadline = self.visits.deadline
         for k, site in enumerate(self.sites):
             times, visitors = self.arrivals[k]
-            if len(times) == 0:
+            returns = self.on_fail is not None
+            if len(times) == 0 and not returns:
                 continue
             # counters first, so that arrivals at time 0 find them idle
             processes = site.spec.counters
@@ -188,7 +197,7 @@ class Engine:
             if len(site.spec.staffing) > 1:
                 env.process(self._staff(site))
             # the true queue length needs the deadline heap only when people can give up
-            track = any(deadline[i] != math.inf for i in visitors)
+            track = returns or any(deadline[i] != math.inf for i in visitors)
             env.process(self._arrivals(site, k, times, visitors, track))
         env.run(until=self.horizon)
         self._settle()
@@ -207,6 +216,8 @@ class Engine:
         limit = site.spec.limit
         horizon = self.horizon
         check = self.check
+        on_fail = self.on_fail
+        watch = self.watch_reneging
         for t, i in zip(times, visitors, strict=True):
             if t >= horizon:
                 return
@@ -235,8 +246,12 @@ class Engine:
                 if limit is not None and site.waiting >= limit:
                     outcome[i] = BALKED
                     leave[i] = t
+                    if on_fail is not None:
+                        on_fail(i, t)
                     continue
                 heapq.heappush(heap, (deadline[i], i))
+                if watch:
+                    self._watch(site, i)
             else:
                 qoa[i] = site.waiting
                 if limit is not None and site.waiting >= limit:
@@ -335,8 +350,87 @@ class Engine:
                 else:
                     outcome[i] = CLOSED
                     leave[i] = close
+                    if self.on_fail is not None:
+                        self.on_fail(i, close)
             site.waiting = 0
             site.heap.clear()
+
+    # -- return visits (docs/model.md section 13) ---------------------------------------------
+
+    def inject(self, k: int, i: int, t: float) -> None:
+        """Let visitor ``i`` (a later attempt of a need) arrive at site ``k`` at minute ``t``.
+
+        One scheduled event per injected arrival, no process; ``t`` must not lie in the past.
+        An arrival at or after the horizon never happens (the visitor ends ``pending``).
+        """
+        if t >= self.horizon:
+            return
+        self.returned[k].append(i)
+        site = self.sites[k]
+        event = self.env.timeout(t - self.env.now)
+        event.callbacks.append(lambda _event: self._arrive(site, k, i, t))
+
+    def _arrive(self, site: _Site, k: int, i: int, t: float) -> None:
+        """One arrival of an injected visitor: the body of :meth:`_arrivals` (heap kept)."""
+        env = self.env
+        v = self.visits
+        outcome, leave = v.outcome, v.leave
+        if site.idle:
+            v.queue_on_arrival[i] = 0.0
+            v.start[i] = t
+            outcome[i] = IN_SERVICE
+            succeed_after(env, site.idle.pop(), i, v.service[i])
+            if self.check is not None:
+                self.check(self, k)
+            return
+        heap = site.heap
+        while heap and heap[0][0] < t:
+            d, j = heapq.heappop(heap)
+            if outcome[j] == WAITING:
+                outcome[j] = RENEGED
+                leave[j] = d
+                site.waiting -= 1
+        v.queue_on_arrival[i] = site.waiting
+        limit = site.spec.limit
+        if limit is not None and site.waiting >= limit:
+            outcome[i] = BALKED
+            leave[i] = t
+            assert self.on_fail is not None
+            self.on_fail(i, t)
+            return
+        heapq.heappush(heap, (v.deadline[i], i))
+        if self.watch_reneging:
+            self._watch(site, i)
+        outcome[i] = WAITING
+        site.queue.append(i)
+        site.waiting += 1
+        if self.check is not None:
+            self.check(self, k)
+
+    def _watch(self, site: _Site, i: int) -> None:
+        """Record visitor ``i``'s reneging at its deadline (not lazily), so its return is timely.
+
+        The check runs in a second, zero-delay event at the deadline, after every event already
+        due then, so a counter that frees exactly at the deadline still serves the visitor (§8.3).
+        """
+        deadline = self.visits.deadline[i]
+        if deadline == math.inf:
+            return
+        env = self.env
+
+        def due(_event: simpy.Event) -> None:
+            env.timeout(0).callbacks.append(renege)
+
+        def renege(_event: simpy.Event) -> None:
+            v = self.visits
+            if v.outcome[i] == WAITING:
+                v.outcome[i] = RENEGED
+                v.leave[i] = deadline
+                site.waiting -= 1
+                assert self.on_fail is not None
+                self.on_fail(i, deadline)
+
+        env.timeout(deadline - env.now).callbacks.append(due)
 
     def _settle(self) -> None:
         v = self.visits

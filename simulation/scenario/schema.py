@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from simulation.scenario.distributions import Distribution
 from simulation.scenario.names import SAFE
+from simulation.scenario.returns_schema import Returns
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -290,6 +291,7 @@ class Behaviour(BaseModel):
     delay_minutes_per_day: NonNeg = 15.0
     choice: Choice = Choice()
     decay: Annotated[Decay | None, BeforeValidator(_none_word)] = None
+    returns: Annotated[Returns | None, BeforeValidator(_none_word)] = None
 
 
 class Scenario(BaseModel):
@@ -321,4 +323,11 @@ class Scenario(BaseModel):
             for stop in site.get("schedule", ()):
                 if stop.get("counters", 0) is None:
                     del stop["counters"]
+        behaviour = doc["behaviour"]
+        if behaviour.get("returns", 0) is None:
+            del behaviour["returns"]  # a scenario without returns resolves as before
+        else:
+            for key in ("delay_days", "delay_minutes"):
+                if behaviour["returns"].get(key, 0) is None:
+                    del behaviour["returns"][key]
         return doc

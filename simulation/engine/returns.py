@@ -1,0 +1,194 @@
+"""Return visits: later attempts of needs whose attempt failed, created while the run goes on.
+
+Whether a need tries again, and when, depends on what happened at a site, so later attempts
+cannot be drawn before the run. The engine tells :meth:`ReturnAttempts.on_fail` of each
+failure (a balk, a closing, a reneging at its deadline; ``no_option`` and ``declined`` are
+known at choice time). With the scenario's probability the need tries again after a delay:
+the new attempt chooses among all options by the usual rules (``choice.choose``) at its own
+need time and is injected into the chosen site's arrivals (``Engine.inject``, one event).
+
+Common random numbers: every number of attempt ``k`` of a need (whether it returns, the
+delay, the choice uniforms, patience and service time) comes from one small generator keyed
+by the root seed, the replication, the need's area, its index within the area and ``k``,
+never by position in the run (docs/model.md section 13).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.engine.choice import choose
+from simulation.engine.model import Engine, Visits
+from simulation.engine.network import Network
+from simulation.engine.streams import _name_words
+from simulation.scenario.outcomes import DECLINED, NO_OPTION, OUTCOMES, TRAVELLING
+from simulation.scenario.returns_schema import Returns
+
+
+def attempt_stream(
+    seed: int, replication: int, area: str, need: int, attempt: int
+) -> np.random.Generator:
+    """The generator of attempt ``attempt`` (2, 3, ...) of need ``need`` of ``area``.
+
+    Parameters
+    ----------
+    seed, replication
+        Root seed and replication number.
+    area
+        The need's area id.
+    need
+        The need's index among its area's needs (in need-time order).
+    attempt
+        The attempt the numbers are for.
+    """
+    words = _name_words(f"return/{area}")
+    seq = np.random.SeedSequence(entropy=seed, spawn_key=(replication, *words, need, attempt))
+    return np.random.Generator(np.random.PCG64(seq))
+
+
+@dataclass
+class AttemptLog:
+    """The inputs of the attempts created during a run (rows after the first attempts)."""
+
+    need: list[int] = field(default_factory=list)  # row of the need's first attempt
+    attempt: list[int] = field(default_factory=list)
+    need_min: list[float] = field(default_factory=list)
+    place: list[int] = field(default_factory=list)
+    arrival: list[float] = field(default_factory=list)
+    travel: list[float] = field(default_factory=list)
+    deferral_days: list[float] = field(default_factory=list)
+    declined: list[bool] = field(default_factory=list)
+
+
+class ReturnAttempts:
+    """Creates the later attempts of failed needs during one engine run.
+
+    Parameters
+    ----------
+    network
+        The compiled scenario (with ``behaviour.returns``).
+    seed, replication
+        Root seed and replication number (they key the attempts' generators).
+    area, errand, need_min, need_key
+        Per first attempt: area index, errand index, need minute and index within the area.
+    visits
+        The engine's records; later attempts are appended to them.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        seed: int,
+        replication: int,
+        area: np.ndarray,
+        errand: np.ndarray,
+        need_min: np.ndarray,
+        need_key: np.ndarray,
+        visits: Visits,
+    ) -> None:
+        returns = network.scenario.behaviour.returns
+        assert returns is not None
+        self.spec: Returns = returns
+        self.network = network
+        self.seed = seed
+        self.replication = replication
+        self.first = len(area)
+        self.area = area.tolist()
+        self.errand = errand.tolist()
+        self.need_min = need_min.tolist()
+        self.need_key = need_key.tolist()
+        self.visits = visits
+        self.log = AttemptLog()
+        self.after = {OUTCOMES.index(name) for name in returns.after}
+        self.limit = returns.max_attempts
+        self.site_of_place = [p.site for p in network.places]
+        self.engine: Engine | None = None
+
+    @property
+    def watch_reneging(self) -> bool:
+        """Whether reneging may lead to a return (then the engine records it at the deadline)."""
+        return "reneged" in self.spec.after
+
+    def start(self, engine: Engine, place: np.ndarray) -> None:
+        """Attach to ``engine`` and create the returns of first attempts with no site."""
+        self.engine = engine
+        outcome = self.visits.outcome
+        for i in np.flatnonzero(place < 0).tolist():
+            if outcome[i] in self.after:
+                self.on_fail(i, self.need_min[i])
+
+    def need_of(self, i: int) -> int:
+        """Row of the first attempt of visitor ``i``'s need."""
+        return i if i < self.first else self.log.need[i - self.first]
+
+    def attempt_of(self, i: int) -> int:
+        """Attempt number of visitor ``i`` (1 for a first attempt)."""
+        return 1 if i < self.first else self.log.attempt[i - self.first]
+
+    def on_fail(self, i: int, t: float) -> None:
+        """Visitor ``i``'s attempt failed at minute ``t``: maybe create the need's next attempt."""
+        spec = self.spec
+        if self.visits.outcome[i] not in self.after:
+            return
+        attempt = self.attempt_of(i) + 1
+        if self.limit is not None and attempt > self.limit:
+            return
+        need = self.need_of(i)
+        area = self.area[need]
+        errand = self.errand[need]
+        scenario = self.network.scenario
+        g = attempt_stream(
+            self.seed, self.replication, scenario.areas[area].id, self.need_key[need], attempt
+        )
+        # fixed order of draws in the attempt's own generator (docs/model.md section 13)
+        if g.random() >= spec.probability:
+            return
+        when = t + float(spec.delay.sample(g, 1)[0]) * spec.delay_scale
+        u = g.random(3)
+        patience_dist = scenario.behaviour.patience_minutes
+        patience = np.inf if patience_dist is None else float(patience_dist.sample(g, 1)[0])
+        service = float(scenario.errands[errand].service_minutes.sample(g, 1)[0])
+        v = self.visits
+        j = len(v.service)
+        log = self.log
+        log.need.append(need)
+        log.attempt.append(attempt)
+        log.need_min.append(when)
+        horizon = self.network.horizon
+        place, arrival, travel, deferral, declined = -1, np.nan, np.nan, np.nan, False
+        if when < horizon:
+            c = choose(
+                self.network,
+                area,
+                np.array([when]),
+                np.array([errand]),
+                u[:1],
+                u[1:2],
+                u[2:3],
+            )
+            place, arrival = int(c.place[0]), float(c.arrival[0])
+            travel, deferral = float(c.travel[0]), float(c.deferral_days[0])
+            declined = bool(c.declined[0])
+        log.place.append(place)
+        log.arrival.append(arrival)
+        log.travel.append(travel)
+        log.deferral_days.append(deferral)
+        log.declined.append(declined)
+        nan = float("nan")
+        v.service.append(service)
+        v.deadline.append(arrival + patience if place >= 0 else np.inf)
+        v.start.append(nan)
+        v.end.append(nan)
+        v.leave.append(nan)
+        v.queue_on_arrival.append(nan)
+        if when >= horizon:
+            v.outcome.append(TRAVELLING)  # the attempt would arise after the run: pending
+        elif place < 0:
+            v.outcome.append(DECLINED if declined else NO_OPTION)
+            self.on_fail(j, when)
+        else:
+            v.outcome.append(TRAVELLING)
+            assert self.engine is not None
+            self.engine.inject(self.site_of_place[place], j, arrival)
