@@ -53,6 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.calendar.days} days ({scenario.calendar.warmup_days} warm-up), "
         f"{result.wall_seconds:.1f} s"
     )
+    if scenario.behaviour.returns is not None:
+        print(scenario.behaviour.returns.describe())
     print(format_summary(result.summary, labels, result.level))
     from simulation.measures.calibration import office_calibration
 

@@ -29,6 +29,16 @@ def _print_calibration(sweep, result) -> None:
         return
 
 
+def _print_returns(sweep) -> None:
+    """The baseline's return-visit assumption, when it has one (docs/model.md section 13)."""
+    base = sweep.spec.baseline_design
+    for design, _, _, scenario in sweep.cells:
+        if design == base:
+            if scenario.behaviour.returns is not None:
+                print(scenario.behaviour.returns.describe())
+            return
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``servicesim sweep``: run a sweep into its folder, print the comparison and verdicts.
 
@@ -74,6 +84,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
             build_report(out)
     print(f"{n} replication(s) per design and level (common random numbers)")
+    _print_returns(sweep)
     print(format_comparison(result.comparison))
     for line in verdict_lines(sweep, result):
         print(line)

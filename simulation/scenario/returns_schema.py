@@ -84,3 +84,21 @@ class Returns(BaseModel):
         dist = self.delay_days if self.delay_days is not None else self.delay_minutes
         assert dist is not None
         return dist
+
+    def describe(self) -> str:
+        """One line stating the returns assumption, as the terminal prints it."""
+        unit = "days" if self.delay_days is not None else "minutes"
+        mean = self.delay.expected
+        after = (
+            ", ".join(self.after[:-1]) + (" or " if len(self.after) > 1 else "") + self.after[-1]
+        )
+        limit = (
+            "no limit on attempts"
+            if self.max_attempts is None
+            else f"at most {self.max_attempts} attempts per need"
+        )
+        return (
+            f"Return visits (assumed): {self.probability:.0%} of attempts that end {after} "
+            f"try again, {self.delay.dist} delay of mean {mean:g} {unit}, {limit}; "
+            "unserved counts needs still unserved after their last attempt."
+        )
