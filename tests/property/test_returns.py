@@ -62,7 +62,11 @@ def test_attempts_follow_listed_failures_and_each_need_ends_once(doc):
         v["leave_min"].to_numpy(),
     )
     ended = dict(
-        zip(zip(v["need"], v["attempt"], strict=True), zip(v["outcome"], end, strict=True))
+        zip(
+            zip(v["need"], v["attempt"], strict=True),
+            zip(v["outcome"], end, strict=True),
+            strict=True,
+        )
     )
     for need, attempt, need_min in zip(v["need"], v["attempt"], v["need_min"], strict=True):
         if attempt == 1:

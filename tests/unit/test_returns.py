@@ -244,3 +244,20 @@ def test_scenario_without_returns_resolves_as_before():
     plain = copy.deepcopy(office_scenario({}))
     del plain["behaviour"]["returns"]
     assert "returns" not in simulation.load_scenario(plain).to_dict()["behaviour"]
+
+
+def test_return_visits_figure_draws_reasons_attempts_and_load():
+    """The report's return-visit figure: bars per reason, bars per attempt count, load lines."""
+    from simulation.report.plots import return_visits_figure
+    from simulation.report.plots.returns import attempts_share, reasons_first_and_last
+
+    returns = {"probability": 0.9, "delay_days": {"dist": "gamma", "mean": 1, "cv": 0.8}}
+    v = run(example(**returns)).visits
+    table = reasons_first_and_last(v)
+    assert table.loc["last attempt"].sum() < table.loc["first attempt"].sum()
+    share = attempts_share(v)
+    assert share.sum() == pytest.approx(1.0) and share.index.max() == 3
+    fig = return_visits_figure({"run": v}, {"run": 21.0})
+    gids = {a.get_gid() for ax in fig.axes for a in [*ax.patches, *ax.lines]}
+    assert {"returns-reneged", "attempts-run"} <= gids
+    assert any(str(g).startswith("load-") for g in gids)
