@@ -105,6 +105,9 @@ class ReturnAttempts:
         self.limit = returns.max_attempts
         self.site_of_place = [p.site for p in network.places]
         self.engine: Engine | None = None
+        # attempts created but not yet chosen: (row, area, errand, need minute, patience, uniforms)
+        self.pending: list[tuple[int, int, int, float, float, np.ndarray]] = []
+        self.flush_at = np.inf  # when the next batch chooses (<= every pending need minute)
 
     @property
     def watch_reneging(self) -> bool:
@@ -156,39 +159,65 @@ class ReturnAttempts:
         log.need.append(need)
         log.attempt.append(attempt)
         log.need_min.append(when)
-        horizon = self.network.horizon
-        place, arrival, travel, deferral, declined = -1, np.nan, np.nan, np.nan, False
-        if when < horizon:
-            c = choose(
-                self.network,
-                area,
-                np.array([when]),
-                np.array([errand]),
-                u[:1],
-                u[1:2],
-                u[2:3],
-            )
-            place, arrival = int(c.place[0]), float(c.arrival[0])
-            travel, deferral = float(c.travel[0]), float(c.deferral_days[0])
-            declined = bool(c.declined[0])
-        log.place.append(place)
-        log.arrival.append(arrival)
-        log.travel.append(travel)
-        log.deferral_days.append(deferral)
-        log.declined.append(declined)
+        log.place.append(-1)
+        log.arrival.append(np.nan)
+        log.travel.append(np.nan)
+        log.deferral_days.append(np.nan)
+        log.declined.append(False)
         nan = float("nan")
         v.service.append(service)
-        v.deadline.append(arrival + patience if place >= 0 else np.inf)
+        v.deadline.append(np.inf)
         v.start.append(nan)
         v.end.append(nan)
         v.leave.append(nan)
         v.queue_on_arrival.append(nan)
-        if when >= horizon:
-            v.outcome.append(TRAVELLING)  # the attempt would arise after the run: pending
-        elif place < 0:
-            v.outcome.append(DECLINED if declined else NO_OPTION)
-            self.on_fail(j, when)
-        else:
-            v.outcome.append(TRAVELLING)
+        v.outcome.append(TRAVELLING)  # pending unless chosen and arrived before the horizon
+        if when >= self.network.horizon:
+            return  # the attempt would arise after the run: pending
+        self.pending.append((j, area, errand, when, patience, u))
+        if when < self.flush_at:
+            # choose no later than the attempt's need time (choice does not depend on the sites'
+            # state), in one batch with every other attempt waiting to choose
+            self.flush_at = when
             assert self.engine is not None
-            self.engine.inject(self.site_of_place[place], j, arrival)
+            env = self.engine.env
+            env.timeout(when - env.now).callbacks.append(self._flush)
+
+    def _flush(self, _event: object = None) -> None:
+        """Choose for every attempt waiting to choose (one ``choose`` call per area) and inject."""
+        batch, self.pending = self.pending, []
+        self.flush_at = np.inf
+        if not batch:
+            return
+        by_area: dict[int, list[tuple[int, int, float, float, np.ndarray]]] = {}
+        for j, area, errand, when, patience, u in batch:
+            by_area.setdefault(area, []).append((j, errand, when, patience, u))
+        v, log, first = self.visits, self.log, self.first
+        assert self.engine is not None
+        for area, items in by_area.items():
+            rows = [it[0] for it in items]
+            u = np.array([it[4] for it in items])
+            c = choose(
+                self.network,
+                area,
+                np.array([it[2] for it in items]),
+                np.array([it[1] for it in items], dtype=np.int64),
+                u[:, 0],
+                u[:, 1],
+                u[:, 2],
+            )
+            for k, j in enumerate(rows):
+                place = int(c.place[k])
+                r = j - first
+                log.place[r] = place
+                log.travel[r] = float(c.travel[k])
+                log.deferral_days[r] = float(c.deferral_days[k])
+                log.declined[r] = bool(c.declined[k])
+                if place < 0:
+                    v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
+                    self.on_fail(j, items[k][2])
+                    continue
+                arrival = float(c.arrival[k])
+                log.arrival[r] = arrival
+                v.deadline[j] = arrival + items[k][3]
+                self.engine.inject(self.site_of_place[place], j, arrival)
