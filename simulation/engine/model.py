@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simulation.engine.injection import InjectedArrivals
 from simulation.engine.simpy_internals import succeed_after
 from simulation.scenario.outcomes import (
     BALKED,
@@ -133,7 +134,7 @@ class _Site:
         return w < len(ends) and self.spec.starts[w] <= now
 
 
-class Engine:
+class Engine(InjectedArrivals):
     """Runs sites and visitors in one SimPy environment.
 
     Parameters
@@ -354,83 +355,6 @@ class Engine:
                         self.on_fail(i, close)
             site.waiting = 0
             site.heap.clear()
-
-    # -- return visits (docs/model.md section 13) ---------------------------------------------
-
-    def inject(self, k: int, i: int, t: float) -> None:
-        """Let visitor ``i`` (a later attempt of a need) arrive at site ``k`` at minute ``t``.
-
-        One scheduled event per injected arrival, no process; ``t`` must not lie in the past.
-        An arrival at or after the horizon never happens (the visitor ends ``pending``).
-        """
-        if t >= self.horizon:
-            return
-        self.returned[k].append(i)
-        site = self.sites[k]
-        event = self.env.timeout(t - self.env.now)
-        event.callbacks.append(lambda _event: self._arrive(site, k, i, t))
-
-    def _arrive(self, site: _Site, k: int, i: int, t: float) -> None:
-        """One arrival of an injected visitor: the body of :meth:`_arrivals` (heap kept)."""
-        env = self.env
-        v = self.visits
-        outcome, leave = v.outcome, v.leave
-        if site.idle:
-            v.queue_on_arrival[i] = 0.0
-            v.start[i] = t
-            outcome[i] = IN_SERVICE
-            succeed_after(env, site.idle.pop(), i, v.service[i])
-            if self.check is not None:
-                self.check(self, k)
-            return
-        heap = site.heap
-        while heap and heap[0][0] < t:
-            d, j = heapq.heappop(heap)
-            if outcome[j] == WAITING:
-                outcome[j] = RENEGED
-                leave[j] = d
-                site.waiting -= 1
-        v.queue_on_arrival[i] = site.waiting
-        limit = site.spec.limit
-        if limit is not None and site.waiting >= limit:
-            outcome[i] = BALKED
-            leave[i] = t
-            assert self.on_fail is not None
-            self.on_fail(i, t)
-            return
-        heapq.heappush(heap, (v.deadline[i], i))
-        if self.watch_reneging:
-            self._watch(site, i)
-        outcome[i] = WAITING
-        site.queue.append(i)
-        site.waiting += 1
-        if self.check is not None:
-            self.check(self, k)
-
-    def _watch(self, site: _Site, i: int) -> None:
-        """Record visitor ``i``'s reneging at its deadline (not lazily), so its return is timely.
-
-        The check runs in a second, zero-delay event at the deadline, after every event already
-        due then, so a counter that frees exactly at the deadline still serves the visitor (§8.3).
-        """
-        deadline = self.visits.deadline[i]
-        if deadline == math.inf:
-            return
-        env = self.env
-
-        def due(_event: simpy.Event) -> None:
-            env.timeout(0).callbacks.append(renege)
-
-        def renege(_event: simpy.Event) -> None:
-            v = self.visits
-            if v.outcome[i] == WAITING:
-                v.outcome[i] = RENEGED
-                v.leave[i] = deadline
-                site.waiting -= 1
-                assert self.on_fail is not None
-                self.on_fail(i, deadline)
-
-        env.timeout(deadline - env.now).callbacks.append(due)
 
     def _settle(self) -> None:
         v = self.visits
