@@ -261,3 +261,22 @@ def test_return_visits_figure_draws_reasons_attempts_and_load():
     gids = {a.get_gid() for ax in fig.axes for a in [*ax.patches, *ax.lines]}
     assert {"returns-reneged", "attempts-run"} <= gids
     assert any(str(g).startswith("load-") for g in gids)
+
+
+def test_terminal_states_the_returns_assumption(tmp_path, capsys, monkeypatch):
+    """`servicesim run` prints the return-visit assumption of a scenario with returns."""
+    import yaml
+
+    from simulation.cli.main import main
+
+    returns = {"probability": 0.7, "delay_days": {"dist": "gamma", "mean": 2, "cv": 0.8}}
+    path = tmp_path / "returns.yaml"
+    path.write_text(yaml.safe_dump(example(**returns), allow_unicode=True), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path), "-q", "--no-report", "--replications", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "Return visits (assumed): 70% of attempts that end reneged, balked, closed or no_option "
+        "try again, gamma delay of mean 2 days, at most 3 attempts per need; unserved counts needs "
+        "still unserved after their last attempt."
+    ) in printed.split("\n")
