@@ -280,3 +280,14 @@ def test_terminal_states_the_returns_assumption(tmp_path, capsys, monkeypatch):
         "try again, gamma delay of mean 2 days, at most 3 attempts per need; unserved counts needs "
         "still unserved after their last attempt."
     ) in printed.split("\n")
+
+
+def test_returns_serial_and_parallel_give_identical_tables():
+    """Same inputs and seed: the same attempts whether replications run serially or in workers."""
+    returns = {"probability": 0.7, "delay_days": {"dist": "gamma", "mean": 1, "cv": 0.8}}
+    doc = example(**returns)
+    serial = simulation.run(doc, replications=2, seed=5, progress=False)
+    parallel = simulation.run(doc, replications=2, seed=5, workers=2, progress=False)
+    assert (serial.visits["attempt"] > 1).sum() > 100
+    pd.testing.assert_frame_equal(serial.visits, parallel.visits)
+    pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)
