@@ -10,6 +10,7 @@ from simulation.cli.failures import report_failures
 from simulation.cli.verdict import verdict_lines
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
+from simulation.scenario.returns_schema import describe_returns
 
 
 def _print_calibration(sweep, result) -> None:
@@ -34,8 +35,10 @@ def _print_returns(sweep) -> None:
     base = sweep.spec.baseline_design
     for design, _, _, scenario in sweep.cells:
         if design == base:
-            if scenario.behaviour.returns is not None:
-                print(scenario.behaviour.returns.describe())
+            for line in describe_returns(
+                scenario.behaviour.returns, [(e.id, e.returns) for e in scenario.errands]
+            ):
+                print(line)
             return
 
 

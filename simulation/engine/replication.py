@@ -141,7 +141,7 @@ def run_visitors(
 ) -> pd.DataFrame:
     """Run the sites for given visitors (drawn, or built by hand in tests) → visit table.
 
-    With ``behaviour.returns`` later attempts are created during the run (their numbers keyed
+    With ``behaviour.returns`` (or an errand's ``returns``) later attempts are created during the run (their numbers keyed
     by ``seed``, default the scenario's) and the table gains ``need`` and ``attempt``.
     """
     horizon = network.horizon
@@ -159,7 +159,7 @@ def run_visitors(
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
         visits.outcome[i] = DECLINED
-    if network.scenario.behaviour.returns is None:
+    if not network.scenario.has_returns:
         Engine(specs, arrivals, visits, horizon, check).run()
         return visit_table(network, replication, v, site, as_arrays(visits))
     key = v.key if v.key is not None else np.arange(len(v.need), dtype=np.int64)

@@ -68,7 +68,7 @@ class ReturnAttempts:
     Parameters
     ----------
     network
-        The compiled scenario (with ``behaviour.returns``).
+        The compiled scenario (with ``behaviour.returns`` or an errand's ``returns``).
     seed, replication
         Root seed and replication number (they key the attempts' generators).
     area, errand, need_min, need_key
@@ -88,9 +88,14 @@ class ReturnAttempts:
         need_key: np.ndarray,
         visits: Visits,
     ) -> None:
-        returns = network.scenario.behaviour.returns
-        assert returns is not None
-        self.spec: Returns = returns
+        scenario = network.scenario
+        # the rules of each errand: its own returns, else the scenario's (None: no returns)
+        self.specs: list[Returns | None] = [
+            scenario.returns_for(e) for e in range(len(scenario.errands))
+        ]
+        self.after_codes = [
+            set() if r is None else {OUTCOMES.index(name) for name in r.after} for r in self.specs
+        ]
         self.network = network
         self.seed = seed
         self.replication = replication
@@ -101,8 +106,6 @@ class ReturnAttempts:
         self.need_key = need_key.tolist()
         self.visits = visits
         self.log = AttemptLog()
-        self.after = {OUTCOMES.index(name) for name in returns.after}
-        self.limit = returns.max_attempts
         self.site_of_place = [p.site for p in network.places]
         self.engine: Engine | None = None
         # attempts created but not yet chosen: (row, area, errand, need minute, patience, uniforms)
@@ -112,15 +115,13 @@ class ReturnAttempts:
     @property
     def watch_reneging(self) -> bool:
         """Whether reneging may lead to a return (then the engine records it at the deadline)."""
-        return "reneged" in self.spec.after
+        return any(r is not None and "reneged" in r.after for r in self.specs)
 
     def start(self, engine: Engine, place: np.ndarray) -> None:
         """Attach to ``engine`` and create the returns of first attempts with no site."""
         self.engine = engine
-        outcome = self.visits.outcome
         for i in np.flatnonzero(place < 0).tolist():
-            if outcome[i] in self.after:
-                self.on_fail(i, self.need_min[i])
+            self.on_fail(i, self.need_min[i])
 
     def need_of(self, i: int) -> int:
         """Row of the first attempt of visitor ``i``'s need."""
@@ -132,15 +133,15 @@ class ReturnAttempts:
 
     def on_fail(self, i: int, t: float) -> None:
         """Visitor ``i``'s attempt failed at minute ``t``: maybe create the need's next attempt."""
-        spec = self.spec
-        if self.visits.outcome[i] not in self.after:
+        need = self.need_of(i)
+        errand = self.errand[need]
+        spec = self.specs[errand]
+        if spec is None or self.visits.outcome[i] not in self.after_codes[errand]:
             return
         attempt = self.attempt_of(i) + 1
-        if self.limit is not None and attempt > self.limit:
+        if spec.max_attempts is not None and attempt > spec.max_attempts:
             return
-        need = self.need_of(i)
         area = self.area[need]
-        errand = self.errand[need]
         scenario = self.network.scenario
         g = attempt_stream(
             self.seed, self.replication, scenario.areas[area].id, self.need_key[need], attempt

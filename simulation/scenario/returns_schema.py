@@ -9,6 +9,7 @@ omitted or ``none`` means unlimited). See ``docs/model.md`` section 13.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -102,3 +103,22 @@ class Returns(BaseModel):
             f"try again, {self.delay.dist} delay of mean {mean:g} {unit}, {limit}; "
             "unserved counts needs still unserved after their last attempt."
         )
+
+
+def describe_returns(
+    returns: Returns | None, errands: Sequence[tuple[str, Returns | None]]
+) -> list[str]:
+    """The terminal's lines on return visits: the scenario's, then each errand's own.
+
+    Parameters
+    ----------
+    returns
+        ``behaviour.returns`` (``None`` when not given).
+    errands
+        ``(errand id, its own returns or None)`` for every errand.
+    """
+    lines = [] if returns is None else [returns.describe()]
+    for ident, own in errands:
+        if own is not None:
+            lines.append(f"Errand {ident}: {own.describe()}")
+    return lines

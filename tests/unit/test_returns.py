@@ -243,7 +243,33 @@ def test_scenario_without_returns_resolves_as_before():
     assert "delay_minutes" not in doc.to_dict()["behaviour"]["returns"]
     plain = copy.deepcopy(office_scenario({}))
     del plain["behaviour"]["returns"]
-    assert "returns" not in simulation.load_scenario(plain).to_dict()["behaviour"]
+    resolved = simulation.load_scenario(plain).to_dict()
+    assert "returns" not in resolved["behaviour"]
+    assert all("returns" not in e for e in resolved["errands"])
+
+
+def test_an_errand_may_have_its_own_returns(capsys):
+    """An errand's ``returns`` replaces the scenario's for its needs: here only Försäkringskassan
+    needs come back, and the terminal line names the errand."""
+    from simulation.scenario.returns_schema import describe_returns
+
+    doc = example(probability=0.0, delay_days={"dist": "gamma", "mean": 1, "cv": 0.8})
+    doc["errands"][1]["returns"] = {
+        "probability": 1.0,
+        "delay_days": {"dist": "exponential", "mean": 1},
+    }
+    scenario = simulation.load_scenario(doc)
+    v = run(doc).visits
+    later = v[v["attempt"] > 1]
+    assert len(later) > 50 and set(later["errand"].astype(str)) == {doc["errands"][1]["id"]}
+    lines = describe_returns(
+        scenario.behaviour.returns, [(e.id, e.returns) for e in scenario.errands]
+    )
+    assert lines[0].startswith("Return visits (assumed): 0% of attempts")
+    assert lines[1].startswith(f"Errand {doc['errands'][1]['id']}: Return visits (assumed): 100%")
+    # without behaviour.returns, the errand's own block alone turns returns on
+    del doc["behaviour"]["returns"]
+    assert (run(doc).visits["attempt"] > 1).sum() == len(later)
 
 
 def test_return_visits_figure_draws_reasons_attempts_and_load():
