@@ -10,6 +10,7 @@ from simulation.cli.sweep import cmd_sweep
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
 from simulation.scenario.loading import load_scenario
+from simulation.scenario.returns_schema import describe_returns
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -53,6 +54,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.calendar.days} days ({scenario.calendar.warmup_days} warm-up), "
         f"{result.wall_seconds:.1f} s"
     )
+    for line in describe_returns(
+        scenario.behaviour.returns, [(e.id, e.returns) for e in scenario.errands]
+    ):
+        print(line)
     print(format_summary(result.summary, labels, result.level))
     from simulation.measures.calibration import office_calibration
 

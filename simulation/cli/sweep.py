@@ -10,6 +10,7 @@ from simulation.cli.failures import report_failures
 from simulation.cli.verdict import verdict_lines
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
+from simulation.scenario.returns_schema import describe_returns
 
 
 def _print_calibration(sweep, result) -> None:
@@ -27,6 +28,18 @@ def _print_calibration(sweep, result) -> None:
                 calibration.line().replace("(offices)", f"({base}{', ' + level if level else ''})")
             )
         return
+
+
+def _print_returns(sweep) -> None:
+    """The baseline's return-visit assumption, when it has one (docs/model.md section 13)."""
+    base = sweep.spec.baseline_design
+    for design, _, _, scenario in sweep.cells:
+        if design == base:
+            for line in describe_returns(
+                scenario.behaviour.returns, [(e.id, e.returns) for e in scenario.errands]
+            ):
+                print(line)
+            return
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -74,6 +87,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
             build_report(out)
     print(f"{n} replication(s) per design and level (common random numbers)")
+    _print_returns(sweep)
     print(format_comparison(result.comparison))
     for line in verdict_lines(sweep, result):
         print(line)

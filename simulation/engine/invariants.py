@@ -44,7 +44,7 @@ def check_site(engine: Engine, k: int) -> None:
     now = engine.env.now
     spec = engine.sites[k].spec
     v = engine.visits
-    visitors = engine.arrivals[k][1]
+    visitors = [*engine.arrivals[k][1], *engine.returned[k]]
     at_counter = waiting = 0
     for i in visitors:
         state = v.outcome[i]

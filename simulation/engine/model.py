@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simulation.engine.injection import InjectedArrivals
 from simulation.engine.simpy_internals import succeed_after
 from simulation.scenario.outcomes import (
     BALKED,
@@ -133,7 +134,7 @@ class _Site:
         return w < len(ends) and self.spec.starts[w] <= now
 
 
-class Engine:
+class Engine(InjectedArrivals):
     """Runs sites and visitors in one SimPy environment.
 
     Parameters
@@ -158,6 +159,8 @@ class Engine:
         visits: Visits,
         horizon: float,
         check: Callable[[Engine, int], None] | None = None,
+        on_fail: Callable[[int, float], None] | None = None,
+        watch_reneging: bool = False,
     ) -> None:
         self.env = simpy.Environment()
         self.sites = [_Site(spec) for spec in sites]
@@ -165,6 +168,12 @@ class Engine:
         self.visits = visits
         self.horizon = horizon
         self.check = check
+        # return visits (docs/model.md section 13): ``on_fail(visitor, time)`` is told of every
+        # balk and closing (and, with ``watch_reneging``, every reneging at its deadline), and
+        # may inject later attempts with :meth:`inject`. ``None``: the engine of before.
+        self.on_fail = on_fail
+        self.watch_reneging = watch_reneging and on_fail is not None
+        self.returned: list[list[int]] = [[] for _ in sites]  # injected visitors per site
 
     def run(self) -> Visits:
         """Simulate until the horizon and settle every visitor's outcome."""
@@ -172,7 +181,8 @@ class Engine:
         deadline = self.visits.deadline
         for k, site in enumerate(self.sites):
             times, visitors = self.arrivals[k]
-            if len(times) == 0:
+            returns = self.on_fail is not None
+            if len(times) == 0 and not returns:
                 continue
             # counters first, so that arrivals at time 0 find them idle
             processes = site.spec.counters
@@ -188,7 +198,7 @@ class Engine:
             if len(site.spec.staffing) > 1:
                 env.process(self._staff(site))
             # the true queue length needs the deadline heap only when people can give up
-            track = any(deadline[i] != math.inf for i in visitors)
+            track = returns or any(deadline[i] != math.inf for i in visitors)
             env.process(self._arrivals(site, k, times, visitors, track))
         env.run(until=self.horizon)
         self._settle()
@@ -207,6 +217,8 @@ class Engine:
         limit = site.spec.limit
         horizon = self.horizon
         check = self.check
+        on_fail = self.on_fail
+        watch = self.watch_reneging
         for t, i in zip(times, visitors, strict=True):
             if t >= horizon:
                 return
@@ -235,8 +247,12 @@ class Engine:
                 if limit is not None and site.waiting >= limit:
                     outcome[i] = BALKED
                     leave[i] = t
+                    if on_fail is not None:
+                        on_fail(i, t)
                     continue
                 heapq.heappush(heap, (deadline[i], i))
+                if watch:
+                    self._watch(site, i)
             else:
                 qoa[i] = site.waiting
                 if limit is not None and site.waiting >= limit:
@@ -335,6 +351,8 @@ class Engine:
                 else:
                     outcome[i] = CLOSED
                     leave[i] = close
+                    if self.on_fail is not None:
+                        self.on_fail(i, close)
             site.waiting = 0
             site.heap.clear()
 

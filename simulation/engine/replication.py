@@ -12,6 +12,7 @@ from simulation.engine.choice import choose
 from simulation.engine.demand import sample_needs
 from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays, typed
 from simulation.engine.network import Network
+from simulation.engine.returns import ReturnAttempts
 from simulation.engine.streams import Streams
 from simulation.scenario.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
 
@@ -52,6 +53,7 @@ class VisitorInputs:
     travel: np.ndarray
     deferral_days: np.ndarray
     declined: np.ndarray
+    key: np.ndarray | None = None  # index of the need within its area (keys its returns)
 
 
 def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
@@ -98,6 +100,7 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
                 chosen.travel,
                 chosen.deferral_days,
                 chosen.declined,
+                np.arange(n, dtype=np.int64),
             )
         )
     columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
@@ -125,7 +128,7 @@ def simulate(
         Optional invariant checker passed to the engine.
     """
     return run_visitors(
-        network, replication, draw_visitors(network, Streams(seed, replication)), check
+        network, replication, draw_visitors(network, Streams(seed, replication)), check, seed
     )
 
 
@@ -134,8 +137,13 @@ def run_visitors(
     replication: int,
     v: VisitorInputs,
     check: Callable[[Engine, int], None] | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """Run the sites for given visitors (drawn, or built by hand in tests) → visit table."""
+    """Run the sites for given visitors (drawn, or built by hand in tests) → visit table.
+
+    With ``behaviour.returns`` (or an errand's ``returns``) later attempts are created during the run (their numbers keyed
+    by ``seed``, default the scenario's) and the table gains ``need`` and ``attempt``.
+    """
     horizon = network.horizon
     site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
     site = site_of_place[v.place]  # place -1 maps to the sentinel -1
@@ -151,8 +159,70 @@ def run_visitors(
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
         visits.outcome[i] = DECLINED
-    Engine(specs, arrivals, visits, horizon, check).run()
-    return visit_table(network, replication, v, site, as_arrays(visits))
+    if not network.scenario.has_returns:
+        Engine(specs, arrivals, visits, horizon, check).run()
+        return visit_table(network, replication, v, site, as_arrays(visits))
+    key = v.key if v.key is not None else np.arange(len(v.need), dtype=np.int64)
+    attempts = ReturnAttempts(
+        network,
+        network.scenario.seed if seed is None else seed,
+        replication,
+        v.area,
+        v.errand,
+        v.need,
+        key,
+        visits,
+    )
+    engine = Engine(
+        specs, arrivals, visits, horizon, check, attempts.on_fail, attempts.watch_reneging
+    )
+    attempts.start(engine, v.place)
+    engine.run()
+    return attempt_table(network, replication, v, attempts, as_arrays(visits), site_of_place)
+
+
+def attempt_table(
+    network: Network,
+    replication: int,
+    v: VisitorInputs,
+    attempts: ReturnAttempts,
+    rec: dict[str, np.ndarray],
+    site_of_place: np.ndarray,
+) -> pd.DataFrame:
+    """The visit table with return visits: one row per attempt, with ``need`` and ``attempt``.
+
+    Rows ``0 .. n-1`` are the first attempts (as without returns); later attempts follow in
+    the order they were created. ``need_min`` is the minute the attempt's need arose (for a
+    return: failure + delay); ``counted`` follows the need's first attempt.
+    """
+    log = attempts.log
+    need = np.concatenate(
+        [np.arange(len(v.need), dtype=np.int64), np.array(log.need, dtype=np.int64)]
+    )
+    place = np.concatenate([v.place, np.array(log.place, dtype=np.int64)])
+    merged = VisitorInputs(
+        area=v.area[need],
+        errand=v.errand[need],
+        need=np.concatenate([v.need, np.array(log.need_min, dtype=float)]),
+        service=np.empty(0),
+        patience=np.empty(0),
+        place=place,
+        arrival=np.concatenate([v.arrival, np.array(log.arrival, dtype=float)]),
+        travel=np.concatenate([v.travel, np.array(log.travel, dtype=float)]),
+        deferral_days=np.concatenate([v.deferral_days, np.array(log.deferral_days, dtype=float)]),
+        declined=np.concatenate([v.declined, np.array(log.declined, dtype=bool)]),
+    )
+    table = visit_table(network, replication, merged, site_of_place[place], rec)
+    table.insert(2, "need", need)
+    table.insert(
+        3,
+        "attempt",
+        np.concatenate(
+            [np.ones(len(v.need), dtype=np.int64), np.array(log.attempt, dtype=np.int64)]
+        ),
+    )
+    table["counted"] = v.need[need] >= network.scenario.calendar.warmup_min
+    return table
 
 
 def site_spec(network: Network, k: int) -> SiteSpec:

@@ -14,6 +14,13 @@ import pandas as pd
 from simulation.engine.network import Network
 from simulation.measures.intervals import t_half_width
 from simulation.measures.occupancy import intervals, over_windows
+from simulation.measures.returns_kpis import (
+    attempt_kpis,
+    first_need_min,
+    has_attempts,
+    last_attempt,
+    return_visits,
+)
 from simulation.scenario.outcomes import OUTCOMES, UNSERVED
 
 SERVED_CODE = OUTCOMES.index("served")
@@ -96,10 +103,20 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
         return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
 
     kinds = np.array([getattr(x, "kind", "office") == "mobile" for x in scenario.sites] + [False])
-    mobile_served = kinds[site] & (outcome == SERVED_CODE)
+    # with returns, overall/group/area judge each need by its last attempt (returns_kpis)
+    per_need = _PerNeed(v) if has_attempts(v) else None
+    n_outcome = outcome if per_need is None else per_need.outcome
+    n_site = site if per_need is None else per_need.site
+    n_area = area if per_need is None else per_need.area
+    mobile_served = kinds[n_site] & (n_outcome == SERVED_CODE)
+
+    def need_scope(idx: np.ndarray, population: float | None) -> dict[str, float]:
+        if per_need is None:
+            return need(idx, population)
+        return per_need.kpis(idx, population, years)
 
     def split(idx: np.ndarray) -> dict[str, float]:
-        served = float((outcome[idx] == SERVED_CODE).sum())
+        served = float((n_outcome[idx] == SERVED_CODE).sum())
         by_mobile = float(mobile_served[idx].sum())
         return {
             "served_mobile": by_mobile,
@@ -107,24 +124,27 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
             "mobile_share": by_mobile / served if served else np.nan,
         }
 
-    everyone = np.arange(len(outcome))
+    everyone = np.arange(len(n_outcome))
     add(
         "overall",
         "all",
-        {**need(everyone, float(sum(a.population for a in scenario.areas))), **split(everyone)},
+        {
+            **need_scope(everyone, float(sum(a.population for a in scenario.areas))),
+            **split(everyone),
+        },
     )
     vulnerable = np.array([a.vulnerable for a in scenario.areas], dtype=bool)
     for label, flag in (("vulnerable", True), ("other", False)):
         members = np.flatnonzero(vulnerable == flag)
         if len(members):
-            idx = np.flatnonzero(np.isin(area, members))
+            idx = np.flatnonzero(np.isin(n_area, members))
             population = float(sum(scenario.areas[m].population for m in members))
-            add("group", label, {**need(idx, population), **split(idx)})
-    for a, idx in enumerate(_groups(area, len(scenario.areas))):
+            add("group", label, {**need_scope(idx, population), **split(idx)})
+    for a, idx in enumerate(_groups(n_area, len(scenario.areas))):
         add(
             "area",
             scenario.areas[a].id,
-            {**need(idx, float(scenario.areas[a].population)), **split(idx)},
+            {**need_scope(idx, float(scenario.areas[a].population)), **split(idx)},
         )
 
     weeks = (cal.days - cal.warmup_days) / 7.0
@@ -150,6 +170,8 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
             ),
         }
         staff_hours += values["staff_hours_per_week"]
+        if per_need is not None:
+            values["return_visits"] = return_visits(per_need.attempts[idx], site[idx])
         add("site", scenario.sites[k].id, values)
     place_codes = v["place"].cat.codes.to_numpy()
     for p, idx in enumerate(
@@ -173,11 +195,50 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
                 _within(network.staffing(place.site), starts, ends),
             ),
         }
+        if per_need is not None:
+            values["return_visits"] = return_visits(per_need.attempts[idx], site[idx])
         add("stop", place.id, values)
     rows.append(("overall", "all", "staff_hours_per_week", staff_hours))
     out = pd.DataFrame(rows, columns=["scope", "id", "kpi", "value"])
     out.insert(0, "replication", np.int32(replication))
     return out
+
+
+class _PerNeed:
+    """Counted attempts reduced to one row per need (its last attempt), for need scopes."""
+
+    def __init__(self, v: pd.DataFrame) -> None:
+        self.attempts = v["attempt"].to_numpy()  # of every counted attempt (site scopes)
+        final = last_attempt(v)
+        last = v[final]
+        self.outcome = last["outcome"].cat.codes.to_numpy().astype(np.int64)
+        self.site = last["site"].cat.codes.to_numpy()
+        self.area = last["area"].cat.codes.to_numpy()
+        self.wait = last["wait_min"].to_numpy()
+        self.travel = last["travel_min"].to_numpy()
+        self.deferral = last["deferral_days"].to_numpy()
+        self.attempt = last["attempt"].to_numpy()
+        self.days = (last["start_min"].to_numpy() - first_need_min(v)[final]) / 1440.0
+        self.row_site = v["site"].cat.codes.to_numpy()
+        self.row_area = v["area"].cat.codes.to_numpy()
+
+    def kpis(self, idx: np.ndarray, population: float | None, years: float) -> dict[str, float]:
+        """Need KPIs by final outcome, and the return KPIs, of the needs ``idx``."""
+        out = _need_kpis(
+            self.outcome[idx],
+            self.wait[idx],
+            self.travel[idx],
+            self.deferral[idx],
+            population,
+            years,
+        )
+        out.update(attempt_kpis(self.attempt[idx], self.outcome[idx], self.days[idx]))
+        areas = np.unique(self.area[idx])
+        out["return_visits"] = return_visits(
+            self.attempts[np.isin(self.row_area, areas)],
+            self.row_site[np.isin(self.row_area, areas)],
+        )
+        return out
 
 
 def _within(

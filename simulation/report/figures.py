@@ -20,6 +20,7 @@ from simulation.report.plots import (
     cost_benefit,
     design_maps,
     forest_plot,
+    return_visits_figure,
     save_figure,
     schedule_timeline,
     site_heatmaps,
@@ -181,6 +182,24 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                     {d: res.design_kpis(d) for d in designs},
                     "Weekly schedule of the mobile units" + suffix,
                 ),
+            )
+        )
+    with_attempts = {
+        d: res.visits[d] for d in designs if d in res.visits and "attempt" in res.visits[d]
+    }
+    if with_attempts:
+        days = {d: float(res.scenarios[d]["calendar"]["days"]) for d in with_attempts}
+        first = next(iter(with_attempts))
+        specs.append(
+            FigureSpec(
+                "returns",
+                "Return visits",
+                "Left: unserved needs per replication by reason, judged at the first attempt (as if nobody "
+                "came back) and at the last (after the returns); middle: share of needs with each number of "
+                "attempts (pending needs left out); right: later attempts arriving at each site per "
+                f"week by clock hour, for {first}. From the visit tables kept{at}; needs from the warm-up are "
+                "left out of the left and middle panels.",
+                lambda: return_visits_figure(with_attempts, days, "Return visits" + suffix),
             )
         )
     return specs

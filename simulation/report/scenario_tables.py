@@ -15,6 +15,7 @@ from simulation.report.formatting import percent as _pct
 from simulation.report.formatting import plain as _plain
 from simulation.report.plots.tables import label
 from simulation.results.read import Results
+from simulation.scenario.returns_schema import Returns
 
 
 def parameter_blocks(res: Results) -> list[Block]:
@@ -103,6 +104,8 @@ def parameter_blocks(res: Results) -> list[Block]:
     rows = []
     for k, v in behaviour.items():
         value = _distribution(v) if k == "patience_minutes" else _plain(v)
+        if k == "returns" and v:
+            value = Returns.model_validate(v).describe()
         rows.append([_t(k.replace("_", " ")), _t(value)])
     blocks.append(Table(["parameter", "value"], rows, "Behaviour"))
     return blocks

@@ -17,8 +17,10 @@ FIGURE_NAMES: tuple[str, ...] = (
     "costs",
     "queues",
     "schedule",
+    "returns",
 )
-"""Every figure a report can hold, in report order (a run has no comparison or costs);
+"""Every figure a report can hold, in report order (a run has no comparison or costs; only a
+scenario with ``behaviour.returns`` has ``returns``);
 written as ``figures/<name>.png`` and ``figures/<name>.svg``."""
 
 STORE_TABLES = ("runs", "visits", "site_hours")

@@ -36,12 +36,19 @@ TIME_KPIS: tuple[str, ...] = (
 )  # fmt: skip
 """Time-weighted KPIs of a site or a mobile-unit stop."""
 
+RETURN_KPIS: tuple[str, ...] = (
+    "attempts_per_need", "served_first_share", "days_to_service_mean", "return_visits",
+)  # fmt: skip
+"""KPIs of return visits (only with ``behaviour.returns``); ``site``/``stop``: ``return_visits``."""
+
 KPI_NAMES: dict[str, frozenset[str]] = {
-    "overall": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, "staff_hours_per_week")),
-    "group": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS)),
-    "area": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS)),
-    "site": frozenset((*NEED_KPIS, *TIME_KPIS)),
-    "stop": frozenset((*NEED_KPIS, *TIME_KPIS)),
+    "overall": frozenset(
+        (*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, "staff_hours_per_week", *RETURN_KPIS)
+    ),
+    "group": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, *RETURN_KPIS)),
+    "area": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, *RETURN_KPIS)),
+    "site": frozenset((*NEED_KPIS, *TIME_KPIS, "return_visits")),
+    "stop": frozenset((*NEED_KPIS, *TIME_KPIS, "return_visits")),
 }
 """Every KPI name available at each scope."""
 

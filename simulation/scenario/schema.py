@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from simulation.scenario.distributions import Distribution
 from simulation.scenario.names import SAFE
+from simulation.scenario.returns_schema import Returns
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,6 +73,8 @@ class Errand(BaseModel):
     name: str | None = None
     share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
     service_minutes: Distribution
+    returns: Annotated[Returns | None, BeforeValidator(_none_word)] = None
+    """This errand's own return visits, replacing ``behaviour.returns`` for its needs."""
 
 
 class Profile(BaseModel):
@@ -290,6 +293,7 @@ class Behaviour(BaseModel):
     delay_minutes_per_day: NonNeg = 15.0
     choice: Choice = Choice()
     decay: Annotated[Decay | None, BeforeValidator(_none_word)] = None
+    returns: Annotated[Returns | None, BeforeValidator(_none_word)] = None
 
 
 class Scenario(BaseModel):
@@ -321,4 +325,33 @@ class Scenario(BaseModel):
             for stop in site.get("schedule", ()):
                 if stop.get("counters", 0) is None:
                     del stop["counters"]
+        for errand in doc["errands"]:
+            if errand.get("returns", 0) is None:
+                del errand["returns"]
+            else:
+                _drop_unset_delay(errand["returns"])
+        behaviour = doc["behaviour"]
+        if behaviour.get("returns", 0) is None:
+            del behaviour["returns"]  # a scenario without returns resolves as before
+        else:
+            _drop_unset_delay(behaviour["returns"])
         return doc
+
+    def returns_for(self, errand: int) -> Returns | None:
+        """The return-visit rules of errand ``errand`` (its own, else ``behaviour.returns``)."""
+        own = self.errands[errand].returns
+        return own if own is not None else self.behaviour.returns
+
+    @property
+    def has_returns(self) -> bool:
+        """Whether any need may return (``behaviour.returns`` or an errand's ``returns``)."""
+        return self.behaviour.returns is not None or any(
+            e.returns is not None for e in self.errands
+        )
+
+
+def _drop_unset_delay(returns: dict[str, Any]) -> None:
+    """Leave out the delay key that was not given (exactly one of the two is)."""
+    for key in ("delay_days", "delay_minutes"):
+        if returns.get(key, 0) is None:
+            del returns[key]

@@ -33,6 +33,11 @@ SERVICE_CV = 1.0  # A2
 PATIENCE_MEDIAN = 30  # A6: minutes, lognormal
 PATIENCE_CV = 0.8  # A6
 BALK_QUEUE = 25  # A6: a walk-in leaves at once if 25 people wait ahead
+RETURN_AFTER = ("reneged", "balked", "closed", "no_option")  # A14: who may come back
+RETURN_PROBABILITY = 0.7  # A14: chance of another attempt after each failure (range 0.5-0.9)
+RETURN_DELAY_DAYS = 2  # A14: gamma mean, days from the failure to the new need (range 1-5)
+RETURN_DELAY_CV = 0.8  # A14
+RETURN_MAX_ATTEMPTS = 3  # A14: the first attempt and at most two returns
 MAX_DEFERRAL_DAYS = 7  # model default: a need can wait up to a week for an open place
 DELAY_MIN_PER_DAY = 15  # model default: a day of delay weighs like 15 travel minutes
 

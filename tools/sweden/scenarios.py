@@ -173,8 +173,8 @@ SOURCES_HEADER = [
     "Assumptions (docs/scenarios.md): A1 opening hours, A2 service times, A5 weekday/hour profile,",
     "  A6 patience and balking, A7 errand mix (A7 (MV): Migrationsverket only at offices in",
     f"  municipalities of >= {MV_MIN_POPULATION:,} residents), A8 visit rate, A9 distance decay,",
-    "  A10 populations of unsourced areas, A11 mobile unit; scenario assumptions SE1-SE8 (SE8: counters",
-    "  sized to ~17 visits per staff-day).",
+    "  A10 populations of unsourced areas, A11 mobile unit, A14 return visits; scenario assumptions",
+    "  SE1-SE8 (SE8: counters sized to ~17 visits per staff-day).",
 ]
 
 

@@ -24,6 +24,11 @@ from tools.sweden.parameters import (
     PATIENCE_CV,
     PATIENCE_MEDIAN,
     REGION_DAYS,
+    RETURN_AFTER,
+    RETURN_DELAY_CV,
+    RETURN_DELAY_DAYS,
+    RETURN_MAX_ATTEMPTS,
+    RETURN_PROBABILITY,
     SEED,
     SERVICE_CV,
     SERVICE_MEAN,
@@ -148,6 +153,10 @@ def travel_behaviour(comments: Comments) -> dict[str, Any]:
         f"A9: half the demand acts at ~{HALF_DEMAND_KM} km: {HALF_DEMAND_KM} km x {DETOUR} / "
         f"{SPEED_KMH} km/h = 19.5 min; 19.5 / ln 2 = {DECAY_SCALE}"
     )
+    comments[("behaviour", "returns")] = (
+        f"A14: {RETURN_PROBABILITY:.0%} of failed attempts come back (range 50-90 %), "
+        f"gamma mean {RETURN_DELAY_DAYS} days later (range 1-5), at most {RETURN_MAX_ATTEMPTS} attempts"
+    )
     return {
         "travel": {
             "speed_kmh": SPEED_KMH,
@@ -162,5 +171,11 @@ def travel_behaviour(comments: Comments) -> dict[str, Any]:
             "delay_minutes_per_day": DELAY_MIN_PER_DAY,
             "choice": {"rule": "least_cost"},
             "decay": {"form": "exponential", "scale": DECAY_SCALE},
+            "returns": {
+                "after": list(RETURN_AFTER),
+                "probability": RETURN_PROBABILITY,
+                "delay_days": {"dist": "gamma", "mean": RETURN_DELAY_DAYS, "cv": RETURN_DELAY_CV},
+                "max_attempts": RETURN_MAX_ATTEMPTS,
+            },
         },
     }

@@ -12,6 +12,7 @@ it as PNG (200 dpi) and SVG with byte-identical output for identical input.
 :func:`site_heatmaps`                  queue and counter use by weekday × hour, per site
 :func:`schedule_timeline`              mobile units' weekly stop windows
 :func:`cost_benefit`                   staffed hours against a benefit KPI, per design
+:func:`return_visits_figure`           return visits: unserved first/last, attempts, load
 =====================================  =====================================================
 """
 
@@ -19,6 +20,7 @@ from simulation.report.plots.comparison import forest_plot
 from simulation.report.plots.costs import cost_benefit
 from simulation.report.plots.heatmaps import site_heatmaps, week_grid
 from simulation.report.plots.maps import design_maps, scenario_map
+from simulation.report.plots.returns import return_visits_figure
 from simulation.report.plots.schedules import schedule_timeline
 from simulation.report.plots.style import kpi_label, save_figure, style
 from simulation.report.plots.unserved import unserved_bars
@@ -29,6 +31,7 @@ __all__ = [
     "design_maps",
     "forest_plot",
     "kpi_label",
+    "return_visits_figure",
     "save_figure",
     "scenario_map",
     "schedule_timeline",

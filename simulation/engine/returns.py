@@ -1,0 +1,224 @@
+"""Return visits: later attempts of needs whose attempt failed, created while the run goes on.
+
+Whether a need tries again, and when, depends on what happened at a site, so later attempts
+cannot be drawn before the run. The engine tells :meth:`ReturnAttempts.on_fail` of each
+failure (a balk, a closing, a reneging at its deadline; ``no_option`` and ``declined`` are
+known at choice time). With the scenario's probability the need tries again after a delay:
+the new attempt chooses among all options by the usual rules (``choice.choose``) at its own
+need time and is injected into the chosen site's arrivals (``Engine.inject``, one event).
+
+Common random numbers: every number of attempt ``k`` of a need (whether it returns, the
+delay, the choice uniforms, patience and service time) comes from one small generator keyed
+by the root seed, the replication, the need's area, its index within the area and ``k``,
+never by position in the run (docs/model.md section 13).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.engine.choice import choose
+from simulation.engine.model import Engine, Visits
+from simulation.engine.network import Network
+from simulation.engine.streams import _name_words
+from simulation.scenario.outcomes import DECLINED, NO_OPTION, OUTCOMES, TRAVELLING
+from simulation.scenario.returns_schema import Returns
+
+
+def attempt_stream(
+    seed: int, replication: int, area: str, need: int, attempt: int
+) -> np.random.Generator:
+    """The generator of attempt ``attempt`` (2, 3, ...) of need ``need`` of ``area``.
+
+    Parameters
+    ----------
+    seed, replication
+        Root seed and replication number.
+    area
+        The need's area id.
+    need
+        The need's index among its area's needs (in need-time order).
+    attempt
+        The attempt the numbers are for.
+    """
+    words = _name_words(f"return/{area}")
+    seq = np.random.SeedSequence(entropy=seed, spawn_key=(replication, *words, need, attempt))
+    return np.random.Generator(np.random.PCG64(seq))
+
+
+@dataclass
+class AttemptLog:
+    """The inputs of the attempts created during a run (rows after the first attempts)."""
+
+    need: list[int] = field(default_factory=list)  # row of the need's first attempt
+    attempt: list[int] = field(default_factory=list)
+    need_min: list[float] = field(default_factory=list)
+    place: list[int] = field(default_factory=list)
+    arrival: list[float] = field(default_factory=list)
+    travel: list[float] = field(default_factory=list)
+    deferral_days: list[float] = field(default_factory=list)
+    declined: list[bool] = field(default_factory=list)
+
+
+class ReturnAttempts:
+    """Creates the later attempts of failed needs during one engine run.
+
+    Parameters
+    ----------
+    network
+        The compiled scenario (with ``behaviour.returns`` or an errand's ``returns``).
+    seed, replication
+        Root seed and replication number (they key the attempts' generators).
+    area, errand, need_min, need_key
+        Per first attempt: area index, errand index, need minute and index within the area.
+    visits
+        The engine's records; later attempts are appended to them.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        seed: int,
+        replication: int,
+        area: np.ndarray,
+        errand: np.ndarray,
+        need_min: np.ndarray,
+        need_key: np.ndarray,
+        visits: Visits,
+    ) -> None:
+        scenario = network.scenario
+        # the rules of each errand: its own returns, else the scenario's (None: no returns)
+        self.specs: list[Returns | None] = [
+            scenario.returns_for(e) for e in range(len(scenario.errands))
+        ]
+        self.after_codes = [
+            set() if r is None else {OUTCOMES.index(name) for name in r.after} for r in self.specs
+        ]
+        self.network = network
+        self.seed = seed
+        self.replication = replication
+        self.first = len(area)
+        self.area = area.tolist()
+        self.errand = errand.tolist()
+        self.need_min = need_min.tolist()
+        self.need_key = need_key.tolist()
+        self.visits = visits
+        self.log = AttemptLog()
+        self.site_of_place = [p.site for p in network.places]
+        self.engine: Engine | None = None
+        # attempts created but not yet chosen: (row, area, errand, need minute, patience, uniforms)
+        self.pending: list[tuple[int, int, int, float, float, np.ndarray]] = []
+        self.flush_at = np.inf  # when the next batch chooses (<= every pending need minute)
+
+    @property
+    def watch_reneging(self) -> bool:
+        """Whether reneging may lead to a return (then the engine records it at the deadline)."""
+        return any(r is not None and "reneged" in r.after for r in self.specs)
+
+    def start(self, engine: Engine, place: np.ndarray) -> None:
+        """Attach to ``engine`` and create the returns of first attempts with no site."""
+        self.engine = engine
+        for i in np.flatnonzero(place < 0).tolist():
+            self.on_fail(i, self.need_min[i])
+
+    def need_of(self, i: int) -> int:
+        """Row of the first attempt of visitor ``i``'s need."""
+        return i if i < self.first else self.log.need[i - self.first]
+
+    def attempt_of(self, i: int) -> int:
+        """Attempt number of visitor ``i`` (1 for a first attempt)."""
+        return 1 if i < self.first else self.log.attempt[i - self.first]
+
+    def on_fail(self, i: int, t: float) -> None:
+        """Visitor ``i``'s attempt failed at minute ``t``: maybe create the need's next attempt."""
+        need = self.need_of(i)
+        errand = self.errand[need]
+        spec = self.specs[errand]
+        if spec is None or self.visits.outcome[i] not in self.after_codes[errand]:
+            return
+        attempt = self.attempt_of(i) + 1
+        if spec.max_attempts is not None and attempt > spec.max_attempts:
+            return
+        area = self.area[need]
+        scenario = self.network.scenario
+        g = attempt_stream(
+            self.seed, self.replication, scenario.areas[area].id, self.need_key[need], attempt
+        )
+        # fixed order of draws in the attempt's own generator (docs/model.md section 13)
+        if g.random() >= spec.probability:
+            return
+        when = t + float(spec.delay.sample(g, 1)[0]) * spec.delay_scale
+        u = g.random(3)
+        patience_dist = scenario.behaviour.patience_minutes
+        patience = np.inf if patience_dist is None else float(patience_dist.sample(g, 1)[0])
+        service = float(scenario.errands[errand].service_minutes.sample(g, 1)[0])
+        v = self.visits
+        j = len(v.service)
+        log = self.log
+        log.need.append(need)
+        log.attempt.append(attempt)
+        log.need_min.append(when)
+        log.place.append(-1)
+        log.arrival.append(np.nan)
+        log.travel.append(np.nan)
+        log.deferral_days.append(np.nan)
+        log.declined.append(False)
+        nan = float("nan")
+        v.service.append(service)
+        v.deadline.append(np.inf)
+        v.start.append(nan)
+        v.end.append(nan)
+        v.leave.append(nan)
+        v.queue_on_arrival.append(nan)
+        v.outcome.append(TRAVELLING)  # pending unless chosen and arrived before the horizon
+        if when >= self.network.horizon:
+            return  # the attempt would arise after the run: pending
+        self.pending.append((j, area, errand, when, patience, u))
+        if when < self.flush_at:
+            # choose no later than the attempt's need time (choice does not depend on the sites'
+            # state), in one batch with every other attempt waiting to choose
+            self.flush_at = when
+            assert self.engine is not None
+            env = self.engine.env
+            env.timeout(when - env.now).callbacks.append(self._flush)
+
+    def _flush(self, _event: object = None) -> None:
+        """Choose for every attempt waiting to choose (one ``choose`` call per area) and inject."""
+        batch, self.pending = self.pending, []
+        self.flush_at = np.inf
+        if not batch:
+            return
+        by_area: dict[int, list[tuple[int, int, float, float, np.ndarray]]] = {}
+        for j, area, errand, when, patience, u in batch:
+            by_area.setdefault(area, []).append((j, errand, when, patience, u))
+        v, log, first = self.visits, self.log, self.first
+        assert self.engine is not None
+        for area, items in by_area.items():
+            rows = [it[0] for it in items]
+            u = np.array([it[4] for it in items])
+            c = choose(
+                self.network,
+                area,
+                np.array([it[2] for it in items]),
+                np.array([it[1] for it in items], dtype=np.int64),
+                u[:, 0],
+                u[:, 1],
+                u[:, 2],
+            )
+            for k, j in enumerate(rows):
+                place = int(c.place[k])
+                r = j - first
+                log.place[r] = place
+                log.travel[r] = float(c.travel[k])
+                log.deferral_days[r] = float(c.deferral_days[k])
+                log.declined[r] = bool(c.declined[k])
+                if place < 0:
+                    v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
+                    self.on_fail(j, items[k][2])
+                    continue
+                arrival = float(c.arrival[k])
+                log.arrival[r] = arrival
+                v.deadline[j] = arrival + items[k][3]
+                self.engine.inject(self.site_of_place[place], j, arrival)
