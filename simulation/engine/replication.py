@@ -110,6 +110,7 @@ def simulate(
     replication: int,
     seed: int,
     check: Callable[[Engine, int], None] | None = None,
+    world: int | None = None,
 ) -> pd.DataFrame:
     """Run one replication and return its visit table.
 
@@ -123,9 +124,11 @@ def simulate(
         Root seed.
     check
         Optional invariant checker passed to the engine.
+    world
+        Sampled world of a robust comparison (part of the stream keys; ``None``: none).
     """
     return run_visitors(
-        network, replication, draw_visitors(network, Streams(seed, replication)), check
+        network, replication, draw_visitors(network, Streams(seed, replication, world)), check
     )
 
 
