@@ -17,6 +17,10 @@ FIGURE_NAMES: tuple[str, ...] = (
     "costs",
     "queues",
     "schedule",
+    "regret",
+    "probability_best",
+    "flip_map",
+    "tornado",
 )
 """Every figure a report can hold, in report order (a run has no comparison or costs);
 written as ``figures/<name>.png`` and ``figures/<name>.svg``."""
