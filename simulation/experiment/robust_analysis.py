@@ -146,7 +146,7 @@ def robust_verdict(result: RobustResult) -> list[str]:
     sens = result.sensitivity
     if not sens.empty:
         order = scores(sens).sort_values(ascending=False, kind="stable")
-        method = "Sobol' total order" if sens["method"].iloc[0] == "sobol" else "delta"
+        method = "Sobol' total order" if sens["method"].iloc[0] == "sobol" else "first-order S1"
         shown = ", ".join(f"{i} {v:.2f}" for i, v in order.head(3).items())
         lines.append(f"Most influential inputs ({method}, largest over the designs): {shown}.")
     return lines

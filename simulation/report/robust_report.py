@@ -73,7 +73,7 @@ def robust_figure_specs(res: Results) -> list[FigureSpec]:
             + (
                 "(Sobol' total-order index, Saltelli design)"
                 if not robust.sensitivity.empty and robust.sensitivity["method"].iloc[0] == "sobol"
-                else "(Borgonovo's moment-independent delta over the Latin hypercube; S1 where delta is undefined)"
+                else "(first-order S1 from the Latin hypercube; sensitivity.csv also gives Borgonovo's delta)"
             )
             + ", with bootstrap half-widths; largest at the top.",
             partial(tornado, robust.sensitivity, "Sensitivity to uncertain inputs"),

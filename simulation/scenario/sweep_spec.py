@@ -242,7 +242,8 @@ class Sweep:
         detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
         path = ("factors",) if levels > 1 and replications is None else ("replications",)
         runs = designs * levels * count
-        uncertain = self.spec.uncertain
+        worlds = getattr(self, "worlds", None)
+        uncertain = worlds.spec if worlds is not None else self.spec.uncertain
         if uncertain is not None:
             worlds = uncertain.world_count()
             runs += designs * worlds * uncertain.replications

@@ -195,7 +195,7 @@ def tornado(sensitivity: pd.DataFrame, title: str) -> Figure:
     order = table.groupby("input", sort=False)["score"].max().sort_values(kind="stable")
     inputs = list(order.index)
     designs = list(dict.fromkeys(table["design"].astype(str)))
-    method = "Sobol' total order" if table["method"].iloc[0] == "sobol" else "delta"
+    method = "Sobol' total order ST" if table["method"].iloc[0] == "sobol" else "first-order S1"
     height = 0.8 / max(len(designs), 1)
     with style():
         fig = new_figure(6.8, 1.3 + 0.5 * len(inputs) * max(1, len(designs) / 2))
