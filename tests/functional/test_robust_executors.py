@@ -1,0 +1,90 @@
+"""Worlds × designs × replications give identical tables serial, with 2 local workers and on a
+local dask cluster, and a killed robust sweep resumes (docs/testing.md, "Robust comparisons")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from simulation.results.robust_files import ROBUST_FILES
+from simulation.results.sweep_folder import run_sweep
+from tests.faults.test_resume import kill_midway, run_files
+from tests.robust_support import flip_sweep
+from tests.sweep_support import TABLES, sweep_command, write_sweep
+
+FILES = (*TABLES, *ROBUST_FILES)
+
+
+def _bytes(folder) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+def _doc(days: int = 7) -> dict:
+    doc = flip_sweep(worlds=32, replications=2)
+    doc["scenario"]["calendar"]["days"] = days
+    return doc
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("robust") / "serial"
+    result = run_sweep(_doc(), workers=1, out=out, progress=False)
+    assert result.robust is not None
+    return out
+
+
+def test_robust_folder_records_worlds_and_runs(serial):
+    manifest = json.loads((serial / "manifest.json").read_text())
+    assert manifest["runs"] == 2 * 2 + 2 * 32 * 2  # the nominal cells, then every world
+    assert manifest["uncertain"]["worlds"] == 32
+    assert manifest["uncertain"]["input_order"][0] == "areas.home.location.lat"
+    assert set(FILES) <= set(manifest["checksums"])
+    assert len(manifest["run_keys"]["a"]) == 1 + 32  # the nominal level and one per world
+    assert len(list((serial / "runs").glob("*.parquet"))) == manifest["runs"]
+
+
+def test_two_local_workers_give_identical_tables(serial, tmp_path):
+    run_sweep(_doc(), workers=2, out=tmp_path / "two", progress=False)
+    assert _bytes(tmp_path / "two") == _bytes(serial)
+
+
+def test_dask_local_cluster_gives_identical_tables(serial, tmp_path):
+    pytest.importorskip("distributed")
+    sweep = write_sweep(tmp_path / "flip.sweep.yaml", _doc())
+    out = tmp_path / "dask"
+    proc = subprocess.run(
+        sweep_command(sweep, out, "--executor", "dask", "--workers", "2", "--no-report", "-q"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _bytes(out) == _bytes(serial)
+    assert "Robust across 32 plausible worlds for travel_mean" in proc.stdout
+
+
+def test_killed_robust_sweep_resumes_with_identical_tables(tmp_path):
+    doc = _doc(days=120)  # runs long enough to be killed midway
+    sweep = write_sweep(tmp_path / "flip.sweep.yaml", doc)
+    reference = tmp_path / "reference"
+    run_sweep(doc, workers=1, out=reference, progress=False)
+    out = tmp_path / "out"
+    cmd = sweep_command(sweep, out, "--workers", "2", "--no-report", "-q")
+    kill_midway(cmd, out, tmp_path, stored=30)
+    before = run_files(out)
+    assert 30 <= len(before) < 2 * 2 + 2 * 32 * 2
+    again = subprocess.run(
+        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    assert "resumed:" in again.stdout
+    after = run_files(out)
+    assert len(after) == 2 * 2 + 2 * 32 * 2
+    # the world runs stored before the kill were reused, not rewritten (kept visit tables of
+    # the nominal cells may make a few of those run again: see tests/faults/test_resume.py)
+    assert sum(after[k] == v for k, v in before.items()) >= len(before) - 4
+    assert _bytes(out) == _bytes(reference)
