@@ -240,10 +240,12 @@ class Sweep:
         count = reps.max if isinstance(reps, AutoReplications) else int(reps)
         designs, levels = len(self.spec.designs), self.level_count()
         detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
-        path = ("factors",) if levels > 1 and replications is None else ("replications",)
+        path: tuple[str, ...] = (
+            ("factors",) if levels > 1 and replications is None else ("replications",)
+        )
         runs = designs * levels * count
-        worlds = getattr(self, "worlds", None)
-        uncertain = worlds.spec if worlds is not None else self.spec.uncertain
+        built = getattr(self, "worlds", None)  # resampled (--worlds), else the file's block
+        uncertain = built.spec if built is not None else self.spec.uncertain
         if uncertain is not None:
             worlds = uncertain.world_count()
             runs += designs * worlds * uncertain.replications

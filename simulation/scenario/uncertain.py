@@ -196,7 +196,7 @@ def _locations(node: Any, parts: list[str]) -> list[tuple[Any, str | int]]:
         return []
     if not rest:
         return [(node, key)]
-    return _locations(node[key], rest)  # type: ignore[index]  # a list or mapping here
+    return _locations(node[key], rest)
 
 
 def locations(document: Mapping[str, Any], path: str) -> list[tuple[Any, str | int]]:
