@@ -55,17 +55,35 @@ class Range(BaseModel):
         return self
 
 
-class ScaleRange(BaseModel):
-    """A range of factors that multiply every selected value."""
+class InputRange(BaseModel):
+    """One uncertain input: ``{low, high}`` (the value itself) or ``{scale: {low, high}}``
+    (a factor that multiplies every selected value)."""
 
     model_config = _FROZEN
-    scale: Range
+    low: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    high: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    scale: Range | None = None
 
     @model_validator(mode="after")
-    def _positive(self) -> ScaleRange:
-        if self.scale.low <= 0:
-            raise ValueError(f"a scale factor must be above 0 (low is {self.scale.low})")
+    def _one_form(self) -> InputRange:
+        if self.scale is not None:
+            if self.low is not None or self.high is not None:
+                raise ValueError("give either low and high, or scale: {low, high}, not both")
+            if self.scale.low <= 0:
+                raise ValueError(f"a scale factor must be above 0 (low is {self.scale.low})")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("expected {low, high} or {scale: {low, high}}")
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be above low ({self.low})")
         return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of the sampled number (a factor for ``scale``)."""
+        if self.scale is not None:
+            return self.scale.low, self.scale.high
+        return float(self.low), float(self.high)  # type: ignore[arg-type]  # both set here
 
 
 class UncertainSpec(BaseModel):
@@ -76,7 +94,7 @@ class UncertainSpec(BaseModel):
     sampler: Literal["lhs", "sobol", "grid"] = "lhs"
     replications: Annotated[int, Field(ge=2, le=10000)] = 3
     kpi: str | None = None
-    inputs: Annotated[dict[str, Range | ScaleRange], Field(min_length=1)]
+    inputs: Annotated[dict[str, InputRange], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _sizes(self) -> UncertainSpec:
@@ -96,10 +114,7 @@ class UncertainSpec(BaseModel):
 
     def bounds(self) -> list[tuple[float, float]]:
         """``(low, high)`` of every input, in the order of :attr:`inputs`."""
-        return [
-            (r.scale.low, r.scale.high) if isinstance(r, ScaleRange) else (r.low, r.high)
-            for r in self.inputs.values()
-        ]
+        return [r.bounds for r in self.inputs.values()]
 
     def world_count(self) -> int:
         """Worlds simulated: ``worlds``, or ``worlds × (inputs + 2)`` for Saltelli's Sobol' design."""
@@ -109,7 +124,7 @@ class UncertainSpec(BaseModel):
 
 
 UNCERTAIN_VOCABULARY = sorted(
-    {f for m in (UncertainSpec, Range, ScaleRange) for f in m.model_fields}
+    {f for m in (UncertainSpec, Range, InputRange) for f in m.model_fields}
 )
 
 
@@ -231,7 +246,7 @@ def apply_world(
     for (path, rng), value in zip(spec.inputs.items(), values, strict=True):
         for container, key in locations(doc, path):
             old = container[key]
-            new = old * float(value) if isinstance(rng, ScaleRange) else float(value)
+            new = old * float(value) if rng.scale is not None else float(value)
             container[key] = int(round(new)) if isinstance(old, int) else new
     return doc
 

@@ -100,11 +100,11 @@ class Worlds:
                     self._scenario(design, doc, spec, values, -1)
                 except ScenarioError as exc:
                     rng = spec.inputs[path]
-                    shown = getattr(rng, "scale", rng)
+                    shown = rng.scale if rng.scale is not None else rng
                     raise ScenarioError(
                         f"at its {end} end the scenario of design '{design}' is invalid: "
                         f"{exc.nested()}",
-                        ("uncertain", "inputs", path, end),
+                        ("uncertain", "inputs", path) + (("scale",) if rng.scale else ()) + (end,),
                         getattr(shown, end),
                     ) from None
         self.spec = spec

@@ -15,6 +15,7 @@ from tests.robust_support import flip_sweep
 from tests.sweep_support import TABLES, sweep_command, write_sweep
 
 FILES = (*TABLES, *ROBUST_FILES)
+ROBUST_FIGURES = ("regret", "probability_best", "flip_map", "tornado")
 
 
 def _bytes(folder) -> dict[str, bytes]:
@@ -88,3 +89,17 @@ def test_killed_robust_sweep_resumes_with_identical_tables(tmp_path):
     # the nominal cells may make a few of those run again: see tests/faults/test_resume.py)
     assert sum(after[k] == v for k, v in before.items()) >= len(before) - 4
     assert _bytes(out) == _bytes(reference)
+
+
+def test_report_has_the_robust_section_and_reproducible_figures(serial):
+    from simulation.report.build import build_report
+
+    names = [f"figures/{n}.{e}" for n in ROBUST_FIGURES for e in ("png", "svg")]
+    build_report(serial)
+    first = {n: (serial / n).read_bytes() for n in (*names, "report.md")}
+    build_report(serial)
+    assert {n: (serial / n).read_bytes() for n in first} == first
+    report = first["report.md"].decode()
+    assert "## Robustness across uncertain assumptions" in report
+    assert "Robust across 32 plausible worlds for travel\\_mean: b is best in" in report
+    assert "flips.csv: where each design wins" in report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -26,6 +27,14 @@ from simulation.report.plots.style import (
     style,
     wrap_label,
 )
+
+
+_HORIZONTAL: dict[str, object] = (
+    {"orientation": "horizontal"}
+    if tuple(int(p) for p in mpl.__version__.split(".")[:2]) >= (3, 10)
+    else {"vert": False}
+)
+"""Horizontal boxes (``vert`` is deprecated since matplotlib 3.10, ``orientation`` new in it)."""
 
 
 def regret_boxes(worlds: pd.DataFrame, designs: Sequence[str], kpi: str, title: str) -> Figure:
@@ -57,8 +66,8 @@ def regret_boxes(worlds: pd.DataFrame, designs: Sequence[str], kpi: str, title: 
             if not len(values):
                 continue
             box = ax.boxplot(
-                values, positions=[yy], vert=False, widths=0.5, whis=(5, 95),
-                showfliers=False, patch_artist=True,
+                values, positions=[yy], widths=0.5, whis=(5, 95), showfliers=False,
+                patch_artist=True, **_HORIZONTAL,
             )  # fmt: skip
             for patch in box["boxes"]:
                 patch.set(facecolor=design_colour(designs.index(d)), alpha=0.35, edgecolor="black")
