@@ -32,7 +32,7 @@ def test_a_group_scale_multiplies_only_the_selected_items():
         )
     )
     factors = sweep.worlds.values[:, 0]
-    for design, w, scenario in sweep.worlds.cells:
+    for _, w, scenario in sweep.worlds.cells:
         rates = {a.id: a.demand.per_1000_per_year for a in scenario.areas}
         assert rates["home"] == 500  # not vulnerable: untouched
         assert rates["listed"] == pytest.approx(800 * factors[w])

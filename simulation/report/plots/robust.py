@@ -28,7 +28,6 @@ from simulation.report.plots.style import (
     wrap_label,
 )
 
-
 _HORIZONTAL: dict[str, object] = (
     {"orientation": "horizontal"}
     if tuple(int(p) for p in mpl.__version__.split(".")[:2]) >= (3, 10)
