@@ -8,6 +8,7 @@ one plain sentence (the terminal and the report print the same words).
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -116,9 +117,10 @@ def robust_verdict(result: RobustResult) -> list[str]:
     Returns
     -------
     list[str]
-        ``Robust across N worlds for <kpi>: <design> is best in P % of plausible worlds
-        (T % too close to call); <other> wins when <input> exceeds <t>; choosing <design>
-        loses at most <x> <units> in 90 % of worlds (mean <y>).`` — one line, then the most
+        ``Robust across N plausible worlds for <kpi>: <design> is best in P % of them
+        (interval, T % too close to call); the order A > B > C holds in Q % of worlds (three
+        designs or more); <other> wins when <input> exceeds <t>; choosing <design> loses at
+        most <x> <units> in 90 % of worlds (mean, largest).`` — one line, then the most
         influential inputs.
     """
     table = result.robustness
@@ -133,6 +135,9 @@ def robust_verdict(result: RobustResult) -> list[str]:
         f"{top['p_best']:.0%} of them (interval {top['p_best_low']:.0%}-{top['p_best_high']:.0%}; "
         f"{ties:.0%} too close to call)"
     ]
+    order = _modal_order(result, [str(d) for d in table["design"]])
+    if order is not None:
+        parts.append(f"the order {' > '.join(order[0])} holds in {order[1]:.0%} of worlds")
     for _, box in result.flips.iterrows():
         if box["design"] == top["design"] or box["worlds"] == 0:
             continue
@@ -150,6 +155,21 @@ def robust_verdict(result: RobustResult) -> list[str]:
         shown = ", ".join(f"{i} {v:.2f}" for i, v in order.head(3).items())
         lines.append(f"Most influential inputs ({method}, largest over the designs): {shown}.")
     return lines
+
+
+def _modal_order(result: RobustResult, designs: list[str]) -> tuple[list[str], float] | None:
+    """The most frequent ranking of all designs by their world means, and its share."""
+    cols = [f"rank:{d}" for d in designs]
+    done = result.worlds.dropna(subset=[c for c in cols if c in result.worlds])
+    if len(designs) < 3 or done.empty or not all(c in done for c in cols):
+        return None
+    orders = [
+        tuple(sorted(designs, key=lambda d, row=row: float(row[f"rank:{d}"])))
+        for _, row in done.iterrows()
+    ]
+    counts = Counter(orders)
+    best = max(counts, key=lambda o: (counts[o], -orders.index(o)))
+    return list(best), counts[best] / len(orders)
 
 
 def _box_words(result: RobustResult, box: pd.Series) -> str:
