@@ -93,7 +93,7 @@ def probability_best(robustness: pd.DataFrame, level: float, title: str) -> Figu
         raise ValueError("no world has finished")
     designs = [str(d) for d in robustness["design"]]
     with style():
-        fig = new_figure(6.4, 1.2 + 0.55 * len(designs))
+        fig = new_figure(7.6, 1.4 + 0.55 * len(designs))
         ax = fig.subplots()
         y = np.arange(len(designs))[::-1].astype(float)
         for i, (yy, (_, row)) in enumerate(zip(y, robustness.iterrows(), strict=True)):
@@ -110,9 +110,10 @@ def probability_best(robustness: pd.DataFrame, level: float, title: str) -> Figu
                     p, yy, xerr=[[max(p - lo, 0)], [max(hi - p, 0)]], color="black",
                     capsize=4, linewidth=1.0,
                 )  # fmt: skip
-            ax.text(min(hi, 1.0) + 0.02, yy, f"{p:.0%}", va="center", fontsize=8)
+            label = f"{p:.0%}" + (f" (+{tie - p:.0%} tied)" if tie > p else "")
+            ax.text(max(hi, tie) + 0.02, yy + 0.3, label, va="center", fontsize=8)
         ax.set_yticks(y, [literal(d) for d in designs])
-        ax.set_xlim(0, 1.12)
+        ax.set_xlim(0, 1.3)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
         ax.set_xlabel("share of sampled worlds")
         ax.legend(
@@ -120,7 +121,8 @@ def probability_best(robustness: pd.DataFrame, level: float, title: str) -> Figu
                 Patch(facecolor=GREY, edgecolor="black", label="clearly best"),
                 Patch(facecolor="white", edgecolor=GREY, hatch="///", label="tied with the best"),
             ],
-            loc="lower right", fontsize=7, title=f"whiskers: {level:.0%} interval", title_fontsize=7,
+            loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+            title=f"whiskers: {level:.0%} interval", title_fontsize=7,
         )  # fmt: skip
         ax.set_title(literal(title))
     return fig
@@ -210,7 +212,7 @@ def tornado(sensitivity: pd.DataFrame, title: str) -> Figure:
         ax = fig.subplots()
         for j, d in enumerate(designs):
             sub = table[table["design"].astype(str) == d].set_index("input")
-            ys = np.arange(len(inputs)) - 0.4 + height * (j + 0.5)
+            ys = np.arange(len(inputs)) + 0.4 - height * (j + 0.5)  # first design on top
             scores = [float(sub.loc[i, "score"]) if i in sub.index else 0.0 for i in inputs]
             confs = [float(sub.loc[i, "conf"]) if i in sub.index else math.nan for i in inputs]
             ax.barh(
