@@ -38,9 +38,9 @@ def test_default_prints_the_readme_verdict(tmp_path, capsys, monkeypatch):
     assert main(["run", "-q", "--no-report"]) == 0
     printed = capsys.readouterr().out.split("\n")
     lines = block_after("What the default prints at the end (real output)")
-    assert [line.split(":")[0] for line in lines] == [
+    assert [line.split(": ")[0] for line in lines] == [
         "Best for unserved_per_1000_yr@group:vulnerable",
-        "Robust across 32 plausible worlds for unserved_per_1000_yr@group",
+        "Robust across 32 plausible worlds for unserved_per_1000_yr@group:vulnerable",
         "Most influential inputs (first-order S1, largest over the designs)",
     ]
     for line in lines:  # the single-world verdict, then the robust verdict across worlds

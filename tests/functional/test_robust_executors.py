@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from simulation.results.layout import ROBUST_FIGURE_NAMES
 from simulation.results.robust_files import ROBUST_FILES
 from simulation.results.sweep_folder import run_sweep
 from tests.faults.test_resume import kill_midway, run_files
@@ -15,7 +16,7 @@ from tests.robust_support import flip_sweep
 from tests.sweep_support import TABLES, sweep_command, write_sweep
 
 FILES = (*TABLES, *ROBUST_FILES)
-ROBUST_FIGURES = ("regret", "probability_best", "flip_map", "tornado")
+ROBUST_FIGURES = ROBUST_FIGURE_NAMES
 
 
 def _bytes(folder) -> dict[str, bytes]:
