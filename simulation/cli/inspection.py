@@ -68,6 +68,13 @@ def sweep_summary(path: Path) -> list[str]:
     if spec.factors:
         lines.append("levels: " + "; ".join(label for label, _ in sweep.levels()))
     lines.append(f"seed {sweep.seed}; KPIs: {', '.join(k.label for k in spec.kpis)}")
+    if sweep.worlds is not None:
+        w = sweep.worlds
+        lines.append(
+            f"uncertain: {designs} design(s) x {w.count} world(s) ({w.spec.sampler}) x "
+            f"{w.spec.replications} replication(s) = {designs * w.count * w.spec.replications} "
+            f"more runs, for {w.kpi}; inputs: {', '.join(w.inputs)}"
+        )
     return lines
 
 

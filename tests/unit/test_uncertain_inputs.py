@@ -147,3 +147,14 @@ def test_validate_and_run_count_name_the_worlds(tmp_path, capsys, monkeypatch):
     rc, _, err = cli(capsys, "sweep", str(sweep), "--out", str(tmp_path / "out"), "-q")
     assert rc == 2
     assert "uncertain.worlds" in err and "32 world(s) x 2 replication(s)" in err
+
+
+def test_validate_names_the_worlds_and_inputs(tmp_path, capsys):
+    sweep = write_sweep(tmp_path / "flip.sweep.yaml", flip_sweep(worlds=16, sampler="sobol"))
+    rc, out, _ = cli(capsys, "validate", str(sweep))
+    assert rc == 0
+    assert (
+        "uncertain: 2 design(s) x 80 world(s) (sobol) x 2 replication(s) = 320 more runs, "
+        "for travel_mean; inputs: areas.home.location.lat, behaviour.patience_minutes.value, "
+        "areas[*].demand.per_1000_per_year"
+    ) in out.split("\n")
