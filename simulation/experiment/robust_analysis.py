@@ -163,10 +163,8 @@ def _modal_order(result: RobustResult, designs: list[str]) -> tuple[list[str], f
     done = result.worlds.dropna(subset=[c for c in cols if c in result.worlds])
     if len(designs) < 3 or done.empty or not all(c in done for c in cols):
         return None
-    orders = [
-        tuple(sorted(designs, key=lambda d, row=row: float(row[f"rank:{d}"])))
-        for _, row in done.iterrows()
-    ]
+    ranks = done[cols].to_numpy(dtype=float)
+    orders = [tuple(designs[j] for j in np.argsort(row, kind="stable")) for row in ranks]
     counts = Counter(orders)
     best = max(counts, key=lambda o: (counts[o], -orders.index(o)))
     return list(best), counts[best] / len(orders)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -28,7 +29,7 @@ from simulation.report.plots.style import (
     wrap_label,
 )
 
-_HORIZONTAL: dict[str, object] = (
+_HORIZONTAL: dict[str, Any] = (
     {"orientation": "horizontal"}
     if tuple(int(p) for p in mpl.__version__.split(".")[:2]) >= (3, 10)
     else {"vert": False}
