@@ -61,7 +61,7 @@ def analyse_worlds(sweep: Sweep, long: pd.DataFrame) -> RobustResult:
     names = worlds.inputs
     bounds = worlds.spec.bounds()
     complete = (
-        per_world["best"].astype(str).ne("").to_numpy()
+        per_world["best"].fillna("").astype(str).ne("").to_numpy()
         if "best" in per_world
         else np.zeros(len(per_world), dtype=bool)
     )

@@ -92,7 +92,8 @@ def world_table(
     pandas.DataFrame
         ``world``, the inputs, ``mean:<design>``, ``regret:<design>``, ``rank:<design>``,
         ``best`` (by mean), ``winner`` (``best`` when clear, else ``tie``) and ``tied``
-        (``+``-joined designs not clearly worse than the best).
+        (``+``-joined designs not clearly worse than the best). A world where some run of some
+        design failed has ``best`` ``""`` and no means: it counts in no share.
     """
     sign = _sign(better)
     k = len(designs)
@@ -103,11 +104,14 @@ def world_table(
     rows = []
     for world, row in inputs.set_index("world").iterrows():
         out: dict[str, object] = {"world": int(world), **row.to_dict()}
-        if world not in wide.index.get_level_values(0):
-            rows.append(out)
+        block = wide.loc[world] if world in wide.index.get_level_values(0) else None
+        present = [
+            d for d in designs if block is not None and d in block and np.isfinite(block[d]).all()
+        ]
+        if len(present) < len(designs):  # a run failed: the world is left out of the tables
+            rows.append({**out, "best": "", "winner": "", "tied": ""})
             continue
-        block = wide.loc[world]
-        present = [d for d in designs if d in block and np.isfinite(block[d]).any()]
+        assert block is not None
         means = {d: float(np.nanmean(block[d].to_numpy(dtype=float))) for d in present}
         order = sorted(present, key=lambda d: (sign * means[d], designs.index(d)))
         best = order[0] if order else ""
@@ -165,7 +169,9 @@ def robustness_table(worlds: pd.DataFrame, designs: list[str], level: float) -> 
     level
         Confidence level of the Wilson intervals over the worlds.
     """
-    done = worlds[worlds["best"].astype(str) != ""] if "best" in worlds else worlds.iloc[:0]
+    done = (
+        worlds[worlds["best"].fillna("").astype(str) != ""] if "best" in worlds else worlds.iloc[:0]
+    )
     n = len(done)
     rows = []
     for d in designs:

@@ -104,3 +104,33 @@ def test_report_has_the_robust_section_and_reproducible_figures(serial):
     assert "## Robustness across uncertain assumptions" in report
     assert "Robust across 32 plausible worlds for travel\\_mean: b is best in" in report
     assert "flips.csv: where each design wins" in report
+
+
+def test_a_failed_world_run_leaves_that_world_out(tmp_path, monkeypatch):
+    from tests.sweep_support import PIPELINE
+
+    real = PIPELINE.simulate
+
+    def failing(network, replication, seed, check=None, world=None):
+        if world == 3 and replication == 1 and network.scenario.name.endswith("-b-world-003"):
+            raise RuntimeError("injected failure")
+        return real(network, replication, seed, check, world)
+
+    monkeypatch.setattr(PIPELINE, "simulate", failing)
+    result = run_sweep(_doc(), workers=1, out=tmp_path / "out", progress=False)
+    assert [(d, lvl, r) for d, lvl, r, _ in result.failures] == [("b", "world-003", 1)]
+    robust = result.robust
+    assert robust.worlds.loc[3, "best"] == "" and robust.worlds["best"].ne("").sum() == 31
+    assert set(robust.robustness["worlds"]) == {31}
+    assert robust.robustness["p_best"].sum() == 1.0
+    assert robust.sensitivity.empty  # the sampler's design is incomplete
+    assert (tmp_path / "out" / "errors.log").exists()
+    assert "injected failure" in (tmp_path / "out" / "errors.log").read_text()
+
+
+def test_compare_prints_the_robust_verdict_again(serial, capsys):
+    from tests.sweep_support import cli
+
+    rc, out, _ = cli(capsys, "compare", str(serial))
+    assert rc == 0
+    assert "Robust across 32 plausible worlds for travel_mean: b is best in" in out
