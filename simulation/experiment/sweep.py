@@ -27,10 +27,10 @@ from simulation.experiment.progress import Progress
 from simulation.experiment.robust_analysis import analyse_worlds
 from simulation.experiment.robustness import RobustResult
 from simulation.experiment.run import run_replication
+from simulation.experiment.world_runs import collect_worlds, world_runs
 from simulation.scenario.loading import load_scenario
 from simulation.scenario.sweep_spec import AutoReplications, Sweep
 from simulation.scenario.travel_matrix import ANY_IDS
-from simulation.scenario.uncertain import world_label
 
 log = logging.getLogger(__name__)
 
@@ -161,31 +161,7 @@ def _tasks(
 
 def _world_tasks(sweep: Sweep) -> list[RunTask]:
     """Every design × world × replication of the sweep's ``uncertain:`` block."""
-    if sweep.worlds is None:
-        return []
-    digests: dict[str, str] = {}
-    tasks = []
-    for design, world, scenario in sweep.worlds.cells:
-        doc = scenario.to_dict()
-        text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
-        inputs = input_digests(doc, digests)
-        for r in range(sweep.worlds.spec.replications):
-            key = run_key(text, sweep.seed, r, inputs, world=world)
-            label = world_label(world)
-            tasks.append(
-                RunTask(
-                    key,
-                    design,
-                    label,
-                    r,
-                    sweep.seed,
-                    text,
-                    False,
-                    tuple(sorted(inputs.items())),
-                    world,
-                )
-            )
-    return tasks
+    return [RunTask(*fields) for fields in world_runs(sweep)]
 
 
 def _kpi_columns(sweep: Sweep) -> dict[str, str]:
@@ -352,7 +328,7 @@ def simulate_sweep(
     result.from_store = from_store
     result.tasks = tasks
     if world_tasks:
-        result.robust = analyse_worlds(sweep, _collect_worlds(world_tasks, done))
+        result.robust = analyse_worlds(sweep, collect_worlds(world_tasks, done))
     return result
 
 
@@ -404,15 +380,6 @@ def _collect(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFra
     long = pd.concat(frames, ignore_index=True)
     first = ["design", "level", "replication", "scope", "id", "kpi", "value"]
     return long[first]
-
-
-def _collect_worlds(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The long KPI table of the world runs, with a ``world`` column."""
-    frames = [store[t.key].assign(design=t.design, world=t.world) for t in tasks if t.key in store]
-    first = ["design", "world", "replication", "scope", "id", "kpi", "value"]
-    if not frames:
-        return pd.DataFrame(columns=first)
-    return pd.concat(frames, ignore_index=True)[first]
 
 
 def _analyse(sweep: Sweep, long: pd.DataFrame, failures) -> SweepResult:
