@@ -3,6 +3,8 @@ and the world in the stream and run keys (docs/model.md §14)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -158,3 +160,21 @@ def test_validate_names_the_worlds_and_inputs(tmp_path, capsys):
         "for travel_mean; inputs: areas.home.location.lat, behaviour.patience_minutes.value, "
         "areas[*].demand.per_1000_per_year"
     ) in out.split("\n")
+
+
+def test_worlds_option_resamples_and_needs_a_block(tmp_path, capsys):
+    sweep = write_sweep(tmp_path / "flip.sweep.yaml", flip_sweep(worlds=32))
+    out = tmp_path / "out"
+    rc, printed, _ = cli(
+        capsys, "sweep", str(sweep), "--out", str(out), "--worlds", "4", "-q", "--no-report"
+    )
+    assert rc == 0
+    assert "robust: 4 world(s) x 2 replication(s)" in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["uncertain"]["worlds"] == 4 and manifest["runs"] == 2 * 2 + 2 * 4 * 2
+    plain = flip_sweep()
+    del plain["uncertain"]
+    bare = write_sweep(tmp_path / "plain.sweep.yaml", plain)
+    rc, _, err = cli(capsys, "sweep", str(bare), "--out", str(tmp_path / "p"), "--worlds", "4")
+    assert rc == 2
+    assert err.startswith(f"error: {bare}: uncertain: --worlds needs an 'uncertain:' block")
