@@ -1,12 +1,12 @@
 """Where the choice flips: boxes of the most influential inputs in which each design wins.
 
 Scenario discovery with a classification tree of depth at most two over the two most
-influential inputs: each world is labelled with its best design (by mean), a split is the
-threshold on one input (halfway between two neighbouring sampled values) that leaves the
-fewest worlds whose best design differs from the majority of their side (ties broken by the
-Gini impurity, then by input order and threshold), and a node is split only if that lowers
-the count. Each leaf is a box (a range per input) with its majority design, the worlds in it
-and the share of them that design wins. With one influential input the threshold is the flip
+influential inputs (CART): each world is labelled with its best design (by mean), a split is
+the threshold on one input (halfway between two neighbouring sampled values, at least 5 % of
+the worlds on each side) with the lowest weighted Gini impurity of the two sides (ties: the
+first input, then the lowest threshold), a node is split only if that lowers its impurity,
+and two sibling leaves won by the same design are merged back. Each leaf is a box (a range
+per input) with its majority design, the worlds in it and the share of them that design wins. With one influential input the threshold is the flip
 point, within half the spacing of the samples around it.
 """
 
@@ -44,32 +44,29 @@ def _gini(labels: list[str]) -> float:
 
 
 def _split(
-    x: np.ndarray, labels: list[str], idx: np.ndarray, order: list[str], min_leaf: int
+    x: np.ndarray, labels: list[str], idx: np.ndarray, min_leaf: int
 ) -> tuple[int, float] | None:
-    """The best ``(feature, threshold)`` for the worlds ``idx``, or ``None`` if no split helps."""
-    here = [labels[i] for i in idx]
-    errors = len(here) - _majority(here, order)[1]
-    if errors == 0:
+    """The best ``(feature, threshold)`` for the worlds ``idx``, or ``None`` if no split lowers
+    the Gini impurity."""
+    here = _gini([labels[i] for i in idx])
+    if here == 0:
         return None
-    best: tuple[int, float, int, float] | None = None  # (errors, gini, feature, threshold)
+    best: tuple[float, int, float] | None = None  # (gini, feature, threshold)
     for j in range(x.shape[1]):
-        values = x[idx, j]
-        ranked = idx[np.argsort(values, kind="stable")]
+        ranked = idx[np.argsort(x[idx, j], kind="stable")]
         sorted_values = x[ranked, j]
         for cut in range(min_leaf, len(ranked) - min_leaf + 1):
             if sorted_values[cut - 1] == sorted_values[cut]:
                 continue
             left = [labels[i] for i in ranked[:cut]]
             right = [labels[i] for i in ranked[cut:]]
-            e = (len(left) - _majority(left, order)[1]) + (len(right) - _majority(right, order)[1])
             g = (len(left) * _gini(left) + len(right) * _gini(right)) / len(ranked)
             threshold = float((sorted_values[cut - 1] + sorted_values[cut]) / 2)
-            candidate = (e, g, j, threshold)
-            if best is None or candidate[:2] < best[:2]:
-                best = candidate
-    if best is None or best[0] >= errors:
+            if best is None or g < best[0] - 1e-12:
+                best = (g, j, threshold)
+    if best is None or best[0] >= here - 1e-12:
         return None
-    return int(best[2]), float(best[3])
+    return best[1], best[2]
 
 
 def flip_boxes(
@@ -102,24 +99,26 @@ def flip_boxes(
     """
     n = len(labels)
     min_leaf = max(1, n // 20)
-    leaves: list[tuple[np.ndarray, list[list[float]]]] = []
+    Leaf = tuple[np.ndarray, list[list[float]]]
 
-    def grow(idx: np.ndarray, box: list[list[float]], level: int) -> None:
-        split = _split(x, labels, idx, designs, min_leaf) if level < depth else None
+    def grow(idx: np.ndarray, box: list[list[float]], level: int) -> list[Leaf]:
+        split = _split(x, labels, idx, min_leaf) if level < depth else None
         if split is None:
-            leaves.append((idx, box))
-            return
+            return [(idx, box)]
         j, t = split
-        below, above = idx[x[idx, j] < t], idx[x[idx, j] >= t]
         box_below = [list(b) for b in box]
         box_above = [list(b) for b in box]
         box_below[j][1] = t
         box_above[j][0] = t
-        grow(below, box_below, level + 1)
-        grow(above, box_above, level + 1)
+        below = grow(idx[x[idx, j] < t], box_below, level + 1)
+        above = grow(idx[x[idx, j] >= t], box_above, level + 1)
+        if len(below) == len(above) == 1:
+            won = {_majority([labels[i] for i in leaf[0]], designs)[0] for leaf in below + above}
+            if len(won) == 1:  # the same design wins on both sides: no flip here
+                return [(idx, box)]
+        return below + above
 
-    if n:
-        grow(np.arange(n), [list(b) for b in bounds], 0)
+    leaves = grow(np.arange(n), [list(b) for b in bounds], 0) if n else []
     rows = []
     for k, (idx, box) in enumerate(leaves):
         here = [labels[i] for i in idx]
