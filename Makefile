@@ -34,7 +34,7 @@ bench: $(STAMP)
 # The README's figures, regenerated from the embedded default run
 figures: $(STAMP)
 	$(BIN)/servicesim run --no-report --out results/default-figures
-	$(BIN)/python -c "from simulation.report import render_figures; render_figures('results/default-figures', 'docs/figures', names=('map', 'comparison', 'unserved'), formats=('png',))"
+	$(BIN)/python -c "from simulation.report import render_figures; render_figures('results/default-figures', 'docs/figures', names=('map', 'comparison', 'unserved', 'probability_best', 'tornado'), formats=('png',))"
 
 # Rebuild the Swedish scenarios from data/sweden/areas.csv, and the packaged default
 sweden: $(STAMP)

@@ -68,6 +68,13 @@ def sweep_summary(path: Path) -> list[str]:
     if spec.factors:
         lines.append("levels: " + "; ".join(label for label, _ in sweep.levels()))
     lines.append(f"seed {sweep.seed}; KPIs: {', '.join(k.label for k in spec.kpis)}")
+    if sweep.worlds is not None:
+        w = sweep.worlds
+        lines.append(
+            f"uncertain: {designs} design(s) x {w.count} world(s) ({w.spec.sampler}) x "
+            f"{w.spec.replications} replication(s) = {designs * w.count * w.spec.replications} "
+            f"more runs, for {w.kpi}; inputs: {', '.join(w.inputs)}"
+        )
     return lines
 
 
@@ -99,7 +106,8 @@ def propose_summary(path: Path) -> list[str]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """``servicesim compare``: print the comparison table of a sweep folder.
+    """``servicesim compare``: print the comparison table of a sweep folder (and the robust
+    verdict of a sweep with ``uncertain:``).
 
     Parameters
     ----------
@@ -117,6 +125,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(
         format_comparison(read_comparison(args.folder))
     )  # refuses a folder its manifest disagrees with
+    from simulation.experiment.robust_analysis import robust_verdict
+    from simulation.results.manifest import read_manifest
+    from simulation.results.robust_files import read_robust
+
+    robust = read_robust(args.folder, read_manifest(args.folder) or {})
+    for line in robust_verdict(robust) if robust is not None else []:
+        print(line)
     return 0
 
 

@@ -247,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--seed", type=_seed, default=None, help="root seed (default: the sweep's)")
     sweep.add_argument(
+        "--worlds",
+        type=_positive,
+        default=None,
+        help="override the worlds of the file's uncertain: block (robust comparison)",
+    )
+    sweep.add_argument(
         "--keep-visits", action="store_true", help="also keep every run's visit table"
     )
     sweep.add_argument("--force", action="store_true", help=FORCE_HELP)

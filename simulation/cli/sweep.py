@@ -10,6 +10,7 @@ from simulation.cli.failures import report_failures
 from simulation.cli.verdict import verdict_lines
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
+from simulation.scenario.errors import ScenarioError
 from simulation.scenario.returns_schema import describe_returns
 
 
@@ -60,12 +61,28 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simulation.scenario.sweep_spec import load_sweep
 
     sweep = load_sweep(Path(args.sweep))
+    worlds = getattr(args, "worlds", None)
+    if worlds is not None:
+        if sweep.worlds is None:
+            raise ScenarioError(
+                "--worlds needs an 'uncertain:' block in the sweep file", ("uncertain",), worlds
+            ).with_source(str(args.sweep))
+        try:
+            sweep.worlds.resample(worlds)
+        except ScenarioError as exc:
+            raise exc.with_source(str(args.sweep)) from None
     out = args.out or Path("results") / sweep.spec.name
     with hold_folder(out):
         check_target(out, "sweep", getattr(args, "force", False))
         print(
             f"sweep {sweep.spec.name}: {len(sweep.spec.designs)} design(s) x {len(sweep.levels())} level(s), "
-            f"baseline {sweep.spec.baseline_design}; writing {out}/",
+            f"baseline {sweep.spec.baseline_design}"
+            + (
+                f"; robust: {sweep.worlds.count} world(s) x {sweep.worlds.spec.replications} replication(s)"
+                if sweep.worlds is not None
+                else ""
+            )
+            + f"; writing {out}/",
             flush=True,
         )
         result = run_sweep(
@@ -91,6 +108,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(format_comparison(result.comparison))
     for line in verdict_lines(sweep, result):
         print(line)
+    if result.robust is not None:
+        from simulation.experiment.robust_analysis import robust_verdict
+
+        for line in robust_verdict(result.robust):
+            print(line)
     _print_calibration(sweep, result)
     print(
         f"results written to {out}/"

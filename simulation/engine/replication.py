@@ -113,6 +113,7 @@ def simulate(
     replication: int,
     seed: int,
     check: Callable[[Engine, int], None] | None = None,
+    world: int | None = None,
 ) -> pd.DataFrame:
     """Run one replication and return its visit table.
 
@@ -126,9 +127,16 @@ def simulate(
         Root seed.
     check
         Optional invariant checker passed to the engine.
+    world
+        Sampled world of a robust comparison (part of the stream keys; ``None``: none).
     """
     return run_visitors(
-        network, replication, draw_visitors(network, Streams(seed, replication)), check, seed
+        network,
+        replication,
+        draw_visitors(network, Streams(seed, replication, world)),
+        check,
+        seed,
+        world,
     )
 
 
@@ -138,11 +146,13 @@ def run_visitors(
     v: VisitorInputs,
     check: Callable[[Engine, int], None] | None = None,
     seed: int | None = None,
+    world: int | None = None,
 ) -> pd.DataFrame:
     """Run the sites for given visitors (drawn, or built by hand in tests) → visit table.
 
     With ``behaviour.returns`` (or an errand's ``returns``) later attempts are created during the run (their numbers keyed
-    by ``seed``, default the scenario's) and the table gains ``need`` and ``attempt``.
+    by ``seed``, default the scenario's, and the robust comparison's ``world``) and the table gains
+    ``need`` and ``attempt``.
     """
     horizon = network.horizon
     site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
@@ -172,6 +182,7 @@ def run_visitors(
         v.need,
         key,
         visits,
+        world,
     )
     engine = Engine(
         specs, arrivals, visits, horizon, check, attempts.on_fail, attempts.watch_reneging

@@ -28,7 +28,7 @@ from simulation.scenario.returns_schema import Returns
 
 
 def attempt_stream(
-    seed: int, replication: int, area: str, need: int, attempt: int
+    seed: int, replication: int, area: str, need: int, attempt: int, world: int | None = None
 ) -> np.random.Generator:
     """The generator of attempt ``attempt`` (2, 3, ...) of need ``need`` of ``area``.
 
@@ -42,9 +42,12 @@ def attempt_stream(
         The need's index among its area's needs (in need-time order).
     attempt
         The attempt the numbers are for.
+    world
+        Sampled world of a robust comparison (one more word of the key; ``None``: none).
     """
     words = _name_words(f"return/{area}")
-    seq = np.random.SeedSequence(entropy=seed, spawn_key=(replication, *words, need, attempt))
+    key = (replication, *words, need, attempt) + (() if world is None else (int(world),))
+    seq = np.random.SeedSequence(entropy=seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(seq))
 
 
@@ -75,6 +78,8 @@ class ReturnAttempts:
         Per first attempt: area index, errand index, need minute and index within the area.
     visits
         The engine's records; later attempts are appended to them.
+    world
+        Sampled world of a robust comparison (part of the attempts' keys; ``None``: none).
     """
 
     def __init__(
@@ -87,6 +92,7 @@ class ReturnAttempts:
         need_min: np.ndarray,
         need_key: np.ndarray,
         visits: Visits,
+        world: int | None = None,
     ) -> None:
         scenario = network.scenario
         # the rules of each errand: its own returns, else the scenario's (None: no returns)
@@ -99,6 +105,7 @@ class ReturnAttempts:
         self.network = network
         self.seed = seed
         self.replication = replication
+        self.world = world
         self.first = len(area)
         self.area = area.tolist()
         self.errand = errand.tolist()
@@ -144,7 +151,12 @@ class ReturnAttempts:
         area = self.area[need]
         scenario = self.network.scenario
         g = attempt_stream(
-            self.seed, self.replication, scenario.areas[area].id, self.need_key[need], attempt
+            self.seed,
+            self.replication,
+            scenario.areas[area].id,
+            self.need_key[need],
+            attempt,
+            self.world,
         )
         # fixed order of draws in the attempt's own generator (docs/model.md section 13)
         if g.random() >= spec.probability:

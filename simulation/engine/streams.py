@@ -4,6 +4,11 @@ Every stream is derived from the root seed, the replication number and a stable 
 stream's name (for example ``"needs/skaggetorp"``), never from its position in a list. Adding
 a stream, an area or a site therefore leaves every other stream unchanged, which is what
 common random numbers across designs rely on.
+
+A robust comparison (``uncertain:`` in a sweep file) runs every design in many sampled
+*worlds*; the world index is one more word of the key, so worlds draw independent streams
+while the designs of one world share theirs. Without a world (``None``) the key is the one
+of a plain run, so plain runs and sweeps keep their numbers.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ def _name_words(name: str) -> tuple[int, int]:
     return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
 
 
-def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+def stream(seed: int, replication: int, name: str, world: int | None = None) -> np.random.Generator:
     """The generator for stream ``name`` in ``replication`` under root ``seed``.
 
     Parameters
@@ -29,13 +34,16 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
         Replication number, from 0.
     name
         A stable name such as ``"service/skaggetorp/skatteverket"``.
+    world
+        Index of the sampled world of a robust comparison (``None``: no world).
 
     Returns
     -------
     numpy.random.Generator
         A PCG64 generator; the same arguments always give the same sequence.
     """
-    seq = np.random.SeedSequence(entropy=seed, spawn_key=(replication, *_name_words(name)))
+    key = (replication, *_name_words(name)) + (() if world is None else (int(world),))
+    seq = np.random.SeedSequence(entropy=seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(seq))
 
 
@@ -48,12 +56,15 @@ class Streams:
         Root seed.
     replication
         Replication number, from 0.
+    world
+        Index of the sampled world of a robust comparison (``None``: no world).
     """
 
-    def __init__(self, seed: int, replication: int) -> None:
+    def __init__(self, seed: int, replication: int, world: int | None = None) -> None:
         self.seed = seed
         self.replication = replication
+        self.world = world
 
     def __call__(self, *name: str) -> np.random.Generator:
         """The stream named by joining ``name`` with ``/``."""
-        return stream(self.seed, self.replication, "/".join(name))
+        return stream(self.seed, self.replication, "/".join(name), self.world)

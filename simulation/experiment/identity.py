@@ -9,7 +9,8 @@ numbers:
 * the **contents** (sha256 of the bytes) of every file the scenario references
   (:data:`REFERENCED_FILES`: today only the travel matrix ``travel.matrix``), so that an
   edited matrix under the same path gives new keys;
-* the root **seed** and the **replication** number;
+* the root **seed**, the **replication** number and, in a robust comparison, the sampled
+  **world** (:mod:`simulation.scenario.uncertain`);
 * the **code**: the package version, the git commit of the source tree the package runs
   from (where it is a git checkout) and a sha256 over the package's own source files and
   packaged data (:func:`source_digest`), so that changed code never reuses old numbers,
@@ -177,6 +178,7 @@ def run_key(
     replication: int,
     inputs: Mapping[str, str] | None = None,
     code: Mapping[str, str | None] | None = None,
+    world: int | None = None,
 ) -> str:
     """Identity of one run: a hash of everything that determines its numbers.
 
@@ -190,6 +192,9 @@ def run_key(
         ``{path: sha256}`` of the files the scenario references (:func:`input_digests`).
     code
         Code identity (default: :func:`code_identity` of this process).
+    world
+        Sampled world of a robust comparison (``None``: none; the key is then that of a
+        plain sweep run).
 
     Returns
     -------
@@ -203,6 +208,8 @@ def run_key(
         "scenario": scenario_json,
         "seed": int(seed),
     }
+    if world is not None:
+        record["world"] = int(world)
     text = json.dumps(record, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
 

@@ -92,6 +92,7 @@ def run_replication(
     seed: int,
     check_invariants: bool = False,
     with_site_hours: bool = True,
+    world: int | None = None,
 ) -> ReplicationTables:
     """Simulate one replication and derive its tables: the one per-replication pipeline.
 
@@ -110,13 +111,16 @@ def run_replication(
         Assert the model's invariants after every event (slow; for tests).
     with_site_hours
         Derive the site-hour table (a sweep skips it for runs whose tables it does not keep).
+    world
+        Sampled world of a robust comparison (selects the random streams with
+        ``replication``; ``None``: a plain run).
 
     Returns
     -------
     ReplicationTables
         Visits, site hours (``None`` without ``with_site_hours``) and KPIs.
     """
-    visits = simulate(network, replication, seed, check_site if check_invariants else None)
+    visits = simulate(network, replication, seed, check_site if check_invariants else None, world)
     return ReplicationTables(
         visits,
         site_hours(network, visits, replication) if with_site_hours else None,

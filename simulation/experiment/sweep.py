@@ -24,7 +24,10 @@ from simulation.experiment.analysis import compare_designs, replications_needed,
 from simulation.experiment.executors import default_workers, died, run_dask, run_local
 from simulation.experiment.identity import input_digests, run_key
 from simulation.experiment.progress import Progress
+from simulation.experiment.robust_analysis import analyse_worlds
+from simulation.experiment.robustness import RobustResult
 from simulation.experiment.run import run_replication
+from simulation.experiment.world_runs import collect_worlds, world_runs
 from simulation.scenario.loading import load_scenario
 from simulation.scenario.sweep_spec import AutoReplications, Sweep
 from simulation.scenario.travel_matrix import ANY_IDS
@@ -44,6 +47,7 @@ class RunTask:
     scenario: str  # resolved scenario as JSON
     keep_visits: bool = False
     inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every file the scenario references
+    world: int | None = None  # the sampled world of a robust comparison (None: a plain cell)
 
 
 @dataclass
@@ -68,7 +72,10 @@ class SweepResult:
     from_store
         How many runs were taken from the folder's store of finished runs (a resumed sweep).
     tasks
-        Every run of the sweep (the last round of the replications algorithm).
+        Every run of the sweep (the last round of the replications algorithm, then the runs
+        of the worlds).
+    robust
+        The robust comparison across the sampled worlds (sweeps with ``uncertain:``).
     """
 
     replications: pd.DataFrame
@@ -79,6 +86,7 @@ class SweepResult:
     folder: Path | None = None
     from_store: int = 0
     tasks: list[RunTask] = field(default_factory=list)
+    robust: RobustResult | None = None
 
 
 @lru_cache(maxsize=16)
@@ -115,7 +123,9 @@ def execute(task: RunTask) -> dict[str, Any]:
     :func:`simulation.experiment.run.run_replication`.
     """
     network = _network(task.scenario, task.inputs)
-    tables = run_replication(network, task.replication, task.seed, with_site_hours=task.keep_visits)
+    tables = run_replication(
+        network, task.replication, task.seed, with_site_hours=task.keep_visits, world=task.world
+    )
     if not task.keep_visits:
         return {"kpis": tables.kpis, "visits": None, "site_hours": None}
     return {"kpis": tables.kpis, "visits": tables.visits, "site_hours": tables.site_hours}
@@ -147,6 +157,11 @@ def _tasks(
                 )
             )
     return tasks
+
+
+def _world_tasks(sweep: Sweep) -> list[RunTask]:
+    """Every design × world × replication of the sweep's ``uncertain:`` block."""
+    return [RunTask(*fields) for fields in world_runs(sweep)]
 
 
 def _kpi_columns(sweep: Sweep) -> dict[str, str]:
@@ -245,9 +260,11 @@ def simulate_sweep(
     target = auto.initial if auto is not None else int(spec_reps)  # type: ignore[arg-type]  # an int here
     from_store = 0
 
+    world_tasks = _world_tasks(sweep)
+
     def do(n: int) -> list[RunTask]:
         nonlocal from_store
-        tasks = _tasks(sweep, range(n), keep_visits, kept=store is not None)
+        tasks = _tasks(sweep, range(n), keep_visits, kept=store is not None) + world_tasks
         todo = []
         for task in tasks:
             if task.key in done:
@@ -276,7 +293,7 @@ def simulate_sweep(
 
     tasks = do(target)
     while auto is not None:
-        long = _collect(tasks, done)
+        long = _collect([t for t in tasks if t.world is None], done)
         wide = _wide(long, sweep)
         label = auto.kpi.label
         need = max(
@@ -295,7 +312,7 @@ def simulate_sweep(
         log.info("replications algorithm: raising replications to %d", target)
         tasks = do(target)
 
-    long = _collect(tasks, done)
+    long = _collect([t for t in tasks if t.world is None], done)
     last_error = {(d, lvl, r): tb for d, lvl, r, tb in failures}  # a run retried in later rounds
     failures = [
         (
@@ -310,6 +327,8 @@ def simulate_sweep(
     result = _analyse(sweep, long, failures)
     result.from_store = from_store
     result.tasks = tasks
+    if world_tasks:
+        result.robust = analyse_worlds(sweep, collect_worlds(world_tasks, done))
     return result
 
 

@@ -202,6 +202,10 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                 lambda: return_visits_figure(with_attempts, days, "Return visits" + suffix),
             )
         )
+    if sweep and res.robust is not None:
+        from simulation.report.robust_report import robust_figure_specs
+
+        specs.extend(robust_figure_specs(res))
     return specs
 
 

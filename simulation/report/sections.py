@@ -182,6 +182,11 @@ def report_document(res: Results, figures: Sequence[FigureSpec]) -> Document:
     blocks.append(Heading("Key findings"))
     findings = sweep_findings(res) if kind == "sweep" else run_findings(res)
     blocks.append(BulletList(findings))
+    if kind == "sweep" and res.robust is not None:
+        from simulation.report.robust_report import robust_blocks
+
+        blocks.append(Heading("Robustness across uncertain assumptions"))
+        blocks.extend(robust_blocks(res))
     blocks.append(Heading("Figures"))
     for i, spec in enumerate(figures, start=1):
         blocks.append(FigureBlock(spec.name, i, spec.title, spec.caption))

@@ -18,10 +18,17 @@ FIGURE_NAMES: tuple[str, ...] = (
     "queues",
     "schedule",
     "returns",
+    "regret",
+    "probability_best",
+    "flip_map",
+    "tornado",
 )
 """Every figure a report can hold, in report order (a run has no comparison or costs; only a
 scenario with ``behaviour.returns`` has ``returns``);
 written as ``figures/<name>.png`` and ``figures/<name>.svg``."""
+
+ROBUST_FIGURE_NAMES: tuple[str, ...] = ("regret", "probability_best", "flip_map", "tornado")
+"""The figures of a robust comparison (only sweeps with ``uncertain:`` have them)."""
 
 STORE_TABLES = ("runs", "visits", "site_hours")
 """servicesim's own subfolders of a sweep folder that hold one file per run key."""

@@ -17,10 +17,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from simulation.experiment.robustness import RobustResult
 from simulation.experiment.sweep import SAMPLE_REPLICATIONS
 from simulation.results.errors import TargetError
 from simulation.results.layout import visits_path
 from simulation.results.manifest import verify_folder
+from simulation.results.robust_files import read_robust
 from simulation.scenario.sweep_spec import _cell_name
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,9 @@ class Results:
         Design → kept visit / site-hour tables at :attr:`level`.
     sweep
         A sweep's ``sweep.yaml`` (empty for a run).
+    robust
+        A sweep's robust comparison across sampled worlds (``None`` without ``uncertain:``;
+        see :mod:`simulation.results.robust_files`).
     """
 
     folder: Path
@@ -81,6 +86,7 @@ class Results:
     visits: dict[str, pd.DataFrame] = field(default_factory=dict)
     site_hours: dict[str, pd.DataFrame] = field(default_factory=dict)
     sweep: dict[str, Any] = field(default_factory=dict)
+    robust: RobustResult | None = None
 
     @property
     def replications(self) -> int:
@@ -247,6 +253,7 @@ def _load_sweep(folder: Path, manifest: dict[str, Any]) -> Results:
         visits,
         site_hours,
         sweep or {},
+        read_robust(folder, manifest),
     )
 
 

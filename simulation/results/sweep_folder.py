@@ -32,6 +32,7 @@ from simulation.results.files import provenance, write_together, write_yaml
 from simulation.results.layout import REPORT_FILES
 from simulation.results.lock import hold_folder
 from simulation.results.manifest import verify_folder
+from simulation.results.robust_files import ROBUST_FILES, robust_files, robust_record
 from simulation.results.run_store import FolderRunStore
 from simulation.results.targets import open_sweep_folder
 from simulation.scenario.sweep_spec import Sweep, load_sweep
@@ -174,6 +175,12 @@ def _write(
         "summary.csv": len(result.summary),
         "comparison.csv": len(result.comparison),
     }
+    extra: dict[str, Any] = {}
+    if result.robust is not None and sweep.worlds is not None:
+        robust, robust_rows = robust_files(result.robust)
+        files.update(robust)
+        rows.update(robust_rows)
+        extra["uncertain"] = robust_record(result.robust, sweep.worlds.spec)
     manifest = provenance(
         kind="sweep",
         sweep=sweep.spec.name,
@@ -193,10 +200,13 @@ def _write(
         correction=sweep.spec.correction,
         kpis=[k.label for k in sweep.spec.kpis],
         **_run_record(tasks),
+        **extra,
     )
     # the tables changed: a report of the old ones must not stay beside them (the CLI writes a
     # new one unless --no-report)
     stale = [*REPORT_FILES, *("errors.log",)[: 0 if result.failures else 1]]
+    if result.robust is None:
+        stale.extend(ROBUST_FILES)
     write_together(folder, files, manifest, rows, remove=stale)
 
 

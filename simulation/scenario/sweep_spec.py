@@ -23,6 +23,8 @@ from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schedules import stop_place_id
 from simulation.scenario.schema import Id, Scenario
 from simulation.scenario.travel_matrix import ANY_IDS, TravelIds, read_travel_matrix
+from simulation.scenario.uncertain import UNCERTAIN_VOCABULARY, UncertainSpec
+from simulation.scenario.worlds import Worlds
 from simulation.scenario.yaml_io import read_yaml
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -132,6 +134,7 @@ class SweepSpec(BaseModel):
     )
     level: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
     correction: Literal["bonferroni", "none"] = "bonferroni"
+    uncertain: UncertainSpec | None = None
 
     @field_validator("designs", mode="before")
     @classmethod
@@ -144,6 +147,11 @@ class SweepSpec(BaseModel):
     def _checks(self) -> SweepSpec:
         if (self.base is None) == (self.scenario is None):
             raise ValueError("give exactly one of 'base' (a scenario file) or 'scenario' (inline)")
+        if self.uncertain is not None and self.factors:
+            raise ValueError(
+                "'uncertain' cannot be combined with 'factors': make each factor an uncertain "
+                "input (a range) or a design"
+            )
         return self
 
     @property
@@ -154,6 +162,7 @@ class SweepSpec(BaseModel):
 
 SWEEP_VOCABULARY = sorted(
     {f for m in (SweepSpec, Changes, AutoReplications, KpiSpec) for f in m.model_fields}
+    | set(UNCERTAIN_VOCABULARY)
 )
 
 
@@ -200,6 +209,14 @@ class Sweep:
                     raise _cell_error(design, label, exc) from None
                 self.cells.append((design, label, values, scenario))
         self._check_travel_matrices()
+        self.worlds: Worlds | None = None
+        if spec.uncertain is not None:
+            self.worlds = Worlds(spec.uncertain, self.cells, self.file_seed, base_dir)
+
+    @property
+    def file_seed(self) -> int:
+        """The sweep file's own seed (else the base scenario's), without a ``--seed`` override."""
+        return self.spec.seed if self.spec.seed is not None else self.cells[0][3].seed
 
     def level_count(self) -> int:
         """Number of factor levels (the product of the factors' value counts), without listing them."""
@@ -223,9 +240,22 @@ class Sweep:
         count = reps.max if isinstance(reps, AutoReplications) else int(reps)
         designs, levels = len(self.spec.designs), self.level_count()
         detail = f"{designs:,} design(s) x {levels:,} factor level(s) x {count:,} replication(s)"
-        path = ("factors",) if levels > 1 and replications is None else ("replications",)
+        path: tuple[str, ...] = (
+            ("factors",) if levels > 1 and replications is None else ("replications",)
+        )
+        runs = designs * levels * count
+        built = getattr(self, "worlds", None)  # resampled (--worlds), else the file's block
+        uncertain = built.spec if built is not None else self.spec.uncertain
+        if uncertain is not None:
+            worlds = uncertain.world_count()
+            runs += designs * worlds * uncertain.replications
+            detail += (
+                f" + {designs:,} design(s) x {worlds:,} world(s) x "
+                f"{uncertain.replications:,} replication(s)"
+            )
+            path = ("uncertain", "worlds") if replications is None else path
         try:
-            check_runs(designs * levels * count, path, detail)
+            check_runs(runs, path, detail)
         except ScenarioError as exc:
             raise exc.with_source(self.source or f"sweep {self.spec.name}") from None
 
@@ -301,7 +331,7 @@ class Sweep:
         """Root seed of the sweep (an override, else its own, else the base scenario's)."""
         if self.seed_override is not None:
             return self.seed_override
-        return self.spec.seed if self.spec.seed is not None else self.cells[0][3].seed
+        return self.file_seed
 
 
 def _cell_error(design: str, label: str, exc: ScenarioError) -> ScenarioError:
@@ -352,6 +382,8 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
             base_document = absolute_matrix(spec.scenario or {}, scenario_dir)
         sweep = Sweep(spec, where, base_document, scenario_dir)
         sweep.check_kpis()
+        if sweep.worlds is not None:
+            sweep.worlds.check_kpi([k.label for k in spec.kpis])
         return sweep
     except ScenarioError as exc:
         raise exc.with_source(where) if where else exc from None

@@ -15,7 +15,7 @@ import simulation
 from simulation.report.build import build_report
 from simulation.report.findings import _effect as effect
 from simulation.report.findings import sweep_findings
-from simulation.results.layout import FIGURE_NAMES
+from simulation.results.layout import FIGURE_NAMES, ROBUST_FIGURE_NAMES
 from simulation.results.read import load_results
 from simulation.results.run_folder import write_run
 from simulation.results.sweep_folder import run_sweep
@@ -169,7 +169,9 @@ def test_sweep_report(sweep_folders):
     md = (folder / "report.md").read_text(encoding="utf-8")
     page = (folder / "report.html").read_text(encoding="utf-8")
     names = _figures(folder)
-    assert set(names) == set(FIGURE_NAMES) - {"returns"}  # no returns in this sweep
+    assert set(names) == set(FIGURE_NAMES) - set(ROBUST_FIGURE_NAMES) - {
+        "returns"
+    }  # no uncertain: block, no returns
     for name in names:
         assert f"](figures/{name}.png)" in md
     assert page.count("<figure") == len(names)
@@ -198,7 +200,10 @@ def test_sweep_report(sweep_folders):
     for name in files_a:
         assert files_a[name] == files_b[name], name
     expected = {"report.md", "report.html"} | {
-        f"figures/{n}.{x}" for n in FIGURE_NAMES if n != "returns" for x in ("png", "svg")
+        f"figures/{n}.{x}"
+        for n in FIGURE_NAMES
+        if n not in ROBUST_FIGURE_NAMES and n != "returns"
+        for x in ("png", "svg")
     }
     assert expected <= files_a.keys()
 

@@ -317,3 +317,16 @@ def test_returns_serial_and_parallel_give_identical_tables():
     assert (serial.visits["attempt"] > 1).sum() > 100
     pd.testing.assert_frame_equal(serial.visits, parallel.visits)
     pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)
+
+
+def test_a_robust_world_enters_the_attempt_keys():
+    """Worlds of a robust comparison draw independent return attempts (docs/model.md §13.2,
+    §14); without a world the key is the plain run's (fault: attempts shared across worlds)."""
+    from simulation.engine.returns import attempt_stream
+
+    plain = attempt_stream(7, 0, "hageby", 3, 2).random(4)
+    again = attempt_stream(7, 0, "hageby", 3, 2, None).random(4)
+    world0 = attempt_stream(7, 0, "hageby", 3, 2, 0).random(4)
+    world1 = attempt_stream(7, 0, "hageby", 3, 2, 1).random(4)
+    assert (plain == again).all()
+    assert not (world0 == world1).any() and not (plain == world1).any()

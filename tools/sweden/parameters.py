@@ -85,6 +85,25 @@ KPIS = (
 
 DEFAULT_REGION = "norrkoping"  # the embedded default; see docs/scenarios.md for why
 
+# The default pilot's robust comparison (docs/scenarios.md, "Uncertain ranges"): every design in
+# UNCERTAIN_WORLDS Latin-hypercube worlds x UNCERTAIN_REPLICATIONS paired replications
+UNCERTAIN_WORLDS = 32  # the smallest size at which SALib's indices are defined for 7 inputs
+UNCERTAIN_REPLICATIONS = 3  # paired replications per design and world
+UNCERTAIN_INPUTS: tuple[tuple[str, dict[str, object], str], ...] = (
+    ("behaviour.decay.scale", {"low": 15, "high": 60},
+     "A9: half the demand acts at 2.7-10.7 km instead of ~5 km (scale 28)"),
+    ("behaviour.patience_minutes.median", {"low": 15, "high": 45}, "A6: median patience 30 min +-50 %"),
+    ("areas[vulnerable].demand.per_1000_per_year", {"scale": {"low": 0.857, "high": 1.143}},
+     "A8: listed-area uplift x1.5 to x2 (x1.75 in the scenario)"),
+    ("areas[*].demand.per_1000_per_year", {"scale": {"low": 0.8, "high": 1.2}},
+     "A8: the national rate of needs +-20 %"),
+    ("demand_profile.weekday.mon", {"low": 1.0, "high": 1.6}, "A5: Monday's weight 1.3 +-0.3"),
+    ("sites.mobile-1.setup_minutes", {"low": 30, "high": 60},
+     "A11: the unit's travel and set-up before a stop, 45 min +-15"),
+    ("behaviour.returns.probability", {"low": 0.5, "high": 0.9},
+     "A14: the chance of trying again after a failed visit, 0.7 +-0.2"),
+)  # fmt: skip
+
 # Linköping + Norrköping: one mobile unit shared by two municipalities (A12, docs/scenarios.md)
 SHARED_SLUG = "linkoping-norrkoping"
 SHARED_MUNICIPALITIES = ("Linköping", "Norrköping")
