@@ -215,6 +215,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("scenario", metavar="FILE", help="scenario, sweep or propose YAML")
 
+    build = sub.add_parser(
+        "build",
+        help="build a scenario from an areas table, a sites table and a small YAML spec",
+        description="Build a scenario from a build spec (YAML) and the tables it names: areas "
+        "(CSV, Parquet, or polygons with the geo extra), sites and mobile stops. The scenario is "
+        "validated and written to --out, or printed. See docs/build.md.",
+    )
+    build.add_argument("spec", metavar="SPEC", help="build spec YAML")
+    build.add_argument(
+        "--out", "-o", type=Path, default=None, help="write the scenario here (default: print it)"
+    )
+
     sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
     sweep.add_argument("sweep", help="sweep YAML")
     sweep.add_argument(
