@@ -69,3 +69,14 @@ def test_out_may_not_overwrite_the_spec(tmp_path, capsys):
     assert main(["build", str(spec), "--out", str(spec)]) == EXIT_BAD_INPUT
     assert "--out would overwrite the build spec itself" in capsys.readouterr().err
     assert spec.read_text(encoding="utf-8") == before
+
+
+def test_readme_build_block_is_what_the_command_prints(tmp_path, capsys, monkeypatch):
+    from tests.cli.test_readme_output import ROOT, block_after
+
+    monkeypatch.chdir(tmp_path)
+    spec = ROOT / "configs/examples/build/linkoping.build.yaml"
+    assert main(["build", str(spec), "--out", "linkoping.yaml"]) == 0
+    (expected,) = block_after("`build` prints (real output)")
+    assert capsys.readouterr().out == expected + "\n"
+    assert main(["run", "linkoping.yaml", "-q", "-r", "1", "--no-report"]) == 0
