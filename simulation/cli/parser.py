@@ -209,11 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate",
-        help="check a scenario, sweep or propose file",
-        description="Check a scenario, sweep or propose file (the kind is read from the document). "
-        "A scenario is printed with every default filled in; a sweep or propose file gets a summary.",
+        help="check a scenario, sweep, propose file or build spec",
+        description="Check a scenario, sweep, propose file or build spec (the kind is read from "
+        "the document). A scenario (or the scenario a build spec builds) is printed with every "
+        "default filled in; a sweep or propose file gets a summary.",
     )
-    validate.add_argument("scenario", metavar="FILE", help="scenario, sweep or propose YAML")
+    validate.add_argument(
+        "scenario", metavar="FILE", help="scenario, sweep, propose YAML or build spec"
+    )
 
     build = sub.add_parser(
         "build",

@@ -80,3 +80,16 @@ def test_readme_build_block_is_what_the_command_prints(tmp_path, capsys, monkeyp
     (expected,) = block_after("`build` prints (real output)")
     assert capsys.readouterr().out == expected + "\n"
     assert main(["run", "linkoping.yaml", "-q", "-r", "1", "--no-report"]) == 0
+
+
+def test_validate_builds_a_spec_and_run_refuses_it(tmp_path, capsys):
+    spec = csv_spec(tmp_path)
+    assert main(["validate", str(spec)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith(f"# {spec}: valid build file\n")
+    assert yaml.safe_load(printed) == simulation.load_scenario(TWO_AREAS).to_dict()
+    assert main(["run", str(spec), "-q", "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == (
+        f"error: {spec}: build: this is a build spec, not a scenario (its areas and sites come "
+        "from tables); give it to servicesim build, which writes the scenario\n"
+    )
