@@ -172,3 +172,26 @@ def test_bad_attribute_in_a_polygon_layer_names_row_and_column(tmp_path):
         match=r"areas\.gpkg: row 2, column population: expected a population of 0 or more",
     ):
         simulation.build_scenario(spec_for(tmp_path, name))
+
+
+def test_the_same_tables_give_byte_identical_yaml(tmp_path):
+    from simulation.build import scenario_yaml
+
+    name = save(areas_layer(), tmp_path / "areas.gpkg")
+    save(police_layer(box(1000, 1000, 3000, 2000)), tmp_path / "police.gpkg")
+    rows = ["lat,lon,population"] + [
+        ",".join(map(str, (*degrees(x, y), w))) for x, y, w in [(300, 300, 2), (1500, 1500, 5)]
+    ]
+    (tmp_path / "points.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = spec_for(
+        tmp_path,
+        name,
+        points={"file": "points.csv"},
+        overlay={"file": "police.gpkg", "mode": "carve"},
+    )
+    first = scenario_yaml(simulation.build_scenario(spec))
+    assert scenario_yaml(simulation.build_scenario(spec)) == first
+    built = simulation.build_scenario(spec)
+    # the carved area holds the point at (1500, 1500); A's rest only the one at (300, 300)
+    assert located(built)["p1"] == pytest.approx(degrees(1500, 1500), abs=2e-6)
+    assert located(built)["a"] == pytest.approx(degrees(300, 300), abs=2e-6)

@@ -9,7 +9,8 @@ import yaml
 import simulation
 from simulation.build import scenario_yaml, write_scenario
 from simulation.scenario.errors import ScenarioError
-from tests.build_support import AREAS_CSV, SITES_CSV, TWO_AREAS, csv_spec, write
+from tests.build_support import AREAS_CSV, SITES_CSV, TWO_AREAS, csv_spec, tables_of, write
+from tests.conftest import EXAMPLES
 
 
 def test_csv_tables_give_the_hand_written_scenario(tmp_path):
@@ -238,3 +239,51 @@ def test_bad_spec_key_names_the_spec(tmp_path):
     with pytest.raises(ScenarioError) as info:
         simulation.build_scenario(spec)
     assert str(info.value).startswith(f"{spec}: build.areas.colums: ")
+
+
+@pytest.mark.parametrize(
+    "example", ["two-areas.yaml", "norrkoping-staffed.yaml", "norrkoping-mobile.yaml"]
+)
+def test_example_scenarios_written_as_tables_build_back_exactly(tmp_path, example):
+    """Opening hours, staffing, errands, closing, mobile units and stops survive the tables."""
+    path = EXAMPLES / example
+    built = simulation.build_scenario(tables_of(path, tmp_path))
+    assert built == simulation.load_scenario(path)
+
+
+def test_bad_staffing_cells_name_the_cell(tmp_path):
+    sites = SITES_CSV.replace(",serve_queue\n", ",serve_queue,mon-fri 10:00-12:00=many\n")
+    sites = sites.replace(",closing\n", ",closing,staffing\n")
+    with pytest.raises(
+        ScenarioError, match=r"row 1 \(line 2\), column staffing: expected window=counters"
+    ):
+        simulation.build_scenario(csv_spec(tmp_path, sites=sites))
+    late = sites.replace("10:00-12:00=many", "16:00-17:00=3")  # outside the opening hours
+    with pytest.raises(ScenarioError) as info:
+        simulation.build_scenario(csv_spec(tmp_path, sites=late))
+    assert str(info.value).startswith(f"{tmp_path / 'sites.csv'}: row 1 (line 2), column staffing")
+
+
+def test_duplicate_inline_site_is_named_in_the_spec(tmp_path):
+    spec = csv_spec(tmp_path)
+    doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    doc["sites"] = [
+        {
+            "id": "linkoping-city",
+            "kind": "office",
+            "location": {"lat": 58, "lon": 15},
+            "counters": 1,
+            "opening_hours": "always",
+        }
+    ]
+    spec.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        simulation.build_scenario(spec)
+    assert str(info.value) == f"{spec}: sites[0].id: duplicate id (got 'linkoping-city')"
+
+
+def test_missing_table_file_is_named(tmp_path):
+    spec = csv_spec(tmp_path)
+    (tmp_path / "sites.csv").unlink()
+    with pytest.raises(ScenarioError, match=r"sites\.csv: \(top level\): no such file"):
+        simulation.build_scenario(spec)
