@@ -139,6 +139,11 @@ def test_example_spec_builds_and_runs():
             "row 1 (line 2), column lat",
             "expected a latitude between -90 and 90",
         ),
+        (
+            AREAS_CSV.replace(",lat,", ",population,"),
+            "header",
+            "a column name appears twice in the header (got 'population')",
+        ),
     ],
 )
 def test_bad_areas_table_names_file_row_and_column(tmp_path, areas, where, message):
@@ -287,3 +292,19 @@ def test_missing_table_file_is_named(tmp_path):
     (tmp_path / "sites.csv").unlink()
     with pytest.raises(ScenarioError, match=r"sites\.csv: \(top level\): no such file"):
         simulation.build_scenario(spec)
+
+
+def test_mobile_unit_with_opening_hours_is_an_error_at_the_cell(tmp_path):
+    sites = SITES_CSV + "bus,mobile,Bus,,,2,mon-fri 10:00-15:00,\n"
+    with pytest.raises(
+        ScenarioError, match=r"row 2 \(line 3\), column opening_hours: a mobile unit serves"
+    ):
+        simulation.build_scenario(csv_spec(tmp_path, sites=sites))
+
+
+def test_spec_without_a_name_takes_the_file_name(tmp_path):
+    spec = csv_spec(tmp_path)
+    doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    del doc["name"]
+    (tmp_path / "planner.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert simulation.build_scenario(tmp_path / "planner.yaml").name == "planner"
