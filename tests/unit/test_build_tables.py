@@ -308,3 +308,22 @@ def test_spec_without_a_name_takes_the_file_name(tmp_path):
     del doc["name"]
     (tmp_path / "planner.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     assert simulation.build_scenario(tmp_path / "planner.yaml").name == "planner"
+
+
+def test_opening_hours_from_weekday_columns(tmp_path):
+    sites = (
+        "id,name,lat,lon,counters,mon,tue,wed,thu,fri,sat\n"
+        "linkoping-city,Linköping servicekontor,58.4108,15.6214,4,10:00-16:00,10:00-16:00,"
+        "10:00-16:00,10:00-12:00 13:00-18:00,10:00-16:00,\n"
+    )
+    built = simulation.build_scenario(csv_spec(tmp_path, sites=sites))
+    assert built.sites[0].opening_hours == {
+        "mon": ("10:00-16:00",),
+        "tue": ("10:00-16:00",),
+        "wed": ("10:00-16:00",),
+        "thu": ("10:00-12:00", "13:00-18:00"),
+        "fri": ("10:00-16:00",),
+    }
+    bad = sites.replace("13:00-18:00", "13:00-25:00")
+    with pytest.raises(ScenarioError, match=r"row 1 \(line 2\), column thu: times must lie"):
+        simulation.build_scenario(csv_spec(tmp_path, sites=bad))
