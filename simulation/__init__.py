@@ -14,6 +14,8 @@ The Python API::
 
     simulation.report.build_report("results/norrkoping-pilot")   # modules load on first use
 
+    scenario = simulation.build_scenario("configs/examples/build/linkoping.build.yaml")
+
 ``simulation.sweep`` is the same function as ``simulation.run_sweep`` (there is no module of
 that name to shadow it: the sweep machinery lives in ``simulation.experiment.sweep`` and
 ``simulation.results.sweep_folder``).
@@ -29,6 +31,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
+from simulation.build.assemble import build_scenario
 from simulation.experiment.run import RunResult, run
 from simulation.experiment.sweep import SweepResult
 from simulation.results.sweep_folder import run_sweep
@@ -45,6 +48,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SweepResult",
+    "build_scenario",
     "load_scenario",
     "load_sweep",
     "run",

@@ -13,7 +13,8 @@ from simulation.scenario.loading import load_scenario
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``servicesim validate``: check a scenario, sweep or propose file and print what it holds.
+    """``servicesim validate``: check a scenario, sweep, propose file or build spec and print what
+    it holds.
 
     Parameters
     ----------
@@ -35,6 +36,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     elif kind == "propose":
         for line in propose_summary(path):
             print(line)
+    elif kind == "build":
+        from simulation.build import build_scenario
+
+        scenario = build_scenario(path)
+        sys.stdout.write(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True))
     else:
         scenario = load_scenario(path)
         from simulation.engine.network import warn_unreachable

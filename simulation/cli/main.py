@@ -1,4 +1,4 @@
-"""Command line: ``servicesim run | validate | sweep | compare | report | propose``.
+"""Command line: ``servicesim run | validate | build | sweep | compare | report | propose``.
 
 The entry point: parse, dispatch to the command, and turn errors into exit statuses. Bad input
 ends with one clear message on stderr and exit status 2, never a traceback. The parser is in
@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 
+from simulation.cli.build import cmd_build
 from simulation.cli.inspection import cmd_compare, cmd_report, cmd_validate
 from simulation.cli.parser import build_parser
 from simulation.cli.run import cmd_run
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "propose": cmd_propose,
         "staff": cmd_staff,
         "report": cmd_report,
+        "build": cmd_build,
     }
     try:
         return handlers[args.command](args)

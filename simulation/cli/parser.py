@@ -209,11 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate",
-        help="check a scenario, sweep or propose file",
-        description="Check a scenario, sweep or propose file (the kind is read from the document). "
-        "A scenario is printed with every default filled in; a sweep or propose file gets a summary.",
+        help="check a scenario, sweep, propose file or build spec",
+        description="Check a scenario, sweep, propose file or build spec (the kind is read from "
+        "the document). A scenario (or the scenario a build spec builds) is printed with every "
+        "default filled in; a sweep or propose file gets a summary.",
     )
-    validate.add_argument("scenario", metavar="FILE", help="scenario, sweep or propose YAML")
+    validate.add_argument(
+        "scenario", metavar="FILE", help="scenario, sweep, propose YAML or build spec"
+    )
+
+    build = sub.add_parser(
+        "build",
+        help="build a scenario from an areas table, a sites table and a small YAML spec",
+        description="Build a scenario from a build spec (YAML) and the tables it names: areas "
+        "(CSV, Parquet, or polygons with the geo extra), sites and mobile stops. The scenario is "
+        "validated and written to --out, or printed. See docs/build.md.",
+    )
+    build.add_argument("spec", metavar="SPEC", help="build spec YAML")
+    build.add_argument(
+        "--out", "-o", type=Path, default=None, help="write the scenario here (default: print it)"
+    )
 
     sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
     sweep.add_argument("sweep", help="sweep YAML")

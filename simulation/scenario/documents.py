@@ -73,11 +73,13 @@ def read_base(base: str, folder: Path) -> tuple[Path, dict[str, Any]]:
 
 def file_kind(document: object) -> str:
     """What a YAML document is: ``sweep`` (has ``designs``), ``propose`` (has ``units`` or
-    ``budget``) or ``scenario``."""
+    ``budget``), ``build`` (a build spec: has ``build``) or ``scenario``."""
     if isinstance(document, dict) and "designs" in document:
         return "sweep"
     if isinstance(document, dict) and ("units" in document or "budget" in document):
         return "propose"
+    if isinstance(document, dict) and "build" in document:
+        return "build"
     return "scenario"
 
 
@@ -85,6 +87,7 @@ _COMMANDS = {
     "scenario": "servicesim run",
     "sweep": "servicesim sweep (or run)",
     "propose": "servicesim propose",
+    "build": "servicesim build",
 }
 
 

@@ -88,6 +88,12 @@ def scenario_from_dict(
                 "expected a mapping of scenario keys at the top level", (), document
             )
         data = dict(document)
+        if "build" in data and "areas" not in data:
+            raise ScenarioError(
+                "this is a build spec, not a scenario (its areas and sites come from tables); "
+                "give it to servicesim build, which writes the scenario",
+                ("build",),
+            )
         if "name" not in data and source is not None:
             data["name"] = name_from_file(source, "scenario")
         if base_dir:
