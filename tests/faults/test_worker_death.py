@@ -19,10 +19,16 @@ DIED = "error: a worker process died; {} run(s) not finished; rerun to resume"
 
 
 def pool_workers(parent: int, timeout: float = 60) -> list[psutil.Process]:
-    """The pool's worker processes: children of the forkserver that ``parent`` started."""
+    """The pool's worker processes: forked from ``parent`` (same command line), or children
+    of the forkserver that ``parent`` started (a multi-threaded parent)."""
     end = time.monotonic() + timeout
+    command = psutil.Process(parent).cmdline()
     while time.monotonic() < end:
-        for child in psutil.Process(parent).children():
+        children = psutil.Process(parent).children()
+        forked = [child for child in children if child.cmdline() == command]
+        if forked:
+            return forked
+        for child in children:
             if "forkserver" in " ".join(child.cmdline()) and child.children():
                 return child.children()
         time.sleep(0.05)

@@ -1,0 +1,142 @@
+"""Batched executors (issue 18): the tables are byte-identical whatever the executor, the
+number of workers and the batch size; workers start once per command; the serial path is
+taken, and said, when parallel cannot win."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+import simulation
+from simulation.experiment import executors
+from simulation.experiment.batches import (
+    DISPATCH_SECONDS,
+    OVERHEAD_SHARE,
+    Executor,
+    batch_size,
+    parallel_pays,
+)
+from simulation.experiment.executors import died
+from simulation.results.sweep_folder import run_sweep
+from tests.sweep_support import DATA, TINY, scenario, sweep_doc, table_bytes
+
+FORKS = executors.single_threaded()
+"""Whether pools fork from this process (see :func:`pools`); the dask test runs last."""
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """Every pool of worker processes started, by its number of workers.
+
+    Pools fork from a single-threaded process; after a dask client has run in this process
+    (threads stay), they come from a forkserver, whose start makes the executor run short
+    tests' tasks here instead: the pool checks hold only for a single-threaded process."""
+    started: list[int] = []
+    real = executors._pool
+
+    def counting(workers: int):
+        if workers not in executors._POOLS:
+            started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(executors, "_pool", counting)
+    return started
+
+
+@pytest.mark.parametrize(
+    ("workers", "batch"),
+    [(1, None), (2, 1), (2, 3), (2, 7), (2, None), (3, 2)],
+)
+def test_sweep_tables_are_byte_identical_for_any_workers_and_batch_size(
+    serial_tiny, tmp_path, workers, batch, pools
+):
+    # fault: a batch that loses or repeats a run, or tables that follow the finishing order
+    with Executor(workers, batch_size=batch) as executor:
+        result = run_sweep(TINY, executor=executor, out=tmp_path / "out")
+    assert not result.failures
+    assert table_bytes(tmp_path / "out") == table_bytes(serial_tiny)
+    if FORKS:
+        assert pools == ([] if workers == 1 else [workers])
+
+
+def test_run_replications_identical_on_an_executor_with_any_batch_size(pools):
+    base = simulation.run(DATA / "tiny-base.yaml", replications=5, seed=4)
+    for batch in (1, 2, None):
+        with Executor(2, batch_size=batch) as executor:
+            other = simulation.run(
+                DATA / "tiny-base.yaml", replications=5, seed=4, workers=executor
+            )
+        pd.testing.assert_frame_equal(base.visits, other.visits)
+        pd.testing.assert_frame_equal(base.kpis, other.kpis)
+        pd.testing.assert_frame_equal(base.site_hours, other.site_hours)
+    if FORKS:
+        assert pools == [2, 2, 2]
+
+
+def test_one_executor_starts_its_workers_once_for_every_sweep(pools):
+    # fault: every sweep of a command (propose, auto replications) started its own workers
+    with Executor(2, batch_size=1) as executor:
+        for seed in (1, 2, 3):
+            run_sweep(sweep_doc(seed=seed), executor=executor, progress=False)
+        if FORKS:
+            assert executor.plan.startswith("2 worker processes")
+    if FORKS:
+        assert pools == [2]
+    assert 2 not in executors._POOLS  # closed with the executor: no worker outlives it
+
+
+def test_short_runs_take_the_serial_path_and_say_so(caplog, pools):
+    # fault: two workers were slower than one on short runs, silently
+    executor = Executor(2)
+    executor._timed(1e-4)  # a run measured earlier in the command: 0.1 ms
+    with caplog.at_level(logging.INFO, logger="simulation.experiment.batches"), executor:
+        result = run_sweep(sweep_doc(scenario=scenario(days=1)), executor=executor, progress=False)
+    assert not result.failures
+    assert pools == []
+    assert executor.plan.startswith("in this process: 6 run(s) of ")
+    assert "would not finish sooner on 2 workers" in caplog.text
+
+
+def test_a_crashing_task_fails_alone_inside_its_batch():
+    with Executor(2, batch_size=3) as executor:
+        outcomes = dict(executor.map(_fail_on_odd, list(range(7))))
+    assert sorted(outcomes) == list(range(7))
+    for task, outcome in outcomes.items():
+        if task % 2:
+            assert "ValueError: odd" in outcome["error"] and not died(outcome)
+        else:
+            assert outcome == {"value": task}
+
+
+def _fail_on_odd(task: int) -> dict:
+    if task % 2:
+        raise ValueError("odd")
+    return {"value": task}
+
+
+def test_batch_size_keeps_dispatch_a_small_share_and_shrinks_at_the_end():
+    assert batch_size(None, 100, 2) == 1  # not measured yet: probes of one
+    # 0.03 s runs: a batch of b costs DISPATCH_SECONDS, at most OVERHEAD_SHARE of b runs
+    b = batch_size(0.03, 1000, 2)
+    assert DISPATCH_SECONDS <= OVERHEAD_SHARE * b * 0.03 < DISPATCH_SECONDS + OVERHEAD_SHARE * 0.03
+    assert batch_size(0.03, 12, 2) == 2  # the tail: 12 / (3 x 2)
+    assert batch_size(30.0, 1000, 2) == 1  # long runs go one by one
+    assert batch_size(0.03, 1, 2) == 1
+
+
+def test_parallel_pays_only_when_the_start_is_worth_it():
+    assert parallel_pays(40, 0.15, 2, 0.05)
+    assert not parallel_pays(4, 0.01, 2, 1.0)
+    assert not parallel_pays(2, 0.001, 2, 0.05)
+
+
+def test_dask_local_cluster_of_two_processes_gives_identical_tables(serial_tiny, tmp_path):
+    pytest.importorskip("distributed")
+    with Executor(2, "dask", batch_size=4) as executor:
+        run_sweep(TINY, executor=executor, out=tmp_path / "dask")
+        cluster = executor._cluster
+        assert cluster is not None and len(cluster.workers) == 2  # two worker processes
+        assert executor.plan.startswith("dask, 2 worker(s), batches of up to 4 run(s)")
+    assert table_bytes(tmp_path / "dask") == table_bytes(serial_tiny)
