@@ -68,9 +68,14 @@ def _exit_with_parent(parent: int) -> None:
     The worker also ignores SIGINT: Ctrl-C on a terminal reaches every process of the
     group, and only the parent handles it (it stops the pool; see :func:`run_local`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    born_of = os.getppid()  # the command (forked workers) or its forkserver
 
     def watch() -> None:
         while True:
+            # a dead parent is a zombie until reaped (kill(pid, 0) still succeeds), but its
+            # children are handed to another process at once
+            if os.getppid() != born_of:
+                os._exit(1)
             try:
                 os.kill(parent, 0)
             except ProcessLookupError:
