@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
+from simulation.experiment.batches import Executor
 from simulation.experiment.run import RunResult, run
 from simulation.experiment.sweep import SweepResult
 from simulation.results.sweep_folder import run_sweep
@@ -41,6 +42,7 @@ sweep = run_sweep
 """Alias of :func:`run_sweep`."""
 
 __all__ = [
+    "Executor",
     "RunResult",
     "Scenario",
     "ScenarioError",
