@@ -102,7 +102,9 @@ def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, str]:
         logger.setLevel(level)
     if result.failures:
         raise RuntimeError(f"sweep runs failed: {result.failures[0][3]}")
-    return seconds, (plans[-1] if plans else "")
+    executor = kwargs.get("executor")
+    plan = executor.plan if executor is not None else (plans[-1] if plans else "")
+    return seconds, plan.removeprefix("executor: ")
 
 
 def _measure(
