@@ -63,6 +63,9 @@ DISPATCH_SECONDS = 0.002
 """Cost of sending one batch to a worker and its results back (pickling, pipes, wake-ups),
 a generous figure for a busy machine (about 0.1 ms on an idle one)."""
 
+DASK_DISPATCH_SECONDS = 0.02
+"""The same on dask: a task goes through the scheduler and back (~5-20 ms)."""
+
 OVERHEAD_SHARE = 0.02
 """Batches are sized so that :data:`DISPATCH_SECONDS` is at most this share of a batch."""
 
@@ -93,7 +96,12 @@ def _batch_results(future: Future) -> list[tuple[Outcome, float]] | None:
     return results
 
 
-def batch_size(seconds_per_task: float | None, remaining: int, workers: int) -> int:
+def batch_size(
+    seconds_per_task: float | None,
+    remaining: int,
+    workers: int,
+    dispatch: float = DISPATCH_SECONDS,
+) -> int:
     """Tasks in the next batch.
 
     Parameters
@@ -105,16 +113,19 @@ def batch_size(seconds_per_task: float | None, remaining: int, workers: int) -> 
         Tasks not yet sent.
     workers
         Worker processes.
+    dispatch
+        Cost of sending one batch and its results back (:data:`DISPATCH_SECONDS` locally,
+        :data:`DASK_DISPATCH_SECONDS` on dask).
 
     Returns
     -------
     int
-        ``ceil(DISPATCH_SECONDS / (OVERHEAD_SHARE * seconds_per_task))``, at most
+        ``ceil(dispatch / (OVERHEAD_SHARE * seconds_per_task))``, at most
         ``ceil(remaining / (TAIL_BATCHES * workers))``, at least 1.
     """
     if seconds_per_task is None or remaining <= 1:
         return 1
-    by_overhead = math.ceil(DISPATCH_SECONDS / (OVERHEAD_SHARE * max(seconds_per_task, 1e-9)))
+    by_overhead = math.ceil(dispatch / (OVERHEAD_SHARE * max(seconds_per_task, 1e-9)))
     by_tail = math.ceil(remaining / (TAIL_BATCHES * workers))
     return max(1, min(by_overhead, by_tail))
 
@@ -355,7 +366,9 @@ class Executor:
 
         def submit() -> None:
             nonlocal largest
-            size = self.fixed_batch or batch_size(self.seconds_per_task, len(queue), workers)
+            size = self.fixed_batch or batch_size(
+                self.seconds_per_task, len(queue), workers, DASK_DISPATCH_SECONDS
+            )
             size = min(size, len(queue))
             largest = max(largest, size)
             chosen = [queue.popleft() for _ in range(size)]

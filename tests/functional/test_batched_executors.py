@@ -12,6 +12,7 @@ import pytest
 import simulation
 from simulation.experiment import executors
 from simulation.experiment.batches import (
+    DASK_DISPATCH_SECONDS,
     DISPATCH_SECONDS,
     OVERHEAD_SHARE,
     Executor,
@@ -124,6 +125,8 @@ def test_batch_size_keeps_dispatch_a_small_share_and_shrinks_at_the_end():
     assert batch_size(0.03, 12, 2) == 2  # the tail: 12 / (3 x 2)
     assert batch_size(30.0, 1000, 2) == 1  # long runs go one by one
     assert batch_size(0.03, 1, 2) == 1
+    # dask's round trip through the scheduler is ~10x a local pipe's: 10x larger batches
+    assert batch_size(0.03, 1000, 2, DASK_DISPATCH_SECONDS) == 34
 
 
 def test_parallel_pays_only_when_the_start_is_worth_it():
