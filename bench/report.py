@@ -357,7 +357,11 @@ def sweep_section(report: Report, measurements: list[SweepMeasurement]) -> None:
         "in this process; `workers=2` starts its worker processes afresh in every call (forked "
         "from this process, fed batches sized from the measured run time; start and end "
         "included, as a command pays them); `dask` is a local cluster of 2 worker processes "
-        "started once before the rounds (its start is not included: a cluster outlives sweeps).",
+        "started once before the rounds (its start is not included: a cluster outlives sweeps). "
+        "CPU s adds the local workers' CPU time to this process's (not dask's workers, nor "
+        "pool workers forked from the forkserver once dask's threads run in this process): "
+        "about equal for 1 and 2 workers means the workers do no extra work, and a "
+        "ratio below 2 on a busy machine comes from sharing the cores.",
         "",
     ]
     loads = []
@@ -371,6 +375,7 @@ def sweep_section(report: Report, measurements: list[SweepMeasurement]) -> None:
                 fmt_s(max(m.times[label])),
                 f"{m.runs / m.median(label):.2f}",
                 f"{m.median('1') / m.median(label):.2f}",
+                fmt_s(statistics.median(m.cpu[label])) if m.cpu.get(label) else "",
                 m.plans.get(label, ""),
             ]
             for label in labels
@@ -384,6 +389,7 @@ def sweep_section(report: Report, measurements: list[SweepMeasurement]) -> None:
                 "max s",
                 "runs/s",
                 "throughput / 1 worker",
+                "median CPU s (local processes)",
                 "executor",
             ],
             rows,

@@ -17,6 +17,7 @@ starting (and ending) its worker processes, as a command pays it.
 
 from __future__ import annotations
 
+import resource
 import statistics
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,7 +30,7 @@ from bench.timing import Load, LoadWatch, Log, time_once
 WORKERS = (1, 2)
 DEFAULT_SWEEP = ROOT / "simulation" / "data" / "default" / "pilot.sweep.yaml"
 NATIONAL_DAYS = 21
-NATIONAL_REPLICATIONS = 8
+NATIONAL_REPLICATIONS = 16
 
 
 @dataclass
@@ -41,6 +42,7 @@ class SweepMeasurement:
     runs: int
     rounds: int
     times: dict[str, list[float]] = field(default_factory=dict)  # "1", "2", "dask" -> seconds
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # CPU s of this process + workers
     load: Load | None = None
     plans: dict[str, str] = field(default_factory=dict)  # how the executor ran, in words
 
@@ -77,8 +79,15 @@ def national_document(days: int, replications: int) -> dict[str, Any]:
     }
 
 
-def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, str]:
-    """Wall seconds of one ``run_sweep`` and how its executor ran."""
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended and reaped children (local workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, float, str]:
+    """Wall seconds of one ``run_sweep``, CPU seconds of this process and its local workers
+    (not dask's), and how its executor ran."""
     import logging
 
     from simulation.results.sweep_folder import run_sweep
@@ -93,8 +102,9 @@ def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, str]:
     handler, level = Plan(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    children = _children_cpu()
     try:
-        seconds, _, result = time_once(
+        seconds, cpu, result = time_once(
             partial(run_sweep, source, out=None, progress=False, **kwargs)
         )
     finally:
@@ -104,7 +114,7 @@ def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, str]:
         raise RuntimeError(f"sweep runs failed: {result.failures[0][3]}")
     executor = kwargs.get("executor")
     plan = executor.plan if executor is not None else (plans[-1] if plans else "")
-    return seconds, plan.removeprefix("executor: ")
+    return seconds, cpu + _children_cpu() - children, plan.removeprefix("executor: ")
 
 
 def _measure(
@@ -116,19 +126,21 @@ def _measure(
     m = SweepMeasurement(name, description, runs, rounds)
     labels = ["1", "2"] + (["dask"] if dask else [])
     m.times = {label: [] for label in labels}
+    m.cpu = {label: [] for label in labels}
     cluster = Executor(2, "dask") if dask else None
     try:
         # untimed: imports and caches warm in this process (and the dask cluster started)
-        _time_sweep(source, log, workers=1)
+        _time_sweep(source, log, workers=1, replications=1)
         if cluster is not None:
             _time_sweep(source, log, executor=cluster)
         for r in range(rounds):
             for label in labels:
                 if label == "dask":
-                    seconds, plan = _time_sweep(source, log, executor=cluster)
+                    seconds, cpu, plan = _time_sweep(source, log, executor=cluster)
                 else:
-                    seconds, plan = _time_sweep(source, log, workers=int(label))
+                    seconds, cpu, plan = _time_sweep(source, log, workers=int(label))
                 m.times[label].append(seconds)
+                m.cpu[label].append(cpu)
                 m.plans[label] = plan
             log(
                 f"  round {r + 1}/{rounds}: "

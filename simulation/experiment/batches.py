@@ -35,14 +35,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from simulation.experiment import executors
+from simulation.experiment import dask_cluster, executors
 from simulation.experiment.executors import (
     WATCH_SECONDS,
     WORKER_DIED,
@@ -324,73 +323,26 @@ class Executor:
             _discard_pool(self.workers, self._pool, stop_workers)
             self._pool = None
 
-    def _dask_client(self) -> Any:
-        if self._client is None:
-            try:
-                from distributed import Client, LocalCluster
-            except ImportError as exc:  # pragma: no cover - depends on the install
-                raise RuntimeError(
-                    "the dask executor needs 'dask[distributed]': "
-                    "pip install 'servicesim[distributed]'"
-                ) from exc
-            if self.scheduler:
-                self._client = Client(self.scheduler)
-            else:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
-                self._client = Client(self._cluster)
-        return self._client
-
-    def _dask_workers(self, client: Any) -> int:
-        try:
-            return max(1, len(client.scheduler_info().get("workers", {})))
-        except Exception:  # noqa: BLE001 - only a hint for the batch size
-            return self.workers
-
     def _dask(
         self, func: Callable[[Any], Outcome], tasks: list[Any], what: str
     ) -> Iterator[tuple[Any, Outcome]]:
-        """The same batches on a dask.distributed cluster."""
-        from distributed import as_completed as dask_completed
-
-        client = self._dask_client()
-        workers = self._dask_workers(client)
-        queue = deque(range(len(tasks)))
-        pending: dict[str, list[int]] = {}
-        stream = dask_completed()
+        """The same batches on a dask.distributed cluster (:mod:`.dask_cluster`)."""
+        if self._client is None:
+            self._client, self._cluster = dask_cluster.connect(self.workers, self.scheduler)
+        workers = dask_cluster.cluster_workers(self._client, self.workers)
         largest = 0
 
-        def submit() -> None:
+        def size(remaining: int) -> int:
             nonlocal largest
-            size = self.fixed_batch or batch_size(
-                self.seconds_per_task, len(queue), workers, DASK_DISPATCH_SECONDS
+            chosen = self.fixed_batch or batch_size(
+                self.seconds_per_task, remaining, workers, DASK_DISPATCH_SECONDS
             )
-            size = min(size, len(queue))
-            largest = max(largest, size)
-            chosen = [queue.popleft() for _ in range(size)]
-            future = client.submit(run_batch, func, [tasks[i] for i in chosen], pure=False)
-            pending[future.key] = chosen
-            stream.add(future)
+            largest = max(largest, min(chosen, remaining))
+            return chosen
 
-        while queue and len(pending) < IN_FLIGHT * workers:
-            submit()
-        for future in stream:
-            chosen = pending.pop(future.key)
-            try:
-                results = future.result()
-            except Exception:  # noqa: BLE001 - a lost worker or a failed transfer
-                error = traceback.format_exc()
-                results = [({"error": error}, 0.0) for _ in chosen]
-            for i, (outcome, seconds) in zip(chosen, results, strict=True):
-                if seconds:
-                    self._timed(seconds)
-                yield tasks[i], outcome
-            while queue and len(pending) < IN_FLIGHT * workers:
-                submit()
+        yield from dask_cluster.map_batches(
+            self._client, run_batch, func, tasks, size, IN_FLIGHT * workers, self._timed
+        )
         self._say(f"dask, {workers} worker(s), batches of up to {largest} {what}(s)")
 
     # -- ending -------------------------------------------------------------------------------
