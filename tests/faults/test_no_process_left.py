@@ -94,6 +94,15 @@ def test_nothing_left_after_a_command_ends(tmp_path, commands, kind):
     assert left_after(proc.pid) == []
 
 
+def test_nothing_left_after_a_sweep_on_a_local_dask_cluster(tmp_path, commands):
+    pytest.importorskip("distributed")
+    proc = start([*sweep_argv(tmp_path, replications=2), "--executor", "dask"], tmp_path)
+    commands.append(proc)
+    _, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 0, stderr
+    assert left_after(proc.pid) == []
+
+
 def test_nothing_left_after_ctrl_c(tmp_path, commands):
     proc = start(sweep_argv(tmp_path, replications=30), tmp_path)
     commands.append(proc)
