@@ -23,17 +23,16 @@ from simulation.experiment.executors import died
 from simulation.results.sweep_folder import run_sweep
 from tests.sweep_support import DATA, TINY, scenario, sweep_doc, table_bytes
 
-FORKS = executors.single_threaded()
-"""Whether pools fork from this process (see :func:`pools`); the dask test runs last."""
-
 
 @pytest.fixture
 def pools(monkeypatch):
     """Every pool of worker processes started, by its number of workers.
 
-    Pools fork from a single-threaded process; after a dask client has run in this process
-    (threads stay), they come from a forkserver, whose start makes the executor run short
-    tests' tasks here instead: the pool checks hold only for a single-threaded process."""
+    Pools fork from a single-threaded process, else come from a forkserver, whose start makes
+    the executor run short tasks here instead. A test runner may keep a thread of its own
+    (pytest-xdist's channel), so the pools of these tests always fork (the dask test, whose
+    threads stay in the process, runs last in this file)."""
+    monkeypatch.setattr(executors, "single_threaded", lambda: True)
     started: list[int] = []
     real = executors._pool
 
@@ -58,8 +57,7 @@ def test_sweep_tables_are_byte_identical_for_any_workers_and_batch_size(
         result = run_sweep(TINY, executor=executor, out=tmp_path / "out")
     assert not result.failures
     assert table_bytes(tmp_path / "out") == table_bytes(serial_tiny)
-    if FORKS:
-        assert pools == ([] if workers == 1 else [workers])
+    assert pools == ([] if workers == 1 else [workers])
 
 
 def test_run_replications_identical_on_an_executor_with_any_batch_size(pools):
@@ -72,8 +70,7 @@ def test_run_replications_identical_on_an_executor_with_any_batch_size(pools):
         pd.testing.assert_frame_equal(base.visits, other.visits)
         pd.testing.assert_frame_equal(base.kpis, other.kpis)
         pd.testing.assert_frame_equal(base.site_hours, other.site_hours)
-    if FORKS:
-        assert pools == [2, 2, 2]
+    assert pools == [2, 2, 2]
 
 
 def test_one_executor_starts_its_workers_once_for_every_sweep(pools):
@@ -81,10 +78,8 @@ def test_one_executor_starts_its_workers_once_for_every_sweep(pools):
     with Executor(2, batch_size=1) as executor:
         for seed in (1, 2, 3):
             run_sweep(sweep_doc(seed=seed), executor=executor, progress=False)
-        if FORKS:
-            assert executor.plan.startswith("2 worker processes")
-    if FORKS:
-        assert pools == [2]
+        assert executor.plan.startswith("2 worker processes")
+    assert pools == [2]
     assert 2 not in executors._POOLS  # closed with the executor: no worker outlives it
 
 
