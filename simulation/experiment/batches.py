@@ -6,9 +6,10 @@ simulates; :meth:`Executor.map` yields ``(task, outcome)`` as tasks finish, in w
 (callers sort afterwards, so tables never depend on the executor, the number of workers or the
 batch size). How it runs the tasks:
 
-- **In this process** when there is one worker or one task, or when the runs are so short
-  that starting workers would cost more than it saves (judged from the run time measured
-  earlier in the same command); it says so in a log line and in :attr:`Executor.plan`.
+- **In this process** (``kind="local"``) when there is one worker or one task, or when the
+  runs are so short that starting workers would cost more than it saves (judged from the
+  run time measured earlier in the same command, or from a first run here when the workers
+  would come from a forkserver); it says so in a log line and in :attr:`Executor.plan`.
 - **Local worker processes** (``kind="local"``): a pool started once for the executor's life,
   forked from this process when it is single-threaded (a few milliseconds, the imports are
   shared) or else from a forkserver that preloaded the model. The first tasks go one per
@@ -223,12 +224,12 @@ class Executor:
         tasks = list(tasks)
         if not tasks:
             return
+        if self.kind == "dask":  # asked for by name: a remote cluster's size is its own
+            yield from self._dask(func, tasks, what)
+            return
         if self.workers <= 1 or len(tasks) <= 1:
             self._say(f"in this process ({'1 worker' if self.workers <= 1 else f'1 {what}'})")
             yield from self._serial(func, tasks)
-            return
-        if self.kind == "dask":
-            yield from self._dask(func, tasks, what)
             return
         started = self._pool is not None
         estimate = self.seconds_per_task
