@@ -289,13 +289,14 @@ def _lost_worker(pool: ProcessPoolExecutor) -> bool:
 
     A worker killed while it sends its result leaves half a message in the result pipe, and
     the pool's manager thread waits for the rest (for ever, when the other workers are idle).
+    A forked worker is this process's child: dead, it stays a zombie (``kill(pid, 0)``
+    succeeds) until reaped, so it is polled (``is_alive`` reaps it) rather than signalled.
     """
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
-            os.kill(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        except (OSError, TypeError):
+            if not process.is_alive():
+                return True
+        except (OSError, TypeError, ValueError, AssertionError):
             continue
     return False
 
