@@ -5,6 +5,8 @@ taken, and said, when parallel cannot win."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -130,11 +132,28 @@ def test_parallel_pays_only_when_the_start_is_worth_it():
     assert not parallel_pays(2, 0.001, 2, 0.05)
 
 
+DASK_SWEEP = """
+import sys
+from simulation.experiment.batches import Executor
+from simulation.results.sweep_folder import run_sweep
+with Executor(2, "dask", batch_size=4) as executor:
+    run_sweep(sys.argv[1], executor=executor, out=sys.argv[2], progress=False)
+    print(len(executor._cluster.workers), executor.plan)
+"""
+
+
 def test_dask_local_cluster_of_two_processes_gives_identical_tables(serial_tiny, tmp_path):
+    # in a process of its own: dask's threads would stay in this one
     pytest.importorskip("distributed")
-    with Executor(2, "dask", batch_size=4) as executor:
-        run_sweep(TINY, executor=executor, out=tmp_path / "dask")
-        cluster = executor._cluster
-        assert cluster is not None and len(cluster.workers) == 2  # two worker processes
-        assert executor.plan.startswith("dask, 2 worker(s), batches of up to 4 run(s)")
-    assert table_bytes(tmp_path / "dask") == table_bytes(serial_tiny)
+    out = tmp_path / "dask"
+    proc = subprocess.run(
+        [sys.executable, "-c", DASK_SWEEP, str(TINY), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # two worker processes, batches of 4
+    assert proc.stdout.splitlines()[-1] == "2 dask, 2 worker(s), batches of up to 4 run(s)"
+    assert table_bytes(out) == table_bytes(serial_tiny)
