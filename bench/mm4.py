@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from bench.ciw_model import Agreement, agreement
 from bench.scenarios import COUNTERS, PATIENCE_MEAN, days_for, mm4_scenario
 from bench.timing import Contender, Load, LoadWatch, Log, Timings, alternate, engine_timer
 
@@ -28,12 +29,13 @@ class MM4Measurement:
     patience: bool
     visitors: int  # arrivals before the horizon
     rounds: int
-    contenders: list[Timings]  # ours, textbook, exact, full run, in that order
+    contenders: list[Timings]  # ours, textbook, exact, full run, Ciw, in that order
     engine_times: list[float]  # Engine.run inside ours, per timed round (may be empty)
     checks: list[SameWork]
     served_exact: int
     load: Load
     days: int = 0
+    agreements: list[Agreement] = field(default_factory=list)  # in distribution (Ciw)
 
     @property
     def section(self) -> str:
@@ -76,6 +78,7 @@ def measure_mm4(visitors: int, rounds: int, patience: bool, log: Log = print) ->
     """
     watch = LoadWatch()
     import simulation
+    from bench.ciw_model import run_ciw
     from bench.exact import fifo_starts
     from bench.textbook_simpy import run_textbook
     from simulation.engine.network import compile_network
@@ -118,20 +121,22 @@ def measure_mm4(visitors: int, rounds: int, patience: bool, log: Log = print) ->
             "exact recursion", func=lambda: fifo_starts(arrival, service, COUNTERS, pat, horizon)
         ),
         Contender("servicesim simulation.run", func=lambda: simulation.run(doc, replications=1)),
+        Contender("Ciw", func=lambda: run_ciw(arrival, service, COUNTERS, pat, horizon)),
     ]
     alternate(contenders, rounds, log=log)
     # engine_spent holds the warm-up call too: keep the timed rounds only
     engine_times = engine_spent[-rounds:] if len(engine_spent) >= rounds else []
-    ours_c, text_c, exact_c, _ = contenders
+    ours_c, text_c, exact_c, _, ciw_c = contenders
     exact = np.asarray(exact_c.last, dtype=float)
-    checks = same_work(
-        [
-            (ours_c.name, ours_c.last["start_min"].to_numpy()),
-            (text_c.name, np.asarray(text_c.last, dtype=float)),
-        ],
-        exact,
-        horizon,
-    )
+    ciw_start = np.asarray(ciw_c.last, dtype=float)
+    compared = [
+        (ours_c.name, ours_c.last["start_min"].to_numpy()),
+        (text_c.name, np.asarray(text_c.last, dtype=float)),
+    ]
+    if not patience:  # Ciw serves the same visitors with the same service times
+        compared.append((ciw_c.name, ciw_start))
+    checks = same_work(compared, exact, horizon)
+    agreements = [agreement(ciw_c.name, ciw_start, exact, np.asarray(inputs.arrival), horizon)]
     measurement = MM4Measurement(
         patience=patience,
         visitors=n,
@@ -142,8 +147,10 @@ def measure_mm4(visitors: int, rounds: int, patience: bool, log: Log = print) ->
         served_exact=int(np.sum(~np.isnan(exact) & (exact < horizon))),
         load=watch.stop(),
         days=doc["calendar"]["days"],
+        agreements=agreements,
     )
     r_tb = ours_c.median / text_c.median
     r_ex = ours_c.median / exact_c.median
-    log(f"  ours/textbook {r_tb:.3f}, ours/exact {r_ex:.1f}")
+    r_ciw = ciw_c.median / text_c.median
+    log(f"  ours/textbook {r_tb:.3f}, ours/exact {r_ex:.1f}, Ciw/textbook {r_ciw:.2f}")
     return measurement

@@ -15,7 +15,7 @@ from bench.machine import Machine
 from bench.mm4 import MM4Measurement
 from bench.scale import FACTORS, ScaleMeasurement
 from bench.scenarios import COUNTERS, LAMBDA_PER_MIN, NATIONAL, PATIENCE_MEAN, ROOT
-from bench.sweep_throughput import WORKERS, SweepMeasurement
+from bench.sweep_throughput import SweepMeasurement
 from bench.targets import Target, scale_medians, sweep_ratio
 from bench.timing import Load
 
@@ -185,7 +185,8 @@ def _mm4_rows(m: MM4Measurement) -> list[list[str]]:
 
 def mm4_section(report: Report, m: MM4Measurement) -> None:
     """Add an M/M/4 section: the race table, the ratios and the same-work check."""
-    ours, text, exact, full = m.contenders
+    ours, text, exact, full = m.contenders[:4]
+    peers = m.contenders[4:]
     per_round_tb = [a / b for a, b in zip(ours.times, text.times, strict=True)]
     per_round_ex = [a / b for a, b in zip(ours.times, exact.times, strict=True)]
     r_tb, r_ex = ours.median / text.median, ours.median / exact.median
@@ -211,6 +212,12 @@ def mm4_section(report: Report, m: MM4Measurement) -> None:
         f"{max(per_round_ex):.1f}; in CPU time {cpu_ex:.1f})",
         f"- full `simulation.run` (sampling + engine + visit table + site hours + KPIs) / engine path: "
         f"{full.median / ours.median:.2f}",
+        *[
+            f"- {peer.name} / textbook SimPy: **{peer.median / text.median:.2f}** (in CPU time "
+            f"{peer.cpu_median / text.cpu_median:.2f}); our time / {peer.name}: "
+            f"{ours.median / peer.median:.3f}"
+            for peer in peers
+        ],
         "",
         "Same-work check (starts compared with the exact recursion, outside the timed region; "
         f"the recursion serves {m.served_exact:,} before the horizon):",
@@ -226,6 +233,42 @@ def mm4_section(report: Report, m: MM4Measurement) -> None:
             "",
             f"**CHECK FAILED** for {', '.join(bad)}: the contenders did not do identical work.",
         ]
+    if m.agreements:
+        lines += [
+            "",
+            "Agreement in distribution with the exact recursion (batch means over consecutive "
+            "groups of visitors, 99.9 % intervals of the paired difference; the Ciw model "
+            "assigns service times in order of service start, so with patience its visitors "
+            "differ one by one but not in distribution):",
+            "",
+        ]
+        lines += table(
+            [
+                "contender",
+                "mean wait min",
+                "recursion's",
+                "difference interval",
+                "served",
+                "recursion's",
+                "share-served difference interval",
+                "agrees",
+            ],
+            [
+                [
+                    a.name,
+                    f"{a.mean_wait:.4f}",
+                    f"{a.reference_wait:.4f}",
+                    f"[{a.wait_interval[0]:.4f}, {a.wait_interval[1]:.4f}]",
+                    f"{a.served:,}",
+                    f"{a.reference_served:,}",
+                    f"[{a.served_interval[0]:.5f}, {a.served_interval[1]:.5f}]",
+                    "yes" if a.agrees else "**NO**",
+                ]
+                for a in m.agreements
+            ],
+        )
+        if not all(a.agrees for a in m.agreements):
+            lines += ["", "**CHECK FAILED**: a peer's results differ in distribution."]
     title = MM4_TITLE.format(label=m.label)
     report.add(title, lines, m.load, stretch=ours.median / ours.cpu_median)
 
@@ -307,35 +350,52 @@ def scale_section(report: Report, m: ScaleMeasurement) -> None:
     report.add(SCALE_TITLE, lines, m.load, stretch=stretch)
 
 
-def sweep_section(report: Report, m: SweepMeasurement) -> None:
-    """Add the sweep section: times per worker count and the throughput ratio."""
-    med = {w: statistics.median(m.times[w]) for w in WORKERS}
-    rows = [
-        [
-            str(w),
-            fmt_s(med[w]),
-            fmt_s(min(m.times[w])),
-            fmt_s(max(m.times[w])),
-            f"{m.runs / med[w]:.2f}",
-            f"{med[w] / m.runs:.3f}",
-        ]
-        for w in WORKERS
-    ]
+def sweep_section(report: Report, measurements: list[SweepMeasurement]) -> None:
+    """Add the sweep section: times per executor and the throughput ratios."""
     lines = [
-        f"`simulation.experiment.sweep.run_sweep` on an inline sweep: 2 designs × {m.replications} replications = {m.runs} runs, "
-        f"each an M/M/4 over {m.days} day(s) (~{LAMBDA_PER_MIN * 1440 * m.days:,.0f} visitors), "
-        f"`out=None`, `progress=False`. `workers=1` runs in this process; `workers=2` starts a "
-        f"spawn process pool per sweep (its start-up is included, as a user pays it). "
-        f"{m.rounds} alternating round(s).",
+        "`run_sweep(..., out=None, progress=False)`, alternating round by round. `workers=1` runs "
+        "in this process; `workers=2` starts its worker processes afresh in every call (forked "
+        "from this process, fed batches sized from the measured run time; start and end "
+        "included, as a command pays them); `dask` is a local cluster of 2 worker processes "
+        "started once before the rounds (its start is not included: a cluster outlives sweeps). "
+        "CPU s adds the local workers' CPU time to this process's (not dask's workers, nor "
+        "pool workers forked from the forkserver once dask's threads run in this process): "
+        "about equal for 1 and 2 workers means the workers do no extra work, and a "
+        "ratio below 2 on a busy machine comes from sharing the cores.",
         "",
     ]
-    lines += table(["workers", "median s", "min s", "max s", "runs/s", "s per run"], rows)
-    overhead = med[2] - med[1] / 2
-    lines += [
-        "",
-        f"- throughput with 2 workers / with 1: **{sweep_ratio(m):.2f}**",
-        f"- time with 2 workers beyond a perfect halving of the serial time: {overhead:.2f} s "
-        f"(process-pool start-up: spawning workers that each import `simulation` with pandas and "
-        f"scipy, plus sending tasks and kept visit tables between processes)",
-    ]
-    report.add(SWEEP_TITLE, lines, m.load, own=2)
+    loads = []
+    for m in measurements:
+        labels = list(m.times)
+        rows = [
+            [
+                label,
+                fmt_s(m.median(label)),
+                fmt_s(min(m.times[label])),
+                fmt_s(max(m.times[label])),
+                f"{m.runs / m.median(label):.2f}",
+                f"{m.median('1') / m.median(label):.2f}",
+                fmt_s(statistics.median(m.cpu[label])) if m.cpu.get(label) else "",
+                m.plans.get(label, ""),
+            ]
+            for label in labels
+        ]
+        lines += [f"**{m.name}**: {m.description}; {m.rounds} round(s).", ""]
+        lines += table(
+            [
+                "workers",
+                "median s",
+                "min s",
+                "max s",
+                "runs/s",
+                "throughput / 1 worker",
+                "median CPU s (local processes)",
+                "executor",
+            ],
+            rows,
+        )
+        lines += ["", f"- throughput ratio: **{sweep_ratio(m):.2f}**", ""]
+        if m.load is not None:
+            loads.append(m.load)
+    load = Load(loads[0].start, loads[-1].end, loads[0].cores) if loads else Load(0.0, 0.0, 0)
+    report.add(SWEEP_TITLE, lines, load, own=2)

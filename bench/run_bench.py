@@ -21,7 +21,8 @@ Sections (see ``bench/README.md``):
     ``configs/sweden/national.yaml`` for one simulated year at 1x, 2x and 4x demand, each
     measurement in a fresh subprocess (wall time, peak RSS, visits per second).
 ``sweep``
-    A 16-run sweep with ``workers=1`` and ``workers=2``, alternating; throughput ratio.
+    The default pilot sweep and a sweep of national runs with ``workers=1`` and ``workers=2``,
+    and the default sweep on a local 2-process dask cluster, alternating; throughput ratios.
 ``staffing``
     The national year as it is and with a ``staffing`` key on every office (``bench/staffing.py``),
     alternating; CPU time staffed / today.
@@ -56,7 +57,7 @@ from bench.report import (
 from bench.scale import child_scale, measure_scale
 from bench.scenarios import ROOT
 from bench.staffing import STAFFED_CPU_RATIO_MAX, measure_staffing, staffing_lines
-from bench.sweep_throughput import measure_sweep
+from bench.sweep_throughput import measure_sweeps
 from bench.targets import Target, mm4_targets, scale_targets, sweep_targets
 
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
@@ -120,7 +121,7 @@ def run_sections(report: Report, args: argparse.Namespace, sections: list[str]) 
         scale_section(report, scale)
         report.targets += scale_targets(scale)
     if "sweep" in sections:
-        sweep = measure_sweep(args.sweep_rounds or (1 if args.quick else 3), args.quick)
+        sweep = measure_sweeps(args.sweep_rounds or (1 if args.quick else 3), args.quick)
         sweep_section(report, sweep)
         report.targets += sweep_targets(sweep)
     if "staffing" in sections:

@@ -32,6 +32,7 @@ import importlib.util
 from types import ModuleType
 
 from simulation.build.assemble import build_scenario
+from simulation.experiment.batches import Executor
 from simulation.experiment.run import RunResult, run
 from simulation.experiment.sweep import SweepResult
 from simulation.results.sweep_folder import run_sweep
@@ -44,6 +45,7 @@ sweep = run_sweep
 """Alias of :func:`run_sweep`."""
 
 __all__ = [
+    "Executor",
     "RunResult",
     "Scenario",
     "ScenarioError",

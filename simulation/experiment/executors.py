@@ -1,8 +1,10 @@
-"""Where sweep runs execute: in this process, in local worker processes, or on dask.
+"""The machinery under :class:`simulation.experiment.batches.Executor`: worker pools, errors.
 
-Every executor takes the same picklable tasks and yields ``(task, outcome)`` as runs finish,
-in whatever order; the sweep sorts results afterwards, so tables do not depend on the
-executor or the number of workers.
+Outcomes of tasks, the error of a task lost with a dead worker, the local process pool
+(forked from this process, or from a forkserver), and ending pools (at the end of a command,
+after Ctrl-C, at exit). Every executor takes the same picklable tasks and yields
+``(task, outcome)`` as runs finish, in whatever order; callers sort results afterwards, so
+tables do not depend on the executor, the number of workers or the batch size.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from typing import Any
 
@@ -67,9 +68,14 @@ def _exit_with_parent(parent: int) -> None:
     The worker also ignores SIGINT: Ctrl-C on a terminal reaches every process of the
     group, and only the parent handles it (it stops the pool; see :func:`run_local`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    born_of = os.getppid()  # the command (forked workers) or its forkserver
 
     def watch() -> None:
         while True:
+            # a dead parent is a zombie until reaped (kill(pid, 0) still succeeds), but its
+            # children are handed to another process at once
+            if os.getppid() != born_of:
+                os._exit(1)
             try:
                 os.kill(parent, 0)
             except ProcessLookupError:
@@ -156,20 +162,51 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver")  # pragma: no cover - other Pythons
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, kept for later sweeps in this process.
+def single_threaded() -> bool:
+    """Whether this process runs one thread only (then forking it is safe)."""
+    return threading.active_count() == 1
 
-    Workers fork from a forkserver that imported the model once (fast start, and no fork of
-    this possibly multi-threaded process); keeping the pool means repeated sweeps (the
-    ``propose`` search, benchmarks, notebooks) pay the start-up once.
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """The ``fork`` start method where it is safe: on Linux, from a single-threaded process."""
+    if sys.platform.startswith("linux") and single_threaded():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+FORK_START_SECONDS = 0.05
+"""Rough cost of forking a pool's workers from this process (the imports are shared)."""
+
+FORKSERVER_START_SECONDS = 1.0
+"""Rough cost of the first pool from a forkserver: it starts Python and imports the model
+(numpy, pandas, scipy); later pools fork from it (:data:`FORK_START_SECONDS`)."""
+
+
+def pool_start_seconds() -> float:
+    """What starting a pool of worker processes would cost now, roughly."""
+    if _fork_context() is not None:
+        return FORK_START_SECONDS
+    running = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    return FORK_START_SECONDS if running else FORKSERVER_START_SECONDS
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes (kept in a registry so that Ctrl-C can end it).
+
+    Workers fork from this process when it is single-threaded (milliseconds, and the imports
+    and caches are shared), else from a forkserver that imported the model once (no fork of
+    a multi-threaded process). :class:`simulation.experiment.batches.Executor` starts one
+    per command and closes it at the end.
     """
     pool = _POOLS.get(workers)
     if pool is None:
         _start_quiet_resource_tracker()
-        mp_context = _context()
-        mp_context.set_forkserver_preload(
-            ["simulation.experiment.sweep", "simulation.experiment.run"]
-        )
+        mp_context = _fork_context()
+        if mp_context is None:
+            mp_context = _context()
+            mp_context.set_forkserver_preload(
+                ["simulation.experiment.sweep", "simulation.experiment.run"]
+            )
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=mp_context,
@@ -178,6 +215,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         )
         _POOLS[workers] = pool
     return pool
+
+
+def close_pool(workers: int, pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` and wait for its workers to end (the end of a command)."""
+    if _POOLS.get(workers) is pool:
+        del _POOLS[workers]
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_quiet_resource_tracker() -> None:
@@ -245,13 +289,14 @@ def _lost_worker(pool: ProcessPoolExecutor) -> bool:
 
     A worker killed while it sends its result leaves half a message in the result pipe, and
     the pool's manager thread waits for the rest (for ever, when the other workers are idle).
+    A forked worker is this process's child: dead, it stays a zombie (``kill(pid, 0)``
+    succeeds) until reaped, so it is polled (``is_alive`` reaps it) rather than signalled.
     """
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
-            os.kill(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        except (OSError, TypeError):
+            if not process.is_alive():
+                return True
+        except (OSError, TypeError, ValueError, AssertionError):
             continue
     return False
 
@@ -266,82 +311,25 @@ def _finished(future: Future) -> Outcome | None:
 def run_local(
     func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int
 ) -> Iterator[tuple[Any, Outcome]]:
-    """Run tasks in ``workers`` local processes.
+    """Run tasks in ``workers`` local processes, batched; the pool ends with the call.
 
-    A worker that dies (killed, out of memory) breaks the pool: the runs that finished are
-    yielded, every run still outstanding is yielded once with the outcome
-    ``{"error": WORKER_DIED, "worker_died": True}`` (see :func:`died`), the pool is discarded,
-    and a rerun of the sweep resumes them. When the caller stops early (Ctrl-C) the pool's
-    processes are ended at once.
+    A shorthand for :meth:`simulation.experiment.batches.Executor.map` with an executor of
+    its own (a command that runs several batches of tasks should create one executor and
+    reuse it). A worker that dies yields every task it had not finished once with the
+    outcome ``{"error": WORKER_DIED, "worker_died": True}`` (see :func:`died`).
     """
-    if workers <= 1 or len(tasks) <= 1:
-        yield from run_serial(func, tasks)
-        return
-    pool = _pool(workers)
-    futures: dict[Future, Any] = {}
-    pending: set[Future] = set()
-    complete = False
-    try:
-        for task in tasks:
-            future = pool.submit(guarded, func, task)
-            futures[future] = task
-            pending.add(future)
-        order = {future: i for i, future in enumerate(futures)}
-        while pending:
-            done, _ = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
-            if not done and _lost_worker(pool):
-                raise BrokenProcessPool("a worker process died")
-            for future in sorted(done, key=order.__getitem__):  # in the order of the tasks
-                outcome = future.result()  # raises BrokenProcessPool when a worker died
-                pending.discard(future)
-                yield futures[future], outcome
-        complete = True
-    except BrokenProcessPool:
-        log.info("a worker process died; %d task(s) outstanding", len(pending))
-        _discard_pool(workers, pool, stop_workers=True)
-        for future in [f for f in futures if f in pending]:
-            finished = _finished(future)
-            yield (
-                futures[future],
-                finished if finished is not None else {"error": WORKER_DIED, "worker_died": True},
-            )
-        for task in tasks[len(futures) :]:  # never submitted: the pool broke while submitting
-            yield task, {"error": WORKER_DIED, "worker_died": True}
-        complete = True
-    finally:
-        if not complete:  # interrupted (Ctrl-C) or abandoned by the caller
-            _discard_pool(workers, pool, stop_workers=True)
+    from simulation.experiment.batches import Executor
+
+    with Executor(workers) as executor:
+        yield from executor.map(func, tasks)
 
 
 def run_dask(
     func: Callable[[Any], Outcome], tasks: Sequence[Any], workers: int, scheduler: str | None
 ) -> Iterator[tuple[Any, Outcome]]:
-    """Run tasks on a dask.distributed cluster at ``scheduler``, or on a local cluster."""
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError(
-            "the dask executor needs 'dask[distributed]': pip install 'servicesim[distributed]'"
-        ) from exc
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    try:
-        futures = client.map(guarded, [func] * len(tasks), tasks, pure=False)
-        index = {f.key: task for f, task in zip(futures, tasks, strict=True)}
-        for future in dask_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception:  # noqa: BLE001 - a lost worker
-                outcome = {"error": traceback.format_exc()}
-            yield index[future.key], outcome
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    """Run tasks on a dask.distributed cluster at ``scheduler``, or on a local cluster,
+    batched like :func:`run_local`."""
+    from simulation.experiment.batches import Executor
+
+    with Executor(workers, "dask", scheduler) as executor:
+        yield from executor.map(func, tasks)

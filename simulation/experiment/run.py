@@ -21,7 +21,8 @@ from simulation.experiment.arguments import (
     check_progress,
     check_seed,
 )
-from simulation.experiment.executors import WorkerDied, died, run_local
+from simulation.experiment.batches import Executor
+from simulation.experiment.executors import WorkerDied, died
 from simulation.experiment.progress import Progress
 from simulation.measures.kpis import replication_kpis, summarise
 from simulation.measures.occupancy import site_hours
@@ -182,17 +183,22 @@ def _replications(
     replications: int,
     seed: int,
     check_invariants: bool,
-    workers: int,
+    workers: int | Executor,
 ) -> Iterator[tuple[int, ReplicationTables]]:
-    """``(replication, tables)`` as they finish: here, or in ``workers`` local processes."""
-    if workers <= 1 or replications <= 1:
-        for r in range(replications):
-            yield r, run_replication(network, r, seed, check_invariants)
+    """``(replication, tables)`` as they finish: here, or on the executor's workers (given a
+    number of workers, an executor of its own, closed at the end)."""
+    if not isinstance(workers, Executor):
+        if workers <= 1 or replications <= 1:
+            for r in range(replications):
+                yield r, run_replication(network, r, seed, check_invariants)
+            return
+        with Executor(workers) as own:
+            yield from _replications(scenario, network, replications, seed, check_invariants, own)
         return
     key = f"{id(scenario)}-{time.perf_counter_ns()}"
     tasks = [ReplicationTask(key, scenario, r, seed, check_invariants) for r in range(replications)]
     lost = 0
-    for task, outcome in run_local(run_replication_task, tasks, min(workers, replications)):
+    for task, outcome in workers.map(run_replication_task, tasks, "replication"):
         if died(outcome):
             lost += 1
         elif "error" in outcome:
@@ -211,7 +217,7 @@ def run(
     seed: int | None = None,
     level: float = 0.95,
     check_invariants: bool = False,
-    workers: int | None = None,
+    workers: int | Executor | None = None,
     progress: bool | None = None,
 ) -> RunResult:
     """Run replications of a scenario.
@@ -229,8 +235,9 @@ def run(
     check_invariants
         Assert the model's invariants after every event (see :mod:`simulation.engine.invariants`).
     workers
-        Run the replications in this many local processes (default 1: in this process).
-        The tables are the same for any number of workers.
+        Run the replications in this many local processes (default 1: in this process), or
+        on a command's :class:`~simulation.experiment.batches.Executor`. The tables are the
+        same for any number of workers, executor and batch size.
     progress
         ``None`` (default): a progress bar on a terminal, else a line at most every 10 s
         (see :mod:`simulation.experiment.progress`); ``True``: always a bar; ``False``: nothing.
@@ -253,7 +260,8 @@ def run(
     seed = check_seed(seed)
     level = check_level(level)
     check_invariants = check_flag(check_invariants, "check_invariants")
-    workers = check_count(workers, "workers") or 1
+    if not isinstance(workers, Executor):
+        workers = check_count(workers, "workers") or 1
     progress = check_progress(progress)
     scenario = load_scenario(scenario)
     warn_unreachable(scenario)

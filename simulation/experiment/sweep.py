@@ -21,7 +21,8 @@ import pandas as pd
 
 from simulation.engine.network import Network, compile_network
 from simulation.experiment.analysis import compare_designs, replications_needed, summarise_designs
-from simulation.experiment.executors import default_workers, died, run_dask, run_local
+from simulation.experiment.batches import Executor
+from simulation.experiment.executors import died
 from simulation.experiment.identity import input_digests, run_key
 from simulation.experiment.progress import Progress
 from simulation.experiment.robust_analysis import analyse_worlds
@@ -235,7 +236,7 @@ class RunStore(Protocol):
 def simulate_sweep(
     sweep: Sweep,
     workers: int | None = None,
-    executor: str = "local",
+    executor: str | Executor = "local",
     scheduler: str | None = None,
     keep_visits: bool = False,
     replications: int | None = None,
@@ -249,10 +250,27 @@ def simulate_sweep(
     checked); ``store`` keeps finished runs (``None``: in memory only). With a store the
     first :data:`SAMPLE_REPLICATIONS` replications (all with ``keep_visits``) keep their
     visit and site-hour tables. Runs that the store already holds are not simulated again.
+    ``executor`` may be an :class:`~simulation.experiment.batches.Executor` of the calling
+    command (then ``workers`` and ``scheduler`` are its own, and it stays open); given a
+    name, the sweep starts an executor of its own and closes it at the end.
     """
+    if isinstance(executor, Executor):
+        return _simulate(sweep, executor, keep_visits, replications, progress, seed, store)
+    with Executor(workers, executor, scheduler) as own:
+        return _simulate(sweep, own, keep_visits, replications, progress, seed, store)
+
+
+def _simulate(
+    sweep: Sweep,
+    executor: Executor,
+    keep_visits: bool,
+    replications: int | None,
+    progress: bool | None,
+    seed: int | None,
+    store: RunStore | None,
+) -> SweepResult:
     if seed is not None:
         sweep.seed_override = seed
-    workers = workers or default_workers()
     done: dict[str, pd.DataFrame] = {}
     failures: list[tuple[str, str, int, str]] = []
     spec_reps = replications or sweep.spec.replications
@@ -288,7 +306,7 @@ def simulate_sweep(
         if from_store:
             bar.set_status(f"{from_store} from store")
         with bar:
-            _execute(todo, workers, executor, scheduler, done, failures, store, bar)
+            _execute(todo, executor, done, failures, store, bar)
         return tasks
 
     tasks = do(target)
@@ -334,9 +352,7 @@ def simulate_sweep(
 
 def _execute(
     todo: list[RunTask],
-    workers: int,
-    executor: str,
-    scheduler: str | None,
+    executor: Executor,
     done: dict[str, pd.DataFrame],
     failures: list[tuple[str, str, int, str]],
     store: RunStore | None,
@@ -344,14 +360,10 @@ def _execute(
 ) -> None:
     if not todo:
         return
-    if executor == "dask":
-        stream = run_dask(execute, todo, workers, scheduler)
-    elif executor == "local":
-        stream = run_local(execute, todo, workers)
-    else:
-        raise ValueError(f"unknown executor {executor!r}; expected 'local' or 'dask'")
     lost = 0
-    for task, outcome in stream:
+    for task, outcome in executor.map(execute, todo):
+        if executor.plan.startswith("in this process: "):  # parallel would not pay off
+            bar.set_status("in this process: runs too short for workers to pay off")
         bar.update(1)
         if "error" in outcome:
             failures.append((task.design, task.level, task.replication, outcome["error"]))

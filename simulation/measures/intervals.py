@@ -7,9 +7,17 @@ report, table and terminal line names the level the intervals were computed at.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
+
+
+@lru_cache(maxsize=1024)
+def _t_quantile(q: float, df: int) -> float:
+    """``stats.t.ppf(q, df)`` for one scalar (a sweep's summary asks for the same few
+    hundreds of times; scipy's generic ppf costs ~0.2 ms a call)."""
+    return float(stats.t.ppf(q, df))
 
 
 def t_half_width(std: np.ndarray | float, n: np.ndarray | int, level: float) -> np.ndarray:
@@ -30,7 +38,10 @@ def t_half_width(std: np.ndarray | float, n: np.ndarray | int, level: float) -> 
         The half-widths; NaN where ``n < 2``.
     """
     n = np.asarray(n)
-    t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    if n.ndim == 0:
+        t = np.float64(_t_quantile(0.5 + level / 2, max(int(n) - 1, 1)))
+    else:
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
     return np.where(n > 1, t * np.asarray(std) / np.sqrt(n), np.nan)
 
 

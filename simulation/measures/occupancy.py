@@ -43,6 +43,17 @@ def over_windows(begin: np.ndarray, end: np.ndarray, starts: np.ndarray, ends: n
     return float(g[len(starts) :].sum() - g[: len(starts)].sum())
 
 
+def _is(column: pd.Series, value: str) -> np.ndarray:
+    """``column == value`` as a boolean array; on a categorical column by its codes (turning
+    200,000 outcomes into strings took 40 % of the site-hour and KPI time on M/M/4)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = list(column.cat.categories)
+        if value not in categories:
+            return np.zeros(len(column), dtype=bool)
+        return column.cat.codes.to_numpy() == categories.index(value)
+    return column.astype(str).to_numpy() == value
+
+
 def intervals(
     visits: pd.DataFrame, horizon: float
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -59,8 +70,7 @@ def intervals(
     start = visits["start_min"].to_numpy()
     leave = visits["leave_min"].to_numpy()
     end = visits["end_min"].to_numpy()
-    outcome = visits["outcome"].astype(str).to_numpy()
-    came = (site >= 0) & (arrival < horizon) & (outcome != "balked")
+    came = (site >= 0) & (arrival < horizon) & ~_is(visits["outcome"], "balked")
     wait_end = np.where(~np.isnan(start), start, np.where(~np.isnan(leave), leave, horizon))
     busy = ~np.isnan(start)
     return {

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.experiment.arguments import check_count, check_progress
+from simulation.experiment.batches import Executor
 from simulation.experiment.progress import Progress
 from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.output import proposed_documents, write_outputs
@@ -175,12 +176,15 @@ def propose(
     folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-propose"
     with hold_folder(folder):
         check_target(folder, "propose", force)
-        with Progress(None, f"propose {loaded.name}", "run", show=progress) as bar:
-            return _propose(loaded, workers, folder, bar, began)
+        with (
+            Progress(None, f"propose {loaded.name}", "run", show=progress) as bar,
+            Executor(workers) as executor,  # workers started once for every sweep of the search
+        ):
+            return _propose(loaded, executor, folder, bar, began)
 
 
 def _propose(
-    loaded: Propose, workers: int | None, folder: Path, bar: Progress, began: float
+    loaded: Propose, workers: Executor, folder: Path, bar: Progress, began: float
 ) -> ProposeResult:
     spec = loaded.spec
     sel = spec.selection

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.experiment.executors import WORKER_DIED, WorkerDied, default_workers
+from simulation.experiment.batches import Executor
+from simulation.experiment.executors import WORKER_DIED, WorkerDied
 from simulation.experiment.progress import Progress
 from simulation.propose.timetable import Timetable
 from simulation.results.sweep_folder import run_sweep
@@ -36,10 +36,6 @@ BASELINE = "baseline"
 
 CONFIRMATION = 1_000_000
 """First batch number of the confirmation replications (fresh, never used to select)."""
-
-POOL_SECONDS = 6.0
-"""Rough cost of one sweep's pool of worker processes (each starts Python and imports
-numpy, pandas and scipy). Sweeps whose runs take less than this in one process run there."""
 
 
 @dataclass
@@ -85,17 +81,23 @@ class Evaluator:
     propose
         The loaded propose file.
     workers
-        Worker processes of each sweep (default: all cores).
+        Worker processes of every sweep (default: all cores), or the command's
+        :class:`~simulation.experiment.batches.Executor`: its workers are started once and
+        fed every sweep; it runs a sweep in this process when its runs are too short for
+        workers to pay off.
     """
 
     def __init__(
-        self, propose: Propose, workers: int | None = None, progress: Progress | None = None
+        self,
+        propose: Propose,
+        workers: int | Executor | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.propose = propose
         self.progress = progress
         self._stage = ""
-        self.workers = workers or default_workers()
-        self.run_seconds: float | None = None  # measured serial seconds per run
+        self.executor = workers if isinstance(workers, Executor) else Executor(workers)
+        self.workers = self.executor.workers
         self.designs: dict[str, Design] = {}
         self.kpis = list(
             dict.fromkeys(
@@ -239,19 +241,10 @@ class Evaluator:
             "seed": self.batch_seed(batch),
             "kpis": self.kpis,
         }
-        runs = len(designs) * size
-        workers = self._workers_for(runs)
         log.info(
-            "simulating %d design(s) x %d replication(s) (batch %d, %d worker(s))",
-            len(designs),
-            size,
-            batch,
-            workers,
+            "simulating %d design(s) x %d replication(s) (batch %d)", len(designs), size, batch
         )
-        began = time.perf_counter()
-        result = run_sweep(document, workers=workers, out=None, progress=False)
-        if workers == 1:
-            self.run_seconds = (time.perf_counter() - began) / runs
+        result = run_sweep(document, executor=self.executor, out=None, progress=False)
         lost = sum(trace == WORKER_DIED for _, _, _, trace in result.failures)
         if lost:
             raise WorkerDied(lost)
@@ -282,17 +275,6 @@ class Evaluator:
             for k in self.kpis:
                 frame[k] = rows[k].to_numpy(dtype=float) if k in rows else math.nan
             self._data[d][batch] = frame
-
-    def _workers_for(self, runs: int) -> int:
-        """Worker processes for a sweep of ``runs`` runs: in this process while the runs take
-        less time than starting a pool of worker processes would (see :data:`POOL_SECONDS`)."""
-        if self.workers <= 1 or runs <= 1:
-            return 1
-        if self.run_seconds is None:
-            return 1  # the first sweep runs here and measures how long a run takes
-        serial = runs * self.run_seconds
-        parallel = POOL_SECONDS + serial / min(self.workers, runs)
-        return min(self.workers, runs) if parallel < serial else 1
 
     def table(self, design: str) -> pd.DataFrame:
         """Every replication of ``design`` (confirmation included): ``batch, replication`` and KPIs."""

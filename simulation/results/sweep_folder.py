@@ -25,6 +25,7 @@ from simulation.experiment.arguments import (
     check_progress,
     check_seed,
 )
+from simulation.experiment.batches import Executor
 from simulation.experiment.executors import default_workers
 from simulation.experiment.identity import run_index
 from simulation.experiment.sweep import RunTask, SweepResult, simulate_sweep
@@ -41,7 +42,7 @@ from simulation.scenario.sweep_spec import Sweep, load_sweep
 def run_sweep(
     source: str | Path | dict[str, Any] | Sweep,
     workers: int | None = None,
-    executor: str = "local",
+    executor: str | Executor = "local",
     scheduler: str | None = None,
     out: str | Path | None = None,
     keep_visits: bool = False,
@@ -59,7 +60,10 @@ def run_sweep(
     workers
         Worker processes (default: all cores).
     executor
-        ``local`` (processes on this machine) or ``dask`` (a dask.distributed cluster).
+        ``local`` (processes on this machine) or ``dask`` (a dask.distributed cluster), or
+        the :class:`~simulation.experiment.batches.Executor` of the calling command (its
+        workers are started once and reused by every sweep of the command; ``workers`` and
+        ``scheduler`` are then its own).
     scheduler
         Address of a running dask scheduler; without it a local cluster is started.
     out
@@ -91,7 +95,10 @@ def run_sweep(
         For an invalid sweep file or scenario.
     """
     workers = check_count(workers, "workers")
-    executor = check_executor(executor, scheduler)
+    if isinstance(executor, Executor):
+        workers, scheduler = executor.workers, None
+    else:
+        executor = check_executor(executor, scheduler)
     replications = check_count(replications, "replications")
     seed = check_seed(seed)
     keep_visits = check_flag(keep_visits, "keep_visits")
@@ -119,7 +126,7 @@ def run_sweep(
             folder,
             result.tasks,
             workers or default_workers(),
-            executor,
+            executor.kind if isinstance(executor, Executor) else executor,
             time.perf_counter() - began,
             replications,
         )

@@ -291,9 +291,12 @@ def _staff(
 ) -> StaffResult:
     with Progress(None, f"staff {scenario.name}", "run", show=progress) as bar:
         evaluator = Evaluator(layout, targets, confidence, seed, workers, bar)
-        found = search(
-            layout, evaluator, replications, verify, min_counters, max_counters, max_iterations
-        )
+        try:
+            found = search(
+                layout, evaluator, replications, verify, min_counters, max_counters, max_iterations
+            )
+        finally:
+            evaluator.close()  # the workers of the whole search end with it
     result = StaffResult(
         scenario=scenario,
         source=source,

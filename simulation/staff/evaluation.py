@@ -17,7 +17,8 @@ import numpy as np
 
 from simulation.engine.network import Network, compile_network
 from simulation.engine.replication import simulate
-from simulation.experiment.executors import WorkerDied, died, run_local
+from simulation.experiment.batches import Executor
+from simulation.experiment.executors import WorkerDied, died
 from simulation.experiment.progress import Progress
 from simulation.experiment.run import run_replication
 from simulation.scenario.schema import Scenario
@@ -133,6 +134,8 @@ class Evaluator:
         Root seed of every evaluation.
     workers
         Local worker processes (1: in this process); results are the same for any number.
+        One :class:`~simulation.experiment.batches.Executor` serves every evaluation of the
+        search (its workers start once); :meth:`close` ends them.
     progress
         Counts simulated replications.
     """
@@ -154,6 +157,13 @@ class Evaluator:
         self.progress = progress
         self.runs = 0
         self._cache: dict[tuple[tuple[int, ...], int, int, bool], Evaluation] = {}
+        self._executor: Executor | None = None
+
+    def close(self) -> None:
+        """End the worker processes of the search (if any were started)."""
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
 
     def evaluate(
         self,
@@ -186,7 +196,9 @@ class Evaluator:
                 for r in numbers
             ]
             lost = 0
-            for task, outcome in run_local(run_staff_task, tasks, min(self.workers, replications)):
+            if self._executor is None:
+                self._executor = Executor(self.workers)
+            for task, outcome in self._executor.map(run_staff_task, tasks, "replication"):
                 if died(outcome):
                     lost += 1
                 elif "error" in outcome:

@@ -38,6 +38,8 @@ def test_run_workers_runs_replications_in_parallel_with_identical_tables(tmp_pat
         return real_pool(workers)
 
     monkeypatch.setattr(executors, "_pool", counting_pool)
+    # pools fork from a single-threaded command; a test runner may keep a thread of its own
+    monkeypatch.setattr(executors, "single_threaded", lambda: True)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     rc1, _, err1 = _cli(
         ["run", str(TINY), "-r", "3", "--seed", "4", "--out", str(serial), "--no-report"]

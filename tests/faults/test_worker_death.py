@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -19,10 +20,16 @@ DIED = "error: a worker process died; {} run(s) not finished; rerun to resume"
 
 
 def pool_workers(parent: int, timeout: float = 60) -> list[psutil.Process]:
-    """The pool's worker processes: children of the forkserver that ``parent`` started."""
+    """The pool's worker processes: forked from ``parent`` (same command line), or children
+    of the forkserver that ``parent`` started (a multi-threaded parent)."""
     end = time.monotonic() + timeout
+    command = psutil.Process(parent).cmdline()
     while time.monotonic() < end:
-        for child in psutil.Process(parent).children():
+        children = psutil.Process(parent).children()
+        forked = [child for child in children if child.cmdline() == command]
+        if forked:
+            return forked
+        for child in children:
             if "forkserver" in " ".join(child.cmdline()) and child.children():
                 return child.children()
         time.sleep(0.05)
@@ -118,9 +125,14 @@ def test_killed_worker_during_run_with_workers(tmp_path, processes):
 
 
 @pytest.mark.parametrize("outstanding", [3])
-def test_run_local_yields_each_lost_task_once(outstanding):
+def test_run_local_yields_each_lost_task_once(outstanding, monkeypatch):
     # unit level: after a broken pool every task is yielded exactly once
+    from simulation.experiment import executors
     from simulation.experiment.executors import died, run_local
+
+    # workers forked from this process (a test runner's thread would send them to the
+    # forkserver, and these short tasks to the serial path, where there is no pool to break)
+    monkeypatch.setattr(executors, "single_threaded", lambda: True)
 
     tasks = list(range(outstanding + 3))
     seen = [task for task, outcome in run_local(_kill_self_on_two, tasks, 2)]
@@ -131,6 +143,8 @@ def test_run_local_yields_each_lost_task_once(outstanding):
 
 def _kill_self_on_two(task: int) -> dict:
     if task == 2:
+        if multiprocessing.parent_process() is None:  # never the test process itself
+            raise RuntimeError("task 2 ran in the test process, not in a worker")
         os._exit(9)  # like SIGKILL: no cleanup, the pool breaks
     time.sleep(0.05)
     return {"value": task}
