@@ -59,8 +59,8 @@ def intervals(
     start = visits["start_min"].to_numpy()
     leave = visits["leave_min"].to_numpy()
     end = visits["end_min"].to_numpy()
-    outcome = visits["outcome"].astype(str).to_numpy()
-    came = (site >= 0) & (arrival < horizon) & (outcome != "balked")
+    balked = (visits["outcome"] == "balked").to_numpy()  # no string copy of a national table
+    came = (site >= 0) & (arrival < horizon) & ~balked
     wait_end = np.where(~np.isnan(start), start, np.where(~np.isnan(leave), leave, horizon))
     busy = ~np.isnan(start)
     return {
