@@ -208,6 +208,7 @@ def figure_specs(res: Results) -> list[FigureSpec]:
         # too many areas to draw one by one: the national map and the vulnerable areas' bars
         large = {"map": [_national_map_spec(res, designs[0], unserved[designs[0]], reps, suffix)]}
         large["unserved"] = _large_rest(res, designs, reps, at, suffix)
+        large["queues"] = _large_queues(res, designs, suffix)
         specs = [n for spec in specs for n in large.get(spec.name, [spec])]
     return specs
 
@@ -283,6 +284,41 @@ def _large_rest(
                 {d: res.design_kpis(d) for d in designs},
                 {d: vulnerable_only(res.scenarios[d]) for d in designs},
                 "Unserved demand in the vulnerable areas" + suffix,
+            ),
+        )
+    ]
+
+
+LARGE_HEATMAP_SITES = 6
+"""A scenario with many areas shows the queue heat maps of its largest offices only."""
+
+
+def _large_queues(res: Results, designs: list[str], suffix: str) -> list[FigureSpec]:
+    """Queue heat maps of the ``LARGE_HEATMAP_SITES`` offices with most counters (baseline)."""
+    have = [d for d in designs if d in res.site_hours]
+    if not have:
+        return []
+    base = res.scenarios[res.baseline if res.baseline in have else have[0]]
+    offices = [s for s in base.get("sites") or () if s.get("kind") != "mobile"]
+    ranked = sorted(offices, key=lambda s: (-int(s.get("counters") or 0), str(s["id"])))
+    keep = {str(s["id"]) for s in ranked[:LARGE_HEATMAP_SITES]}
+
+    def only(sc: dict) -> dict:
+        return {**sc, "sites": [s for s in sc.get("sites") or () if str(s["id"]) in keep]}
+
+    tables = {d: res.site_hours[d][res.site_hours[d]["site"].astype(str).isin(keep)] for d in have}
+    return [
+        FigureSpec(
+            "queues",
+            "Queue and counter use by weekday and hour (largest offices)",
+            f"Mean number of people waiting (left) and busy ÷ open counters (right) at the "
+            f"{len(keep)} offices with most counters, per weekday and clock hour, averaged over every "
+            "such weekday after the warm-up; the scenario has too many sites to show them all. "
+            "Grey cells: closed and nobody waiting.",
+            lambda: site_heatmaps(
+                tables,
+                {d: only(res.scenarios[d]) for d in have},
+                "Queue and counter use, largest offices" + suffix,
             ),
         )
     ]
