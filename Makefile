@@ -36,7 +36,8 @@ figures: $(STAMP)
 	$(BIN)/servicesim run --no-report --out results/default-figures
 	$(BIN)/python -c "from simulation.report import render_figures; render_figures('results/default-figures', 'docs/figures', names=('map', 'comparison', 'unserved', 'probability_best', 'tornado'), formats=('png',))"
 
-# Rebuild the Swedish scenarios from data/sweden/areas.csv, and the packaged default
+# Rebuild the Swedish scenarios from data/sweden/ (areas, offices, regions, localities, network),
+# including the national locality scenarios and their sweep, and the packaged default
 sweden: $(STAMP)
 	$(BIN)/python tools/build_sweden.py
 	cp configs/sweden/default/region.yaml configs/sweden/default/pilot.sweep.yaml simulation/data/default/

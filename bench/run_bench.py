@@ -43,6 +43,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.locality import LOCALITY_TITLE, locality_lines, locality_targets, measure_locality
 from bench.machine import machine_facts
 from bench.mm4 import measure_mm4
 from bench.profile_engine import profile
@@ -61,7 +62,7 @@ from bench.sweep_throughput import measure_sweeps
 from bench.targets import Target, mm4_targets, scale_targets, sweep_targets
 
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("mm4", "patience", "scale", "sweep", "staffing")
+SECTIONS = ("mm4", "patience", "scale", "locality", "sweep", "staffing")
 STAFFING_TITLE = "Staffing by time of day: a staffed national year against today's"
 
 
@@ -120,6 +121,10 @@ def run_sections(report: Report, args: argparse.Namespace, sections: list[str]) 
         scale = measure_scale(args.scale_rounds or (1 if args.quick else 2), args.quick)
         scale_section(report, scale)
         report.targets += scale_targets(scale)
+    if "locality" in sections:
+        locality = measure_locality(1 if args.quick else args.scale_rounds or 2, args.quick)
+        report.add(LOCALITY_TITLE, locality_lines(locality), locality.load)
+        report.targets += locality_targets(locality)
     if "sweep" in sections:
         sweep = measure_sweeps(args.sweep_rounds or (1 if args.quick else 3), args.quick)
         sweep_section(report, sweep)

@@ -77,10 +77,9 @@ def choose(
     sites = network.scenario.sites
     need_day = np.floor(need / 1440.0)
     options: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for p, place in enumerate(network.places):
+    for p in network.reachable[area].tolist():  # only places within reach that have windows
+        place = network.places[p]
         travel = network.travel[area, p]
-        if not np.isfinite(travel) or len(place.ends) == 0:
-            continue
         ok = network.serves[place.site][errand]
         reach = need + travel
         k = np.searchsorted(place.ends, reach, side="right")

@@ -8,6 +8,7 @@ area's demand rates.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Sequence
@@ -73,6 +74,17 @@ class Network:
         place = self.places[p]
         inside = place.starts < self.horizon
         return place.starts[inside], np.minimum(place.ends[inside], self.horizon)
+
+    @functools.cached_property
+    def reachable(self) -> tuple[np.ndarray, ...]:
+        """Per area: the indices (ascending) of the places within reach that have windows.
+
+        The only places a need of the area can choose; computed once per network so that the
+        choice step costs what an area can reach, not areas x places.
+        """
+        has_windows = np.array([len(p.ends) > 0 for p in self.places], dtype=bool)
+        ok = np.isfinite(self.travel) & has_windows[None, :]
+        return tuple(np.flatnonzero(row) for row in ok)
 
     @property
     def horizon(self) -> float:

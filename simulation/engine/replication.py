@@ -311,5 +311,6 @@ def visit_table(
             "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
             "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
             "counted": v.need >= scenario.calendar.warmup_min,
-        }
+        },
+        copy=False,  # the columns are fresh arrays: do not hold a second copy of a national table
     )

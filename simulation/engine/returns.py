@@ -15,12 +15,13 @@ never by position in the run (docs/model.md section 13).
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from simulation.engine.choice import choose
-from simulation.engine.model import Engine, Visits
+from simulation.engine.model import Engine, Visits, typed
 from simulation.engine.network import Network
 from simulation.engine.streams import _name_words
 from simulation.scenario.outcomes import DECLINED, NO_OPTION, OUTCOMES, TRAVELLING
@@ -53,16 +54,20 @@ def attempt_stream(
 
 @dataclass
 class AttemptLog:
-    """The inputs of the attempts created during a run (rows after the first attempts)."""
+    """The inputs of the attempts created during a run (rows after the first attempts).
 
-    need: list[int] = field(default_factory=list)  # row of the need's first attempt
-    attempt: list[int] = field(default_factory=list)
-    need_min: list[float] = field(default_factory=list)
-    place: list[int] = field(default_factory=list)
-    arrival: list[float] = field(default_factory=list)
-    travel: list[float] = field(default_factory=list)
-    deferral_days: list[float] = field(default_factory=list)
-    declined: list[bool] = field(default_factory=list)
+    Columns are Python ``array`` objects (8 bytes a value, not ~32 as in a list): a national
+    run creates millions of attempts.
+    """
+
+    need: array = field(default_factory=lambda: array("q"))  # row of the need's first attempt
+    attempt: array = field(default_factory=lambda: array("q"))
+    need_min: array = field(default_factory=lambda: array("d"))
+    place: array = field(default_factory=lambda: array("q"))
+    arrival: array = field(default_factory=lambda: array("d"))
+    travel: array = field(default_factory=lambda: array("d"))
+    deferral_days: array = field(default_factory=lambda: array("d"))
+    declined: array = field(default_factory=lambda: array("b"))
 
 
 class ReturnAttempts:
@@ -107,10 +112,10 @@ class ReturnAttempts:
         self.replication = replication
         self.world = world
         self.first = len(area)
-        self.area = area.tolist()
-        self.errand = errand.tolist()
-        self.need_min = need_min.tolist()
-        self.need_key = need_key.tolist()
+        self.area = typed(area, "q")
+        self.errand = typed(errand, "q")
+        self.need_min = typed(need_min)
+        self.need_key = typed(need_key, "q")
         self.visits = visits
         self.log = AttemptLog()
         self.site_of_place = [p.site for p in network.places]
@@ -139,15 +144,30 @@ class ReturnAttempts:
         return 1 if i < self.first else self.log.attempt[i - self.first]
 
     def on_fail(self, i: int, t: float) -> None:
-        """Visitor ``i``'s attempt failed at minute ``t``: maybe create the need's next attempt."""
+        """Visitor ``i``'s attempt failed at minute ``t``: maybe create the need's next attempt.
+
+        An attempt from an area that can reach no place at all is ``no_option`` whenever it
+        chooses, so it is settled at once (and its own return created) instead of waiting for a
+        choice batch: the same draws and outcomes, without the batch.
+        """
+        failed: int | None = i
+        while failed is not None:
+            failed, t = self._next_attempt(failed, t)
+
+    def _next_attempt(self, i: int, t: float) -> tuple[int | None, float]:
+        """Create the next attempt of visitor ``i``'s need (failed at ``t``), if it returns.
+
+        Returns the new attempt and its need minute when it is already settled as
+        ``no_option`` (its area reaches no place), else ``(None, t)``.
+        """
         need = self.need_of(i)
         errand = self.errand[need]
         spec = self.specs[errand]
         if spec is None or self.visits.outcome[i] not in self.after_codes[errand]:
-            return
+            return None, t
         attempt = self.attempt_of(i) + 1
         if spec.max_attempts is not None and attempt > spec.max_attempts:
-            return
+            return None, t
         area = self.area[need]
         scenario = self.network.scenario
         g = attempt_stream(
@@ -160,7 +180,7 @@ class ReturnAttempts:
         )
         # fixed order of draws in the attempt's own generator (docs/model.md section 13)
         if g.random() >= spec.probability:
-            return
+            return None, t
         when = t + float(spec.delay.sample(g, 1)[0]) * spec.delay_scale
         u = g.random(3)
         patience_dist = scenario.behaviour.patience_minutes
@@ -186,7 +206,10 @@ class ReturnAttempts:
         v.queue_on_arrival.append(nan)
         v.outcome.append(TRAVELLING)  # pending unless chosen and arrived before the horizon
         if when >= self.network.horizon:
-            return  # the attempt would arise after the run: pending
+            return None, t  # the attempt would arise after the run: pending
+        if len(self.network.reachable[area]) == 0:
+            v.outcome[j] = NO_OPTION  # what its choice batch would find
+            return j, when
         self.pending.append((j, area, errand, when, patience, u))
         if when < self.flush_at:
             # choose no later than the attempt's need time (choice does not depend on the sites'
@@ -195,6 +218,7 @@ class ReturnAttempts:
             assert self.engine is not None
             env = self.engine.env
             env.timeout(when - env.now).callbacks.append(self._flush)
+        return None, t
 
     def _flush(self, _event: object = None) -> None:
         """Choose for every attempt waiting to choose (one ``choose`` call per area) and inject."""

