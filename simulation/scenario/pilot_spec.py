@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simulation.scenario.documents import check_kind
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
 from simulation.scenario.propose_loading import Propose, load_propose
@@ -177,6 +178,7 @@ def load_pilot(source: str | os.PathLike[str] | Mapping[str, Any]) -> Pilot:
     try:
         if not isinstance(document, Mapping):
             raise ScenarioError("expected a mapping of pilot keys at the top level", (), document)
+        check_kind(dict(document), "pilot")
         try:
             spec = PilotSpec.model_validate(dict(document))
         except ValidationError as exc:
@@ -197,9 +199,7 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
         try:
             loaded = load_propose(region_document(spec, base, seed))
         except ScenarioError as exc:
-            raise ScenarioError(
-                f"region is invalid: {exc.message}", ("regions", i), region
-            ) from None
+            raise _region_error(exc, i, region) from None
         name = slug(loaded.scenario.name.removeprefix("sweden-"))
         if name in names:
             raise ScenarioError(f"same region as regions.{names[name]}", ("regions", i), region)
@@ -211,6 +211,17 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
     else:
         default = "pilot"
     return Pilot(spec, where, spec.name or default, tuple(regions), seed)
+
+
+def _region_error(exc: ScenarioError, i: int, region: str) -> ScenarioError:
+    """A region's propose error, named by the pilot file's own key where it is about one."""
+    head = exc.path[0] if exc.path else None
+    if head in ("objective", "budget", "screening", "search"):
+        return ScenarioError(f"{exc.message} (in region {region})", exc.path, exc.value)
+    if head == "units":
+        path = ("unit", *exc.path[2:])
+        return ScenarioError(f"{exc.message} (in region {region})", path, exc.value)
+    return ScenarioError(f"region is invalid: {exc.message}", ("regions", i), region)
 
 
 def region_seed(seed: int, name: str) -> int:

@@ -63,7 +63,7 @@ def pilot_document(paths: list[Path], **extra: Any) -> dict[str, Any]:
                    "weekdays": ["mon", "tue"]},
         "choose": 1,
         "objective": "unserved_needs_per_yr@group:vulnerable",
-        "selection": {"confidence": 0.9, "indifference": 40, "initial": 5, "max_replications": 40},
+        "selection": {"confidence": 0.9, "indifference": 60, "initial": 8, "max_replications": 150},
         "screening": {"shortlist": 1, "catchment_minutes": 10},
         "search": {"replications": 2, "max_evaluations": 6},
         "seed": 7,
