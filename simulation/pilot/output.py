@@ -19,7 +19,19 @@ import yaml
 from simulation.pilot.figures import benefit_forest, benefit_map, region_centres
 from simulation.propose.evaluator import BASELINE
 from simulation.propose.output import proposed_documents
+from simulation.report.document import (
+    Block,
+    Document,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    bold,
+    code,
+    plain_table,
+    text,
+)
 from simulation.report.plots.style import save_figure
+from simulation.report.rendering import render_markdown
 from simulation.results.files import (
     folder_checksums,
     provenance,
@@ -51,56 +63,71 @@ def region_files(region: Region, folder: Path) -> dict[str, Any]:
     return out
 
 
-def report_text(result: PilotResult) -> str:
-    """``pilot.md``: the verdict, the ranking, the figures and the method in short."""
+def report_document(result: PilotResult) -> Document:
+    """``pilot.md`` as a document: the verdict, the ranking, the figures, the method."""
     t = result.ranking
-    lines = [
-        f"# Pilot {result.name}: where should the mobile unit run?",
-        "",
-        result.statement,
-        "",
-        f"Objective: `{result.objective}`; benefit = baseline − with the unit (positive = better), "
-        f"on fresh paired replications. Rinott's h = {result.h:.4f} for k = {len(t)}, "
-        f"choose = {result.choose}, n0 = {result.initial}, P* = {result.confidence:g}, "
-        f"δ = {result.indifference:g}.",
-        "",
-        "| rank | region | timetable | baseline | with unit | benefit (CI) | reps | benefit per staff hour | selected |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---|",
+    rows = [
+        [
+            row.rank,
+            row.region,
+            row.timetable,
+            f"{row.baseline:,.0f}",
+            f"{row.with_unit:,.0f}",
+            f"{row.benefit:,.0f} ({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})",
+            row.replications,
+            f"{row.benefit_per_staff_hour:.3f}",
+            "yes" if row.selected else "",
+        ]
+        for row in t.itertuples(index=False)
     ]
-    for row in t.itertuples(index=False):
-        lines.append(
-            f"| {row.rank} | {row.region} | {row.timetable} | {row.baseline:,.0f} | "
-            f"{row.with_unit:,.0f} | {row.benefit:,.0f} ({row.benefit_ci_low:,.0f} to "
-            f"{row.benefit_ci_high:,.0f}) | {row.replications} | "
-            f"{row.benefit_per_staff_hour:.3f} | {'yes' if row.selected else ''} |"
-        )
-    lines += [
-        "",
-        "## Candidates on the map",
-        "",
-        "![Candidates shaded by benefit](figures/pilot-map.png)",
-        "",
-        "Each region at the population-weighted centre of its areas, shaded by mean benefit; "
-        "the selected regions are ringed.",
-        "",
-        "## Benefits",
-        "",
-        "![Forest plot of benefits](figures/pilot-forest.png)",
-        "",
-        f"Mean benefit with its {result.confidence:.0%} t interval on the region's fresh "
-        "replications (each region's own interval, not simultaneous).",
-        "",
-        "## Method",
-        "",
-        "For each region the propose machinery (screening, greedy and local search under "
-        "common random numbers; docs/propose.md) finds the unit's best timetable within the "
-        "budget. Its benefit is then estimated on fresh replications, paired with the baseline "
-        "inside the region; regions use independent random numbers. Rinott's two-stage "
-        "procedure (independent systems, unequal variances) selects the best regions: see "
-        "docs/pilot.md.",
-        "",
+    header = [
+        "rank", "region", "timetable", "baseline", "with unit", "benefit (CI)", "replications",
+        "benefit per staff hour", "selected",
+    ]  # fmt: skip
+    blocks: list[Block] = [
+        Paragraph(text(bold(result.statement))),
+        Paragraph(
+            text(
+                "Objective ",
+                code(result.objective),
+                "; benefit = baseline − with the unit (positive = better), on fresh paired "
+                f"replications. Rinott's h = {result.h:.4f} for k = {len(t)}, choose = "
+                f"{result.choose}, n0 = {result.initial}, P* = {result.confidence:g}, "
+                f"δ = {result.indifference:g}.",
+            )
+        ),
+        plain_table(header, rows, "Regions ranked by mean benefit"),
+        Heading("Candidates and benefits"),
+        FigureBlock(
+            "pilot-map",
+            1,
+            "Candidates shaded by benefit",
+            "Each region at the population-weighted centre of its areas, shaded by mean "
+            "benefit; the selected regions are ringed.",
+        ),
+        FigureBlock(
+            "pilot-forest",
+            2,
+            "Benefit of each region",
+            f"Mean benefit with its {result.confidence:.0%} t interval on the region's fresh "
+            "replications (each region's own interval, not simultaneous).",
+        ),
+        Heading("Method"),
+        Paragraph(
+            text(
+                "For each region the propose machinery (screening, greedy and local search "
+                "under common random numbers) finds the unit's best timetable within the "
+                "budget. Its benefit is then estimated on fresh replications, paired with the "
+                "baseline inside the region; regions use independent random numbers. Rinott's "
+                "two-stage procedure (independent systems, unequal variances) selects the best "
+                f"regions. {result.runs} simulation runs in {result.wall_seconds:.0f} s. "
+                "Method and limits: ",
+                code("docs/pilot.md"),
+                ".",
+            )
+        ),
     ]
-    return "\n".join(lines)
+    return Document(f"Pilot {result.name}: where should the mobile unit run?", blocks)
 
 
 def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> None:
@@ -118,7 +145,7 @@ def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> N
                     writers[name] = partial(Path.write_text, data=text, encoding="utf-8")
                 else:
                     writers[name] = partial(write_yaml, data=doc)
-    report = report_text(result)
+    report = render_markdown(report_document(result))
     writers["pilot.md"] = partial(Path.write_text, data=report, encoding="utf-8")
     mapped = region_centres(result.centres, table)
     unit = result.objective
