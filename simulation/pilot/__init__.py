@@ -15,7 +15,7 @@ The pipeline (method, formulas and limits in ``docs/pilot.md``):
 Example::
 
     import simulation.pilot as p
-    result = p.pilot("configs/examples/pilot-two-regions.yaml", workers=1, out="/tmp/pilot")
+    result = p.pilot("configs/examples/pilot-three.yaml", workers=2, out="/tmp/pilot")
     result.statement      # "Run the pilot in ...: ... fewer unserved needs a year ..."
     result.ranking        # one row per region
 """

@@ -109,3 +109,18 @@ def test_pilot_command_writes_the_outputs(tmp_path, capsys):
     assert set(sweep["designs"]) == {"baseline", "pilot"}
     assert main(["validate", str(out / "far-pilot.sweep.yaml")]) == 0
     assert main(["validate", str(out / "far-pilot-scenario.yaml")]) == 0
+
+
+def test_the_issue_form_and_the_2022_file_validate(capsys):
+    from simulation.scenario.pilot_spec import load_pilot
+    from tests.conftest import EXAMPLES, ROOT
+
+    three = load_pilot(EXAMPLES / "pilot-three.yaml")  # regions relative to the file
+    assert [r.name for r in three.regions] == ["eskilstuna", "helsingborg", "norrkoping"]
+    assert three.spec.choose == 2 and three.spec.selection.indifference == 50
+    full = load_pilot(ROOT / "configs" / "sweden" / "pilot-2022.yaml")
+    assert {r.name for r in full.regions} == {
+        "eskilstuna", "helsingborg", "jonkoping", "linkoping", "norrkoping", "sodertalje",
+        "uppsala", "vaxjo", "stockholm", "goteborg", "malmo",
+    }  # fmt: skip
+    assert len({r.seed for r in full.regions}) == 11  # independent streams per region
