@@ -140,6 +140,8 @@ def pilot(
     """
     workers = check_count(workers, "workers")
     progress = check_progress(progress)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out: expected a path or None (got {out!r})")
     began = time.perf_counter()
     loaded = load_pilot(source)
     folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-pilot"

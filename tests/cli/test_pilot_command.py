@@ -124,3 +124,14 @@ def test_the_issue_form_and_the_2022_file_validate(capsys):
         "uppsala", "vaxjo", "stockholm", "goteborg", "malmo",
     }  # fmt: skip
     assert len({r.seed for r in full.regions}) == 11  # independent streams per region
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"), [({"workers": -3}, "workers"), ({"progress": "yes"}, "progress")]
+)
+def test_pilot_checks_arguments_before_any_work(kwargs, name):
+    import simulation.pilot as p
+    from simulation.experiment.arguments import ArgumentError
+
+    with pytest.raises(ArgumentError, match=name):
+        p.pilot("no-such-file.yaml", **kwargs)
