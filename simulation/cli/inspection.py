@@ -36,6 +36,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     elif kind == "propose":
         for line in propose_summary(path):
             print(line)
+    elif kind == "pilot":
+        from simulation.pilot import load_pilot
+
+        loaded = load_pilot(path)
+        print(
+            f"pilot {loaded.name}: {len(loaded.regions)} region(s) "
+            f"({', '.join(r.name for r in loaded.regions)}), choose {loaded.spec.choose}, "
+            f"objective {loaded.spec.objective.label}, confidence "
+            f"{loaded.spec.selection.confidence:g}, δ = {loaded.spec.selection.indifference:g}"
+        )
     elif kind == "build":
         from simulation.build import build_scenario
 

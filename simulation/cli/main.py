@@ -46,6 +46,24 @@ def cmd_propose(args: argparse.Namespace) -> int:
     return cli_handler(args)
 
 
+def cmd_pilot(args: argparse.Namespace) -> int:
+    """``servicesim pilot``: handled by :func:`simulation.pilot.cli_handler`.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from simulation.pilot import cli_handler
+
+    return cli_handler(args)
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     """``servicesim staff``: handled by :func:`simulation.staff.cli_handler`.
 
@@ -78,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "compare": cmd_compare,
         "propose": cmd_propose,
+        "pilot": cmd_pilot,
         "staff": cmd_staff,
         "report": cmd_report,
         "build": cmd_build,

@@ -302,6 +302,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     propose.add_argument("--force", action="store_true", help=FORCE_HELP)
     staff = _staff_parser(sub)
-    for p in (run, sweep, propose, staff):
+    pilot = sub.add_parser(
+        "pilot",
+        help="rank candidate regions for a mobile-unit pilot and select the best one or two",
+        description="For each region, find the unit's best timetable (as propose does), estimate "
+        "its benefit on fresh replications and select the best regions with Rinott's two-stage "
+        "procedure. See docs/pilot.md.",
+    )
+    pilot.add_argument("pilot", help="PILOT.yaml")
+    pilot.add_argument(
+        "--workers",
+        "-w",
+        type=_positive,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    pilot.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: results/<name>-pilot)"
+    )
+    pilot.add_argument("--force", action="store_true", help=FORCE_HELP)
+    for p in (run, sweep, propose, staff, pilot):
         _add_quiet(p)
     return parser

@@ -53,6 +53,8 @@ def _need_kpis(
         out["unserved_per_1000_yr"] = (
             unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
         )
+        out["unserved_needs_per_yr"] = unserved / years if years > 0 else np.nan
+        out["served_per_yr"] = served / years if years > 0 else np.nan
     has = len(w) > 0
     out["wait_mean"] = float(w.mean()) if has else np.nan
     out["wait_median"] = float(np.median(w)) if has else np.nan

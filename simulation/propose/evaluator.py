@@ -212,11 +212,14 @@ class Evaluator:
                 self.sizes[batch] = max(1, min(batch_size or missing, missing))
             self._run(todo[batch], batch)
 
-    def confirm(self, designs: Sequence[str], n: int, batch_size: int) -> None:
-        """Run ``n`` fresh replications of ``designs`` in batches numbered from
-        :data:`CONFIRMATION`: independent of every replication used to search or select."""
+    def confirm(
+        self, designs: Sequence[str], n: int, batch_size: int, first: int = CONFIRMATION
+    ) -> None:
+        """Run ``n`` fresh replications of ``designs`` in batches numbered from ``first``
+        (default :data:`CONFIRMATION`): independent of every replication used to search or
+        select, and of other confirmation batches when ``first`` is past them."""
         done = 0
-        batch = CONFIRMATION
+        batch = first
         while done < n:
             self.sizes[batch] = min(batch_size, n - done)
             self._run(list(dict.fromkeys(designs)), batch)

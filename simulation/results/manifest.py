@@ -20,7 +20,7 @@ from simulation.results.files import file_checksum, write_json, writing
 
 log = logging.getLogger(__name__)
 
-KINDS = ("run", "sweep", "propose", "staff")
+KINDS = ("run", "sweep", "propose", "staff", "pilot")
 """The kinds of result folder servicesim writes."""
 
 MARKER = ".servicesim"

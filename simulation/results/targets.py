@@ -73,6 +73,15 @@ OWNED: dict[str, tuple[str, ...]] = {
         "selection.csv",
         "propose.md",
     ),
+    "pilot": _COMMON
+    + (
+        "ranking.csv",
+        "pilot.md",
+        "*-pilot-scenario.yaml",
+        "*-pilot.sweep.yaml",
+        "figures/pilot-*.png",
+        "figures/pilot-*.svg",
+    ),
     "staff": _COMMON
     + (
         "staffing.yaml",

@@ -73,9 +73,12 @@ def read_base(base: str, folder: Path) -> tuple[Path, dict[str, Any]]:
 
 def file_kind(document: object) -> str:
     """What a YAML document is: ``sweep`` (has ``designs``), ``propose`` (has ``units`` or
-    ``budget``), ``build`` (a build spec: has ``build``) or ``scenario``."""
+    ``budget``), ``pilot`` (has ``regions``), ``build`` (a build spec: has ``build``) or
+    ``scenario``."""
     if isinstance(document, dict) and "designs" in document:
         return "sweep"
+    if isinstance(document, dict) and "regions" in document:
+        return "pilot"
     if isinstance(document, dict) and ("units" in document or "budget" in document):
         return "propose"
     if isinstance(document, dict) and "build" in document:
@@ -87,6 +90,7 @@ _COMMANDS = {
     "scenario": "servicesim run",
     "sweep": "servicesim sweep (or run)",
     "propose": "servicesim propose",
+    "pilot": "servicesim pilot",
     "build": "servicesim build",
 }
 
@@ -109,6 +113,7 @@ def check_kind(document: object, expected: str) -> None:
         what = {
             "sweep": "a sweep has 'designs'",
             "propose": "a propose file has 'units' and 'budget'",
+            "pilot": "a pilot file has 'regions'",
             "scenario": "a scenario has 'areas' and 'sites'",
         }[expected]
         raise ScenarioError(

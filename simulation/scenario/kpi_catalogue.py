@@ -41,12 +41,26 @@ RETURN_KPIS: tuple[str, ...] = (
 )  # fmt: skip
 """KPIs of return visits (only with ``behaviour.returns``); ``site``/``stop``: ``return_visits``."""
 
+ABSOLUTE_KPIS: tuple[str, ...] = ("unserved_needs_per_yr", "served_per_yr")
+"""Needs a year in absolute counts (not per 1,000 residents), for comparing regions."""
+
 KPI_NAMES: dict[str, frozenset[str]] = {
     "overall": frozenset(
-        (*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, "staff_hours_per_week", *RETURN_KPIS)
+        (
+            *NEED_KPIS,
+            "unserved_per_1000_yr",
+            *ABSOLUTE_KPIS,
+            *SPLIT_KPIS,
+            "staff_hours_per_week",
+            *RETURN_KPIS,
+        )  # fmt: skip
     ),
-    "group": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, *RETURN_KPIS)),
-    "area": frozenset((*NEED_KPIS, "unserved_per_1000_yr", *SPLIT_KPIS, *RETURN_KPIS)),
+    "group": frozenset(
+        (*NEED_KPIS, "unserved_per_1000_yr", *ABSOLUTE_KPIS, *SPLIT_KPIS, *RETURN_KPIS)
+    ),
+    "area": frozenset(
+        (*NEED_KPIS, "unserved_per_1000_yr", *ABSOLUTE_KPIS, *SPLIT_KPIS, *RETURN_KPIS)
+    ),
     "site": frozenset((*NEED_KPIS, *TIME_KPIS, "return_visits")),
     "stop": frozenset((*NEED_KPIS, *TIME_KPIS, "return_visits")),
 }

@@ -22,6 +22,7 @@ from tools.sweden.parameters import (
     SHARED_MUNICIPALITIES,
     SHARED_SLUG,
 )
+from tools.sweden.pilot_file import pilot_2022
 from tools.sweden.pilots import build_pilot, build_shared_pilot
 from tools.sweden.scenarios import Built, build_national, build_region
 from tools.sweden.tables import TableError
@@ -94,6 +95,7 @@ def generate(
     files["national.yaml"] = document(national.header, national.doc, national.comments)
     files["OVERVIEW.md"] = overview(built)
     files.update(national_files(rows, localities_csv, network_csv))
+    files["pilot-2022.yaml"] = pilot_2022([r.slug for r in regions])
     return files
 
 

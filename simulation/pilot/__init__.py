@@ -1,0 +1,231 @@
+"""``servicesim pilot``: in which one or two regions does the same mobile unit do most good?
+
+The pipeline (method, formulas and limits in ``docs/pilot.md``):
+
+1. :mod:`~simulation.scenario.pilot_spec` loads a PILOT.yaml: the candidate regions, the one
+   unit design and budget, ``choose``, the objective and the selection's P* and δ.
+2. :mod:`~simulation.pilot.ranking` finds each region's best timetable with the propose
+   machinery and estimates its benefit on fresh replications.
+3. :mod:`~simulation.pilot.rinott` selects the best ``choose`` regions with Rinott's
+   two-stage procedure (independent regions, unequal variances).
+4. :mod:`~simulation.pilot.output` writes ``ranking.csv``, the selected regions' scenario
+   and sweep files, the figures and ``pilot.md``; :mod:`~simulation.pilot.verdict` says it
+   in words.
+
+Example::
+
+    import simulation.pilot as p
+    result = p.pilot("configs/examples/pilot-three.yaml", workers=2, out="/tmp/pilot")
+    result.statement      # "Run the pilot in ...: ... fewer unserved needs a year ..."
+    result.ranking        # one row per region
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulation.experiment.arguments import check_count, check_progress
+from simulation.experiment.batches import Executor
+from simulation.experiment.progress import Progress
+from simulation.pilot.output import write_outputs
+from simulation.pilot.ranking import Region, find_timetable, ranking_table, rinott_selection
+from simulation.pilot.verdict import verdict
+from simulation.propose.evaluator import Evaluator
+from simulation.results.lock import hold_folder
+from simulation.results.targets import check_target
+from simulation.scenario.pilot_spec import Pilot, PilotSpec, load_pilot
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Pilot", "PilotResult", "PilotSpec", "cli_handler", "load_pilot", "pilot"]
+
+
+@dataclass
+class PilotResult:
+    """What ``pilot`` found and wrote.
+
+    Attributes
+    ----------
+    name
+        Name of the pilot.
+    statement
+        The verdict in words.
+    ranking
+        ``ranking.csv``: one row per region with its timetable, baseline and with-unit
+        objective, benefit (with intervals), benefit per staff hour, rank and selected flag.
+    selected
+        The selected regions, best first.
+    guaranteed
+        Whether the selection holds with the stated confidence (no region was capped by
+        ``max_replications``).
+    h
+        Rinott's constant used.
+    """
+
+    name: str
+    statement: str
+    ranking: pd.DataFrame
+    selected: tuple[str, ...]
+    guaranteed: bool
+    h: float
+    objective: str
+    confidence: float
+    indifference: float
+    choose: int
+    initial: int
+    seed: int
+    folder: Path
+    source: str | None
+    centres: dict[str, tuple[float, float]] = field(default_factory=dict)
+    spec: dict[str, Any] = field(default_factory=dict)
+    runs: int = 0
+    wall_seconds: float = 0.0
+
+
+def _display(region: Region) -> str:
+    description = region.propose.scenario.description or ""
+    head = description.split(":")[0].strip()
+    return head if head and len(head) < 40 else region.name
+
+
+def _centre(region: Region) -> tuple[float, float]:
+    areas = region.propose.scenario.areas
+    total = sum(a.population for a in areas) or 1.0
+    lat = sum(a.location.lat * a.population for a in areas) / total
+    lon = sum(a.location.lon * a.population for a in areas) / total
+    return float(lat), float(lon)
+
+
+def pilot(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    workers: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+) -> PilotResult:
+    """Rank the candidate regions for a mobile-unit pilot and select the best ``choose``.
+
+    Parameters
+    ----------
+    source
+        A PILOT.yaml file or a mapping with the same content.
+    workers
+        Worker processes for the simulations (default: all cores).
+    out
+        Result folder (default ``results/<name>-pilot``); an earlier pilot folder there is
+        replaced as a whole when done, anything else is refused before any work.
+    force
+        Let ``out`` replace a result folder of another kind.
+    progress
+        ``None``: a progress bar on a terminal; ``True``: always; ``False``: never.
+
+    Returns
+    -------
+    PilotResult
+        The ranking, the selection, the verdict and where it was written.
+
+    Raises
+    ------
+    ScenarioError
+        If the pilot file or a region's scenario is invalid, or ``out`` may not be written.
+    """
+    workers = check_count(workers, "workers")
+    progress = check_progress(progress)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out: expected a path or None (got {out!r})")
+    began = time.perf_counter()
+    loaded = load_pilot(source)
+    folder = Path(out) if out is not None else Path("results") / f"{loaded.name}-pilot"
+    with hold_folder(folder):
+        check_target(folder, "pilot", force)
+        with Progress(None, f"pilot {loaded.name}", "run", show=progress) as bar:
+            return _pilot(loaded, workers, folder, bar, began)
+
+
+def _pilot(
+    loaded: Pilot, workers: int | None, folder: Path, bar: Progress, began: float
+) -> PilotResult:
+    spec = loaded.spec
+    sel = spec.selection
+    regions: list[Region] = []
+    with Executor(workers) as executor:  # one set of workers for every region's search
+        for propose in loaded.regions:
+            bar.set_status(f"region {propose.name}: search")
+            evaluator = Evaluator(propose, executor, progress=bar)
+            evaluator.stage(f"{propose.name} search")
+            screening, best = find_timetable(propose, evaluator)
+            regions.append(Region(propose.name, propose, evaluator, screening, best))
+        selection = rinott_selection(
+            regions,
+            spec.choose,
+            sel.indifference,
+            sel.confidence,
+            sel.initial,
+            sel.max_replications,
+            on_stage=lambda s: bar.set_status(f"selection {s}"),
+        )
+    table = ranking_table(regions, selection, sel.confidence)
+    names = {r.name: _display(r) for r in regions}
+    result = PilotResult(
+        name=loaded.name,
+        statement=verdict(
+            table,
+            spec.objective.label,
+            sel.confidence,
+            sel.indifference,
+            selection.guaranteed,
+            names,
+        ),
+        ranking=table,
+        selected=selection.selected,
+        guaranteed=selection.guaranteed,
+        h=selection.stage.h,
+        objective=spec.objective.label,
+        confidence=sel.confidence,
+        indifference=sel.indifference,
+        choose=spec.choose,
+        initial=sel.initial,
+        seed=loaded.seed,
+        folder=folder,
+        source=loaded.source,
+        centres={r.name: _centre(r) for r in regions},
+        spec=spec.model_dump(mode="json"),
+        runs=sum(r.evaluator.runs for r in regions),
+    )
+    result.wall_seconds = time.perf_counter() - began
+    write_outputs(result, regions, workers or 1)
+    log.info("pilot %s: %d run(s) in %.1f s", loaded.name, result.runs, result.wall_seconds)
+    return result
+
+
+def cli_handler(args: argparse.Namespace) -> int:
+    """The ``servicesim pilot`` command: run :func:`pilot` and print the ranking and verdict."""
+    out = sys.stdout
+    load_pilot(Path(args.pilot))  # bad input is refused before the banner
+    out.write(f"pilot {args.pilot}: each region's best timetable, then Rinott's selection\n")
+    out.flush()
+    result = pilot(
+        Path(args.pilot), workers=args.workers, out=args.out, force=getattr(args, "force", False)
+    )
+    out.write(
+        f"pilot {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
+    )
+    for row in result.ranking.itertuples(index=False):
+        mark = "*" if row.selected else " "
+        out.write(
+            f"{mark} {row.rank:>2}  {row.region:<14} benefit {row.benefit:>8,.0f} "
+            f"({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})  {row.timetable}\n"
+        )
+    out.write(result.statement + "\n")
+    out.write(f"results written to {result.folder}/\n")
+    return 0

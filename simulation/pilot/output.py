@@ -1,0 +1,182 @@
+"""The result folder of a pilot run: ranking, the chosen regions' files, figures and report.
+
+The folder (default ``results/<name>-pilot/``) holds ``ranking.csv``, ``pilot.md``,
+``figures/pilot-map.png|svg`` and ``figures/pilot-forest.png|svg``, and for each selected
+region ``<region>-pilot-scenario.yaml`` and ``<region>-pilot.sweep.yaml`` (baseline and
+the pilot timetable, ready for ``servicesim run`` / ``servicesim sweep``), plus
+``manifest.json``. It is written in a staging folder and renamed into place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from simulation.pilot.figures import benefit_forest, benefit_map, region_centres
+from simulation.propose.evaluator import BASELINE
+from simulation.propose.output import proposed_documents
+from simulation.report.document import (
+    Block,
+    Document,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    bold,
+    code,
+    plain_table,
+    text,
+)
+from simulation.report.plots.style import save_figure
+from simulation.report.rendering import render_markdown
+from simulation.results.files import (
+    folder_checksums,
+    provenance,
+    staged_folder,
+    write_json,
+    write_yaml,
+    writing,
+)
+
+if TYPE_CHECKING:
+    from simulation.pilot import PilotResult
+    from simulation.pilot.ranking import Region
+
+
+def region_files(region: Region, folder: Path) -> dict[str, Any]:
+    """The scenario and sweep documents of a selected region (file name → document)."""
+    ev = region.evaluator
+    used = max(len(ev.confirmed(BASELINE)), 2)
+    scenario, sweep = proposed_documents(
+        region.propose, ev, region.proposal, [BASELINE], used, folder
+    )
+    sweep["name"] = f"{region.name}-pilot"
+    sweep["description"] = f"{region.name}: baseline and the pilot timetable (servicesim pilot)"
+    sweep["designs"] = {("pilot" if k == "proposal" else k): v for k, v in sweep["designs"].items()}
+    out: dict[str, Any] = {f"{region.name}-pilot.sweep.yaml": sweep}
+    if scenario is not None:
+        scenario["name"] = f"{region.name}-pilot"
+        out[f"{region.name}-pilot-scenario.yaml"] = scenario
+    return out
+
+
+def report_document(result: PilotResult) -> Document:
+    """``pilot.md`` as a document: the verdict, the ranking, the figures, the method."""
+    t = result.ranking
+    rows = [
+        [
+            row.rank,
+            row.region,
+            row.timetable,
+            f"{row.baseline:,.0f}",
+            f"{row.with_unit:,.0f}",
+            f"{row.benefit:,.0f} ({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})",
+            row.replications,
+            f"{row.benefit_per_staff_hour:.3f}",
+            "yes" if row.selected else "",
+        ]
+        for row in t.itertuples(index=False)
+    ]
+    header = [
+        "rank", "region", "timetable", "baseline", "with unit", "benefit (CI)", "replications",
+        "benefit per staff hour", "selected",
+    ]  # fmt: skip
+    blocks: list[Block] = [
+        Paragraph(text(bold(result.statement))),
+        Paragraph(
+            text(
+                "Objective ",
+                code(result.objective),
+                "; benefit = baseline − with the unit (positive = better), on fresh paired "
+                f"replications. Rinott's h = {result.h:.4f} for k = {len(t)}, choose = "
+                f"{result.choose}, n0 = {result.initial}, P* = {result.confidence:g}, "
+                f"δ = {result.indifference:g}.",
+            )
+        ),
+        plain_table(header, rows, "Regions ranked by mean benefit"),
+        Heading("Candidates and benefits"),
+        FigureBlock(
+            "pilot-map",
+            1,
+            "Candidates shaded by benefit",
+            "Each region at the population-weighted centre of its areas, shaded by mean "
+            "benefit; the selected regions are ringed.",
+        ),
+        FigureBlock(
+            "pilot-forest",
+            2,
+            "Benefit of each region",
+            f"Mean benefit with its {result.confidence:.0%} t interval on the region's fresh "
+            "replications (each region's own interval, not simultaneous).",
+        ),
+        Heading("Method"),
+        Paragraph(
+            text(
+                "For each region the propose machinery (screening, greedy and local search "
+                "under common random numbers) finds the unit's best timetable within the "
+                "budget. Its benefit is then estimated on fresh replications, paired with the "
+                "baseline inside the region; regions use independent random numbers. Rinott's "
+                "two-stage procedure (independent systems, unequal variances) selects the best "
+                f"regions. {result.runs} simulation runs in {result.wall_seconds:.0f} s. "
+                "Method and limits: ",
+                code("docs/pilot.md"),
+                ".",
+            )
+        ),
+    ]
+    return Document(f"Pilot {result.name}: where should the mobile unit run?", blocks)
+
+
+def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> None:
+    """Write the result folder (atomically: a staging folder renamed into place)."""
+    folder = Path(result.folder)
+    writers: dict[str, Callable[[Path], object]] = {}
+    table = result.ranking
+    writers["ranking.csv"] = lambda p: table.to_csv(p, index=False)
+    for r in regions:
+        if r.name in result.selected:
+            for name, doc in region_files(r, folder).items():
+                if name.endswith("-scenario.yaml"):
+                    text = "# Pilot scenario written by `servicesim pilot` (see pilot.md).\n"
+                    text += yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+                    writers[name] = partial(Path.write_text, data=text, encoding="utf-8")
+                else:
+                    writers[name] = partial(write_yaml, data=doc)
+    report = render_markdown(report_document(result))
+    writers["pilot.md"] = partial(Path.write_text, data=report, encoding="utf-8")
+    mapped = region_centres(result.centres, table)
+    unit = result.objective
+    with staged_folder(folder) as stage:
+        for name, write in writers.items():
+            with writing(folder / name):
+                write(stage / name)
+        figures = []
+        for name, fig in (
+            ("pilot-map", benefit_map(mapped, unit)),
+            ("pilot-forest", benefit_forest(table, unit, result.indifference)),
+        ):
+            with writing(folder / "figures" / name):
+                save_figure(fig, stage / "figures", name)
+            figures += [f"figures/{name}.png", f"figures/{name}.svg"]
+        manifest = provenance(
+            kind="pilot",
+            name=result.name,
+            source=result.source,
+            seed=result.seed,
+            objective=result.objective,
+            selected=list(result.selected),
+            guaranteed=result.guaranteed,
+            confidence=result.confidence,
+            indifference=result.indifference,
+            rinott_h=result.h,
+            runs=result.runs,
+            workers=workers,
+            wall_seconds=round(result.wall_seconds, 3),
+            spec=result.spec,
+            checksums=folder_checksums(stage, [*writers, *figures], {"ranking.csv": len(table)}),
+        )
+        with writing(folder / "manifest.json"):
+            write_json(stage / "manifest.json", manifest)
