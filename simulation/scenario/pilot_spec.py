@@ -205,7 +205,7 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
             raise _region_error(exc, i, region) from None
         name = slug(loaded.scenario.name.removeprefix("sweden-"))
         if name in names:
-            raise ScenarioError(f"same region as regions.{names[name]}", ("regions", i), region)
+            raise ScenarioError(f"same region as regions[{names[name]}]", ("regions", i), region)
         names[name] = i
         regions.append(_renamed(loaded, name, seed))
     if where is not None:

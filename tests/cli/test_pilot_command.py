@@ -40,7 +40,8 @@ def _broken(kind: str, paths: list[Path]) -> tuple[dict[str, Any], str, str]:
     if kind == "missing_region":
         doc["regions"][1] = "nowhere.yaml"
         return doc, "regions[1]", "nowhere.yaml"
-    if kind == "same_region":
+    if kind == "same_region":  # written as a user would, relative to the pilot file
+        doc["regions"] = [Path(r).name for r in doc["regions"]]
         doc["regions"][2] = doc["regions"][0]
         return doc, "regions[2]", "near.yaml"
     if kind == "kpi":
