@@ -49,8 +49,8 @@ def test_editing_a_copy_of_the_offices_table_moves_the_office(tmp_path):
         return header, rows
 
     edited = _rewrite(OFFICES_CSV, tmp_path / "offices.csv", move_kista)
-    before = build.generate()
-    after = build.generate(offices_csv=edited)
+    before = build.generate(national=False)
+    after = build.generate(offices_csv=edited, national=False)
     kista = next(
         s for s in yaml.safe_load(after["stockholm.yaml"])["sites"] if s["id"] == "stockholm-kista"
     )
@@ -69,7 +69,9 @@ def test_editing_a_copy_of_the_regions_table_changes_the_pilot(tmp_path):
         return header, rows
 
     edited = _rewrite(REGIONS_CSV, tmp_path / "regions.csv", norrkoping_in_navestad)
-    pilot = yaml.safe_load(build.generate(regions_csv=edited)["norrkoping-pilot.sweep.yaml"])
+    pilot = yaml.safe_load(
+        build.generate(regions_csv=edited, national=False)["norrkoping-pilot.sweep.yaml"]
+    )
     site = pilot["designs"]["new-office"]["add"]["sites"][0]
     assert site["id"] == "navestad-office"
 
@@ -98,7 +100,7 @@ def test_region_with_a_municipality_missing_from_areas_csv_is_refused(tmp_path):
         lambda h, r: (h, [*r, ["nowhere", "Ingenstans", "", ""]]),
     )
     with pytest.raises(TableError, match="Ingenstans"):
-        build.generate(regions_csv=bad)
+        build.generate(regions_csv=bad, national=False)
 
 
 def test_command_line_reports_a_bad_table_without_traceback(tmp_path):
@@ -138,7 +140,7 @@ def test_emitter_writes_comments_and_reads_back():
 
 
 def test_generated_default_region_equals_the_committed_one(tmp_path):
-    build.build(tmp_path)
+    build.build(tmp_path, national=False)
     for name in ("region.yaml", "pilot.sweep.yaml"):
         generated, committed = tmp_path / "default" / name, SWEDEN / "default" / name
         assert generated.read_bytes() == committed.read_bytes(), name

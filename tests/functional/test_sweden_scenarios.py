@@ -141,12 +141,12 @@ def test_national_validates_and_compiles():
 
 
 def test_generator_output_equals_committed_files_and_is_deterministic(tmp_path):
+    # determinism: the committed files were written by an earlier process, so equality with
+    # them is equality across runs (one build here: the national locality files are slow)
     gen = _generator()
-    first, second = tmp_path / "a", tmp_path / "b"
+    first = tmp_path / "a"
     gen.build(first, AREAS_CSV)
-    gen.build(second, AREAS_CSV)
     built = _files(first)
-    assert built == _files(second)
     committed = _files(SWEDEN)
     assert sorted(committed) == sorted(built), (
         "configs/sweden/ holds files the generator does not write (or misses some)"

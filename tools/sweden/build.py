@@ -56,6 +56,7 @@ def generate(
     regions_csv: Path = REGIONS_CSV,
     localities_csv: Path = LOCALITIES_CSV,
     network_csv: Path = NETWORK_CSV,
+    national: bool = True,
 ) -> dict[str, str]:
     """The text of every generated file, by its path relative to the output folder.
 
@@ -63,6 +64,9 @@ def generate(
     ----------
     areas_csv, offices_csv, regions_csv, localities_csv, network_csv
         The data files (``data/sweden/README.md``).
+    national
+        Also the three national locality scenarios and their sweep (the slow part; tests of
+        the region files leave them out).
 
     Raises
     ------
@@ -94,7 +98,8 @@ def generate(
     built.append(("national", national))
     files["national.yaml"] = document(national.header, national.doc, national.comments)
     files["OVERVIEW.md"] = overview(built)
-    files.update(national_files(rows, localities_csv, network_csv))
+    if national:
+        files.update(national_files(rows, localities_csv, network_csv))
     files["pilot-2022.yaml"] = pilot_2022([r.slug for r in regions])
     return files
 
@@ -115,10 +120,13 @@ def build(
     areas_csv: Path = AREAS_CSV,
     offices_csv: Path = OFFICES_CSV,
     regions_csv: Path = REGIONS_CSV,
+    national: bool = True,
 ) -> list[Path]:
-    """Write every Swedish scenario and sweep into ``out_dir``; return the files written."""
+    """Write every Swedish scenario and sweep into ``out_dir``; return the files written
+    (``national=False``: without the national locality files, see :func:`generate`)."""
     written = []
-    for name, text in sorted(generate(areas_csv, offices_csv, regions_csv).items()):
+    files = generate(areas_csv, offices_csv, regions_csv, national=national)
+    for name, text in sorted(files.items()):
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
