@@ -94,6 +94,12 @@ def scenario_from_dict(
                 "give it to servicesim build, which writes the scenario",
                 ("build",),
             )
+        if "regions" in data and "areas" not in data:
+            raise ScenarioError(
+                "this is a pilot file, not a scenario (it names regions' scenarios); "
+                "give it to servicesim pilot",
+                ("regions",),
+            )
         if "name" not in data and source is not None:
             data["name"] = name_from_file(source, "scenario")
         if base_dir:

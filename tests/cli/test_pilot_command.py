@@ -136,3 +136,11 @@ def test_pilot_checks_arguments_before_any_work(kwargs, name):
 
     with pytest.raises(ArgumentError, match=name):
         p.pilot("no-such-file.yaml", **kwargs)
+
+
+def test_a_pilot_file_given_to_run_says_which_command_takes_it(capsys):
+    """Fault: `run` on a pilot file listed eleven unknown keys instead of naming `pilot`."""
+    path = Path(__file__).resolve().parents[2] / "configs" / "sweden" / "pilot-2022.yaml"
+    assert main(["run", str(path), "--no-report"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "this is a pilot file" in err[0] and "servicesim pilot" in err[0]
