@@ -1,4 +1,5 @@
-"""Command line: ``servicesim run | validate | build | sweep | compare | report | propose``.
+"""Command line: ``servicesim run | validate | build | sweep | compare | report | propose | staff |
+pilot``.
 
 The entry point: parse, dispatch to the command, and turn errors into exit statuses. Bad input
 ends with one clear message on stderr and exit status 2, never a traceback. The parser is in
@@ -9,9 +10,11 @@ ends with one clear message on stderr and exit status 2, never a traceback. The 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from simulation.cli.build import cmd_build
 from simulation.cli.inspection import cmd_compare, cmd_report, cmd_validate
@@ -28,58 +31,16 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-def cmd_propose(args: argparse.Namespace) -> int:
-    """``servicesim propose``: handled by :func:`simulation.propose.cli_handler`.
+def _delegated(layer: str) -> Callable[[argparse.Namespace], int]:
+    """The command of a layer above the CLI's own that handles its arguments itself:
+    ``simulation.<layer>.cli_handler`` (``propose``, ``pilot``, ``staff``), imported on use so
+    that the other commands do not load it."""
 
-    Parameters
-    ----------
-    args
-        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
+    def command(args: argparse.Namespace) -> int:
+        return int(importlib.import_module(f"simulation.{layer}").cli_handler(args))
 
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from simulation.propose import cli_handler
-
-    return cli_handler(args)
-
-
-def cmd_pilot(args: argparse.Namespace) -> int:
-    """``servicesim pilot``: handled by :func:`simulation.pilot.cli_handler`.
-
-    Parameters
-    ----------
-    args
-        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from simulation.pilot import cli_handler
-
-    return cli_handler(args)
-
-
-def cmd_staff(args: argparse.Namespace) -> int:
-    """``servicesim staff``: handled by :func:`simulation.staff.cli_handler`.
-
-    Parameters
-    ----------
-    args
-        The parsed arguments (see :func:`simulation.cli.parser.build_parser`).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from simulation.staff import cli_handler
-
-    return cli_handler(args)
+    command.__doc__ = f"``servicesim {layer}``: handled by ``simulation.{layer}.cli_handler``."
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "sweep": cmd_sweep,
         "compare": cmd_compare,
-        "propose": cmd_propose,
-        "pilot": cmd_pilot,
-        "staff": cmd_staff,
+        "propose": _delegated("propose"),
+        "pilot": _delegated("pilot"),
+        "staff": _delegated("staff"),
         "report": cmd_report,
         "build": cmd_build,
     }
