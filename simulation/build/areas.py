@@ -2,7 +2,8 @@
 
 Columns (our names; a spec's ``columns`` maps them to the file's): ``id``, ``population``,
 ``lat``, ``lon`` (not for polygons: their location comes from the geometry), and optionally
-``name``, ``vulnerable``, ``municipality``, ``demand_per_1000_per_year``, ``demand_per_year``.
+``name``, ``vulnerable``, ``municipality``, ``demand_per_1000_per_year``, ``demand_per_year``,
+``speed_kmh`` (the residents' own door-to-door travel speed, e.g. by car in the countryside).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ AREA_COLUMNS = (
     "municipality",
     "demand_per_1000_per_year",
     "demand_per_year",
+    "speed_kmh",
 )
 
 
@@ -46,6 +48,7 @@ class AreaRow:
     per_year: float | None
     row: int | None
     origin: tuple[Table, int] | None = None
+    speed_kmh: float | None = None
 
     def moved(self, lat: float, lon: float) -> AreaRow:
         """The same area at another location."""
@@ -118,6 +121,7 @@ def area_rows(
                 per_1000_per_year=_rate(table, i, "demand_per_1000_per_year"),
                 per_year=_rate(table, i, "demand_per_year"),
                 row=i,
+                speed_kmh=_speed(table, i),
             )
         )
     if not rows:
@@ -134,6 +138,13 @@ def _rate(table: Table, row: int, name: str) -> float | None:
     if rate is not None and rate < 0:
         raise table.error(row, name, "expected a demand rate of 0 or more", rate)
     return rate
+
+
+def _speed(table: Table, row: int) -> float | None:
+    speed = table.number(row, "speed_kmh")
+    if speed is not None and not 0 < speed <= 1000:
+        raise table.error(row, "speed_kmh", "expected a speed above 0 and at most 1000 km/h", speed)
+    return speed
 
 
 def area_document(area: AreaRow, table: Table, rule: DemandRule | None) -> dict[str, Any]:
@@ -178,4 +189,6 @@ def area_document(area: AreaRow, table: Table, rule: DemandRule | None) -> dict[
     doc["location"] = {"lat": round(area.lat, 6), "lon": round(area.lon, 6)}
     doc["vulnerable"] = area.vulnerable
     doc["demand"] = demand
+    if area.speed_kmh is not None:
+        doc["speed_kmh"] = area.speed_kmh
     return doc

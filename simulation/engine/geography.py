@@ -19,6 +19,9 @@ def great_circle_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def travel_minutes(km: np.ndarray, speed_kmh: float, detour_factor: float) -> np.ndarray:
-    """Door-to-door minutes for a straight-line distance."""
+def travel_minutes(
+    km: np.ndarray, speed_kmh: float | np.ndarray, detour_factor: float
+) -> np.ndarray:
+    """Door-to-door minutes for a straight-line distance (``speed_kmh`` broadcasts, e.g. one
+    speed per area as a column)."""
     return km * detour_factor / speed_kmh * 60.0

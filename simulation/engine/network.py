@@ -219,7 +219,8 @@ def area_travel_minutes(scenario: Scenario, destinations: Sequence[Destination])
 
     The same rules as the network's travel times (:func:`travel_table`): the scenario's travel
     matrix if it has one (a row for the place id, else for the site id, else out of reach),
-    otherwise great-circle distance times the detour factor at the travel speed; within-area
+    otherwise great-circle distance times the detour factor at the travel speed (the
+    area's own ``speed_kmh`` where it has one); within-area
     minutes for a destination in an area; ``inf`` beyond ``travel.max_travel_minutes``. The
     destinations need not be places of the scenario (e.g. candidate stops of a unit it does
     not have yet).
@@ -251,7 +252,8 @@ def _travel(
     plat = np.array([p.lat for p in destinations])[None, :]
     plon = np.array([p.lon for p in destinations])[None, :]
     t = scenario.travel
-    travel = travel_minutes(great_circle_km(lat, lon, plat, plon), t.speed_kmh, t.detour_factor)
+    speed = np.array([a.speed_kmh or t.speed_kmh for a in scenario.areas])[:, None]
+    travel = travel_minutes(great_circle_km(lat, lon, plat, plon), speed, t.detour_factor)
     travel = np.array(
         np.broadcast_to(travel, (len(scenario.areas), len(destinations))), dtype=float
     )

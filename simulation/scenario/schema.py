@@ -140,7 +140,11 @@ class Demand(BaseModel):
 
 
 class Area(BaseModel):
-    """A residential area whose residents generate needs."""
+    """A residential area whose residents generate needs.
+
+    ``speed_kmh`` is its residents' door-to-door travel speed (e.g. by car in the
+    countryside); unset, they travel at the scenario's ``travel.speed_kmh``.
+    """
 
     model_config = _FROZEN
     id: Id
@@ -150,6 +154,7 @@ class Area(BaseModel):
     vulnerable: bool = False
     demand: Demand
     demand_profile: ProfileSpec | None = None
+    speed_kmh: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] | None = None
 
     @property
     def label(self) -> str:
@@ -245,8 +250,8 @@ Site = Annotated[Office | Mobile, Field(discriminator="kind")]
 class Travel(BaseModel):
     """How long it takes to get from an area to a site.
 
-    Minutes are great-circle kilometres × ``detour_factor`` / ``speed_kmh`` × 60, or the
-    ``matrix`` CSV's figure. A mobile stop placed at an area (``area: <id>``) is reached
+    Minutes are great-circle kilometres × ``detour_factor`` / ``speed_kmh`` × 60 (an area's
+    own ``speed_kmh`` in place of this one where it has one), or the ``matrix`` CSV's figure. A mobile stop placed at an area (``area: <id>``) is reached
     from that same area in ``within_area_minutes`` (the walk inside the area; 0 by
     default, which treats a stop like an office at the area's centre).
     """

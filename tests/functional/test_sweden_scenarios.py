@@ -83,7 +83,7 @@ def test_region_validates_and_matches_areas_csv(name):
         area = vulnerable[r["area"]]
         assert area.population == int(r["population"])
         assert (area.location.lat, area.location.lon) == (float(r["lat"]), float(r["lon"]))
-        assert area.demand.per_1000_per_year == pytest.approx(270 * 1.75)
+        assert area.demand.per_1000_per_year == pytest.approx(round(gen_rate() * 1.75, 1))
     total = sum(
         int(r["population"])
         for r in rows
@@ -127,6 +127,11 @@ def test_default_is_a_copy_of_its_region():
         sweep.spec.designs
         == simulation.load_sweep(SWEDEN / f"{gen.DEFAULT_REGION}-pilot.sweep.yaml").spec.designs
     )
+
+
+def gen_rate() -> float:
+    """A8 x A16: the calibrated needs rate of every generated Swedish scenario (394.2)."""
+    return round(270 * 1.46, 1)
 
 
 def test_national_validates_and_compiles():
@@ -177,6 +182,8 @@ def test_region_offices_are_calibrated(name):
         per_office_day = served / office_days
         per_staff_day = served / (open_counter_min / STAFF_DAY_MIN)
         utilisation = mean[(site.id, "utilisation")]
-        assert 20 <= per_office_day <= 400, (site.id, per_office_day)
+        # per-office visit counts are not public; the national average is ~76 a day (2.8 M /
+        # 148 offices / 250 days) and the metro offices take several times that (A16 rates)
+        assert 20 <= per_office_day <= 600, (site.id, per_office_day)
         assert 10 <= per_staff_day <= 25, (site.id, per_staff_day)
         assert 0.4 <= utilisation <= 0.95, (site.id, utilisation)

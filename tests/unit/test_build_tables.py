@@ -35,6 +35,29 @@ def test_demand_column_and_uplift_rule(tmp_path):
     assert rates == {"skaggetorp": 370.0, "linkoping-rest": 123.5}  # 200 x 1.85; the column
 
 
+def test_speed_column_gives_areas_their_own_travel_speed(tmp_path):
+    areas = AREAS_CSV.replace("vulnerable\n", "vulnerable,speed_kmh\n", 1)
+    areas = areas.replace(",yes\n", ",yes,\n").replace(",no\n", ",no,50\n")
+    spec = write(
+        tmp_path,
+        {"areas.csv": areas, "sites.csv": SITES_CSV},
+        areas={"file": "areas.csv"},
+        sites={"file": "sites.csv"},
+        demand={"per_1000_per_year": 200},
+    )
+    built = simulation.build_scenario(spec)
+    assert {a.id: a.speed_kmh for a in built.areas} == {"skaggetorp": None, "linkoping-rest": 50.0}
+    bad = write(
+        tmp_path,
+        {"areas.csv": areas.replace(",no,50\n", ",no,-5\n"), "sites.csv": SITES_CSV},
+        areas={"file": "areas.csv"},
+        sites={"file": "sites.csv"},
+        demand={"per_1000_per_year": 200},
+    )
+    with pytest.raises(ScenarioError, match=r"row 2 \(line 3\), column speed_kmh: expected a speed"):
+        simulation.build_scenario(bad)
+
+
 def test_column_names_mapped_and_municipality_selected(tmp_path):
     areas = (
         "deso;namn;kommun;folkmangd;lat;lon;utsatt\n"

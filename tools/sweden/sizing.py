@@ -41,6 +41,7 @@ class DemandArea:
     vulnerable: bool
     rate: float  # per 1,000 residents per year
     comments: dict[str, str] = field(default_factory=dict)
+    speed_kmh: float | None = None  # A17: the residents' own door-to-door speed (None: SE2's)
 
     @property
     def per_year(self) -> float:
@@ -63,11 +64,14 @@ class Office:
     hours: str = OPENING
 
 
-def travel_minutes(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Door-to-door minutes between two points, as the model computes them (SE2)."""
+def travel_minutes(
+    lat1: float, lon1: float, lat2: float, lon2: float, speed_kmh: float | None = None
+) -> float:
+    """Door-to-door minutes between two points, as the model computes them (SE2; an area's
+    own speed, A17, where it has one)."""
     here, there = np.asarray([lat1, lon1]), np.asarray([lat2, lon2])
     km = geography.great_circle_km(here[0], here[1], there[0], there[1])
-    return float(geography.travel_minutes(km, SPEED_KMH, DETOUR))
+    return float(geography.travel_minutes(km, speed_kmh or SPEED_KMH, DETOUR))
 
 
 def act_share(minutes: float) -> float:
@@ -101,7 +105,7 @@ def expected_load(
     for area in areas:
         for errand, _, share in errands:
             options = [
-                (travel_minutes(area.lat, area.lon, o.lat, o.lon), k)
+                (travel_minutes(area.lat, area.lon, o.lat, o.lon, area.speed_kmh), k)
                 for k, o in enumerate(offices)
                 if errand != MV or o.mv
             ]
