@@ -184,21 +184,27 @@ def _replications(
     seed: int,
     check_invariants: bool,
     workers: int | Executor,
+    bar: Progress | None = None,
 ) -> Iterator[tuple[int, ReplicationTables]]:
     """``(replication, tables)`` as they finish: here, or on the executor's workers (given a
-    number of workers, an executor of its own, closed at the end)."""
+    number of workers, an executor of its own, closed at the end). When the executor keeps
+    the runs in this process (too short for workers to pay off), ``bar`` says so."""
     if not isinstance(workers, Executor):
         if workers <= 1 or replications <= 1:
             for r in range(replications):
                 yield r, run_replication(network, r, seed, check_invariants)
             return
         with Executor(workers) as own:
-            yield from _replications(scenario, network, replications, seed, check_invariants, own)
+            yield from _replications(
+                scenario, network, replications, seed, check_invariants, own, bar
+            )
         return
     key = f"{id(scenario)}-{time.perf_counter_ns()}"
     tasks = [ReplicationTask(key, scenario, r, seed, check_invariants) for r in range(replications)]
     lost = 0
     for task, outcome in workers.map(run_replication_task, tasks, "replication"):
+        if bar is not None and workers.plan.startswith("in this process: "):
+            bar.set_status("in this process: replications too short for workers to pay off")
         if died(outcome):
             lost += 1
         elif "error" in outcome:
@@ -272,7 +278,7 @@ def run(
     done: dict[int, ReplicationTables] = {}
     with Progress(replications, f"run {scenario.name}", "replication", show=progress) as bar:
         for r, result in _replications(
-            scenario, network, replications, seed, check_invariants, workers
+            scenario, network, replications, seed, check_invariants, workers, bar
         ):
             done[r] = result
             bar.update(1)

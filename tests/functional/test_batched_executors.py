@@ -97,6 +97,20 @@ def test_short_runs_take_the_serial_path_and_say_so(caplog, pools):
     assert "would not finish sooner on 2 workers" in caplog.text
 
 
+def test_short_replications_of_run_take_the_serial_path_and_say_so(monkeypatch, pools):
+    # fault: `run --workers 2` fell back to this process without a word
+    from simulation.experiment.progress import Progress
+
+    said: list[str] = []
+    monkeypatch.setattr(Progress, "set_status", lambda self, text: said.append(text))
+    executor = Executor(2)
+    executor._timed(1e-4)
+    with executor:
+        simulation.run(DATA / "tiny-base.yaml", replications=3, workers=executor, progress=False)
+    assert pools == []
+    assert said and set(said) == {"in this process: replications too short for workers to pay off"}
+
+
 def test_a_crashing_task_fails_alone_inside_its_batch():
     with Executor(2, batch_size=3) as executor:
         outcomes = dict(executor.map(_fail_on_odd, list(range(7))))

@@ -32,6 +32,7 @@ from tools.sweden.national import (  # noqa: E402
     check_visits,
     expected_load,
 )
+from tools.sweden.networks import read_network  # noqa: E402
 from tools.sweden.parameters import (  # noqa: E402
     CALIBRATION,
     CAR_LOCALITY_MAX,
@@ -40,7 +41,6 @@ from tools.sweden.parameters import (  # noqa: E402
     VISIT_RATE,
 )
 from tools.sweden.tables import TableError  # noqa: E402
-from tools.sweden.networks import read_network  # noqa: E402
 
 DATA = ROOT / "data" / "sweden"
 SWEDEN = ROOT / "configs" / "sweden"

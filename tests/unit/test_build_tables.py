@@ -54,7 +54,9 @@ def test_speed_column_gives_areas_their_own_travel_speed(tmp_path):
         sites={"file": "sites.csv"},
         demand={"per_1000_per_year": 200},
     )
-    with pytest.raises(ScenarioError, match=r"row 2 \(line 3\), column speed_kmh: expected a speed"):
+    with pytest.raises(
+        ScenarioError, match=r"row 2 \(line 3\), column speed_kmh: expected a speed"
+    ):
         simulation.build_scenario(bad)
 
 
