@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.experiment.arguments import check_count, check_progress
+from simulation.experiment.arguments import check_count, check_executor, check_progress
 from simulation.experiment.batches import Executor
 from simulation.experiment.progress import Progress
 from simulation.pilot.output import write_outputs
@@ -112,6 +112,8 @@ def pilot(
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
     progress: bool | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> PilotResult:
     """Rank the candidate regions for a mobile-unit pilot and select the best ``choose``.
 
@@ -128,6 +130,12 @@ def pilot(
         Let ``out`` replace a result folder of another kind.
     progress
         ``None``: a progress bar on a terminal; ``True``: always; ``False``: never.
+    executor
+        ``local`` (worker processes) or ``dask`` (a dask.distributed cluster); the tables are
+        identical either way.
+    scheduler
+        Address of a running dask scheduler (``dask`` only); without it a local cluster of
+        ``workers`` processes is started for the command.
 
     Returns
     -------
@@ -141,6 +149,7 @@ def pilot(
     """
     workers = check_count(workers, "workers")
     progress = check_progress(progress)
+    check_executor(executor, scheduler)
     if out is not None and not isinstance(out, str | os.PathLike):
         raise TypeError(f"out: expected a path or None (got {out!r})")
     began = time.perf_counter()
@@ -149,31 +158,31 @@ def pilot(
     with hold_folder(folder):
         check_target(folder, "pilot", force)
         with Progress(None, f"pilot {loaded.name}", "run", show=progress) as bar:
-            return _pilot(loaded, workers, folder, bar, began)
+            with Executor(workers, executor, scheduler) as pool:  # one for every region
+                return _pilot(loaded, pool, workers or 1, folder, bar, began)
 
 
 def _pilot(
-    loaded: Pilot, workers: int | None, folder: Path, bar: Progress, began: float
+    loaded: Pilot, executor: Executor, workers: int, folder: Path, bar: Progress, began: float
 ) -> PilotResult:
     spec = loaded.spec
     sel = spec.selection
     regions: list[Region] = []
-    with Executor(workers) as executor:  # one set of workers for every region's search
-        for propose in loaded.regions:
-            bar.set_status(f"region {propose.name}: search")
-            evaluator = Evaluator(propose, executor, progress=bar)
-            evaluator.stage(f"{propose.name} search")
-            screening, best = find_timetable(propose, evaluator)
-            regions.append(Region(propose.name, propose, evaluator, screening, best))
-        selection = rinott_selection(
-            regions,
-            spec.choose,
-            sel.indifference,
-            sel.confidence,
-            sel.initial,
-            sel.max_replications,
-            on_stage=lambda s: bar.set_status(f"selection {s}"),
-        )
+    for propose in loaded.regions:
+        bar.set_status(f"region {propose.name}: search")
+        evaluator = Evaluator(propose, executor, progress=bar)
+        evaluator.stage(f"{propose.name} search")
+        screening, best = find_timetable(propose, evaluator)
+        regions.append(Region(propose.name, propose, evaluator, screening, best))
+    selection = rinott_selection(
+        regions,
+        spec.choose,
+        sel.indifference,
+        sel.confidence,
+        sel.initial,
+        sel.max_replications,
+        on_stage=lambda s: bar.set_status(f"selection {s}"),
+    )
     table = ranking_table(regions, selection, sel.confidence)
     names = {r.name: _display(r) for r in regions}
     result = PilotResult(
@@ -203,7 +212,7 @@ def _pilot(
         runs=sum(r.evaluator.runs for r in regions),
     )
     result.wall_seconds = time.perf_counter() - began
-    write_outputs(result, regions, workers or 1)
+    write_outputs(result, regions, workers)
     log.info("pilot %s: %d run(s) in %.1f s", loaded.name, result.runs, result.wall_seconds)
     return result
 
@@ -215,7 +224,12 @@ def cli_handler(args: argparse.Namespace) -> int:
     out.write(f"pilot {args.pilot}: each region's best timetable, then Rinott's selection\n")
     out.flush()
     result = pilot(
-        Path(args.pilot), workers=args.workers, out=args.out, force=getattr(args, "force", False)
+        Path(args.pilot),
+        workers=args.workers,
+        out=args.out,
+        force=getattr(args, "force", False),
+        executor=getattr(args, "executor", "local"),
+        scheduler=getattr(args, "scheduler", None),
     )
     out.write(
         f"pilot {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
