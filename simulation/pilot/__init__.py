@@ -39,7 +39,8 @@ from simulation.experiment.batches import Executor
 from simulation.experiment.progress import Progress
 from simulation.pilot.output import write_outputs
 from simulation.pilot.ranking import Region, find_timetable, ranking_table, rinott_selection
-from simulation.pilot.verdict import verdict
+from simulation.pilot.shared import SharedOption, choose_option, evaluate_pairs, shared_table
+from simulation.pilot.verdict import shared_verdict, verdict
 from simulation.propose.evaluator import Evaluator
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
@@ -70,6 +71,11 @@ class PilotResult:
         ``max_replications``).
     h
         Rinott's constant used.
+    shared
+        ``shared.csv`` (with ``share:``): one row per shared pair, else ``None``.
+    shared_pilot
+        The shared pair that is the pilot (it beats each of two separate units on average),
+        else ``None``.
     """
 
     name: str
@@ -90,6 +96,8 @@ class PilotResult:
     spec: dict[str, Any] = field(default_factory=dict)
     runs: int = 0
     wall_seconds: float = 0.0
+    shared: pd.DataFrame | None = None
+    shared_pilot: str | None = None
 
 
 def _display(region: Region) -> str:
@@ -185,16 +193,48 @@ def _pilot(
     )
     table = ranking_table(regions, selection, sel.confidence)
     names = {r.name: _display(r) for r in regions}
-    result = PilotResult(
-        name=loaded.name,
-        statement=verdict(
-            table,
+    statement = verdict(
+        table,
+        spec.objective.label,
+        sel.confidence,
+        sel.indifference,
+        selection.guaranteed,
+        names,
+    )
+    options: list[SharedOption] = []
+    shared: pd.DataFrame | None = None
+    chosen: str | None = None
+    if loaded.shared:
+        options = evaluate_pairs(
+            loaded.shared,
+            executor,
+            bar,
+            selection.stage.h,
+            sel.indifference,
+            sel.initial,
+            sel.max_replications,
+            on_stage=lambda s: bar.set_status(f"shared {s}"),
+        )
+        separate = [float(b) for b in table.loc[table["selected"], "benefit"]]
+        winner, per_unit = choose_option(options, separate)
+        chosen = winner.pair.name if winner else None
+        shared = shared_table(options, per_unit, chosen, sel.confidence)
+        top = shared.iloc[0]
+        parts = next(o.pair.parts for o in options if o.pair.name == top["pair"])
+        statement = shared_verdict(
+            statement,
+            top,
+            (names[parts[0]], names[parts[1]]),
+            chosen is not None,
+            per_unit,
+            [names[r] for r in selection.selected],
             spec.objective.label,
             sel.confidence,
             sel.indifference,
-            selection.guaranteed,
-            names,
-        ),
+        )
+    result = PilotResult(
+        name=loaded.name,
+        statement=statement,
         ranking=table,
         selected=selection.selected,
         guaranteed=selection.guaranteed,
@@ -209,10 +249,12 @@ def _pilot(
         source=loaded.source,
         centres={r.name: _centre(r) for r in regions},
         spec=spec.model_dump(mode="json"),
-        runs=sum(r.evaluator.runs for r in regions),
+        runs=sum(r.evaluator.runs for r in [*regions, *(o.region for o in options)]),
+        shared=shared,
+        shared_pilot=chosen,
     )
     result.wall_seconds = time.perf_counter() - began
-    write_outputs(result, regions, workers)
+    write_outputs(result, regions, workers, [o.region for o in options])
     log.info("pilot %s: %d run(s) in %.1f s", loaded.name, result.runs, result.wall_seconds)
     return result
 
@@ -240,6 +282,13 @@ def cli_handler(args: argparse.Namespace) -> int:
             f"{mark} {row.rank:>2}  {row.region:<14} benefit {row.benefit:>8,.0f} "
             f"({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})  {row.timetable}\n"
         )
+    if result.shared is not None:
+        for row in result.shared.itertuples(index=False):
+            mark = "*" if row.chosen else " "
+            out.write(
+                f"{mark} shared {row.pair:<14} benefit {row.benefit:>8,.0f} "
+                f"({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})  {row.timetable}\n"
+            )
     out.write(result.statement + "\n")
     out.write(f"results written to {result.folder}/\n")
     return 0

@@ -17,11 +17,20 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from simulation.scenario.documents import check_kind
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
+from simulation.scenario.pilot_share import SharedPair, neighbours, shared_pair
 from simulation.scenario.propose_loading import Propose, load_propose
 from simulation.scenario.propose_spec import (
     Budget,
@@ -72,6 +81,13 @@ class PilotSelection(BaseModel):
         return self
 
 
+class PilotShare(BaseModel):
+    """One unit shared by two neighbouring regions (``share:``; needs ``choose: 2``)."""
+
+    model_config = _FROZEN
+    max_km: Positive = 60.0
+
+
 class PilotSpec(BaseModel):
     """A validated PILOT.yaml."""
 
@@ -84,6 +100,7 @@ class PilotSpec(BaseModel):
     choose: Literal[1, 2] = 1
     objective: KpiSpec = KpiSpec.model_validate(PILOT_OBJECTIVE)
     selection: PilotSelection
+    share: PilotShare | None = None
     # 15 min, not propose's 30: with A9's decay half the demand is lost at 19.5 min, and at
     # 30 min the offices "cover" every listed area of 5 of the 11 Swedish regions
     screening: ScreeningSpec = ScreeningSpec(shortlist=2, catchment_minutes=15)
@@ -100,10 +117,19 @@ class PilotSpec(BaseModel):
             )
         return self
 
+    @field_validator("share")
+    @classmethod
+    def _share_needs_two(cls, share: PilotShare | None, info: ValidationInfo) -> PilotShare | None:
+        choose = info.data.get("choose")
+        if share is not None and choose is not None and choose < 2:
+            raise ValueError(f"a unit shared by two regions needs choose: 2, not {choose}")
+        return share
+
 
 def _vocabulary() -> list[str]:
     words: set[str] = set()
-    for model in (PilotSpec, PilotUnit, PilotSelection, Budget, ScreeningSpec, SearchSpec):
+    models = (PilotSpec, PilotUnit, PilotSelection, PilotShare, Budget, ScreeningSpec, SearchSpec)
+    for model in models:
         words.update(model.model_fields)
     return sorted(words)
 
@@ -124,6 +150,8 @@ class Pilot:
         One :class:`~simulation.scenario.propose_loading.Propose` per region, in file order.
     seed
         The pilot's root seed (each region's simulations use a seed derived from it).
+    shared
+        The shared pairs (``share:``): neighbouring regions with one combined scenario each.
     """
 
     spec: PilotSpec
@@ -131,6 +159,7 @@ class Pilot:
     name: str
     regions: tuple[Propose, ...]
     seed: int
+    shared: tuple[SharedPair, ...] = ()
 
 
 def region_document(spec: PilotSpec, base: Path, seed: int) -> dict[str, Any]:
@@ -213,7 +242,12 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
         default = slug(stem.removesuffix(".pilot").removesuffix("-pilot")) or "pilot"
     else:
         default = "pilot"
-    return Pilot(spec, where, spec.name or default, tuple(regions), seed)
+    shared: list[SharedPair] = []
+    if spec.share is not None:
+        for i, j, km in neighbours(tuple(regions), spec.share.max_km):
+            key = "+".join(sorted((regions[i].name, regions[j].name)))  # not by position
+            shared.append(shared_pair(regions[i], regions[j], km, region_seed(seed, key)))
+    return Pilot(spec, where, spec.name or default, tuple(regions), seed, tuple(shared))
 
 
 def _region_error(exc: ScenarioError, i: int, region: str) -> ScenarioError:

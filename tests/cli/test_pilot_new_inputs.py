@@ -1,0 +1,64 @@
+"""Bad values of the pilot file's ``share:`` and ``uncertain:`` blocks: one line, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from simulation.cli.main import EXIT_BAD_INPUT, main
+from tests.pilot_support import pilot_document, region, write_regions
+
+TOWNS = {"far": 24, "west": 10, "east": -10}
+SHIFTS = {"far": -200, "east": 20}
+
+
+def _broken(kind: str, folder: Path) -> tuple[dict[str, Any], str, str]:
+    """A broken pilot document, the path the error must name and the value it must show."""
+    paths = write_regions(folder, TOWNS, days=7, shifts=SHIFTS)
+    doc = pilot_document(paths, choose=2, share={"max_km": 40})
+    if kind == "share_choose":
+        doc["choose"] = 1
+        return doc, "share", "needs choose: 2, not 1"
+    if kind == "share_km":
+        doc["share"] = {"max_km": -5}
+        return doc, "share.max_km", "-5"
+    if kind == "share_misspelt":
+        doc["share"] = {"max_kms": 60}
+        return doc, "share.max_kms", "max_km"
+    if kind == "share_differ":  # east's residents travel farther: not one model
+        east = region("east", -10, 7, 20)
+        east["behaviour"]["decay"]["scale"] = 40
+        paths[2].write_text(yaml.safe_dump(east), encoding="utf-8")
+        return doc, "share", "west+east"
+    if kind == "share_ids":  # a copy of west under another name: the same area ids
+        twin = region("west", 10, 7, 20)
+        twin["name"] = "east"
+        paths[2].write_text(yaml.safe_dump(twin), encoding="utf-8")
+        return doc, "share", "west+east"
+    doc["uncertain"] = {"worlds": 8, "inputs": {"behaviour.decay.scale": {"low": 30, "high": 20}}}
+    return doc, "uncertain.inputs.behaviour.decay.scale", "20"
+
+
+KINDS = ["share_choose", "share_km", "share_misspelt", "share_differ", "share_ids"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_new_pilot_inputs_exit_2_with_one_line(tmp_path, capsys, kind):
+    doc, where, value = _broken(kind, tmp_path)
+    path = tmp_path / "pilot.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["pilot", str(path), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert rc == EXIT_BAD_INPUT == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    assert lines[0].startswith(f"error: {path}: "), lines[0]
+    assert where in lines[0], lines[0]
+    assert value in lines[0], lines[0]
+    assert captured.out == ""
+    assert not out.exists()
