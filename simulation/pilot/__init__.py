@@ -37,8 +37,10 @@ import pandas as pd
 from simulation.experiment.arguments import check_count, check_executor, check_progress
 from simulation.experiment.batches import Executor
 from simulation.experiment.progress import Progress
+from simulation.measures.intervals import level_text
 from simulation.pilot.output import write_outputs
 from simulation.pilot.ranking import Region, find_timetable, ranking_table, rinott_selection
+from simulation.pilot.robust import robust_sentence, robustness
 from simulation.pilot.shared import SharedOption, choose_option, evaluate_pairs, shared_table
 from simulation.pilot.verdict import shared_verdict, verdict
 from simulation.propose.evaluator import Evaluator
@@ -76,6 +78,11 @@ class PilotResult:
     shared_pilot
         The shared pair that is the pilot (it beats each of two separate units on average),
         else ``None``.
+    robustness
+        ``robustness.csv`` (with ``uncertain:``): how often each region is in the top
+        ``choose`` across the plausible worlds, else ``None``.
+    worlds
+        ``worlds.csv`` (with ``uncertain:``): every region's benefit in every world.
     """
 
     name: str
@@ -98,6 +105,8 @@ class PilotResult:
     wall_seconds: float = 0.0
     shared: pd.DataFrame | None = None
     shared_pilot: str | None = None
+    robustness: pd.DataFrame | None = None
+    worlds: pd.DataFrame | None = None
 
 
 def _display(region: Region) -> str:
@@ -232,6 +241,19 @@ def _pilot(
             sel.confidence,
             sel.indifference,
         )
+    robust = None
+    if spec.uncertain is not None:
+        robust = robustness(
+            regions,
+            spec.uncertain,
+            loaded.seed,
+            spec.choose,
+            sel.confidence,
+            executor,
+            on_stage=lambda s: bar.set_status(f"worlds {s}"),
+        )
+        level = level_text(sel.confidence)
+        statement += " " + robust_sentence(robust.table, spec.choose, names, level)
     result = PilotResult(
         name=loaded.name,
         statement=statement,
@@ -252,7 +274,10 @@ def _pilot(
         runs=sum(r.evaluator.runs for r in [*regions, *(o.region for o in options)]),
         shared=shared,
         shared_pilot=chosen,
+        robustness=robust.table if robust else None,
+        worlds=robust.worlds if robust else None,
     )
+    result.runs += robust.runs if robust else 0
     result.wall_seconds = time.perf_counter() - began
     write_outputs(result, regions, workers, [o.region for o in options])
     log.info("pilot %s: %d run(s) in %.1f s", loaded.name, result.runs, result.wall_seconds)

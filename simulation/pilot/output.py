@@ -195,6 +195,10 @@ def write_outputs(
         for r in shared or []:
             if r.name == result.shared_pilot:
                 files.update(shared_files(r, folder))
+    if result.robustness is not None and result.worlds is not None:
+        robust, worlds = result.robustness, result.worlds
+        writers["robustness.csv"] = lambda p: robust.to_csv(p, index=False)
+        writers["worlds.csv"] = lambda p: worlds.to_csv(p, index=False)
     for name, doc in files.items():
         if name.endswith("-scenario.yaml"):
             text = "# Pilot scenario written by `servicesim pilot` (see pilot.md).\n"
@@ -223,6 +227,10 @@ def write_outputs(
         if result.shared is not None:
             rows["shared.csv"] = len(result.shared)
             extra["shared_pilot"] = result.shared_pilot
+        if result.robustness is not None and result.worlds is not None:
+            rows["robustness.csv"] = len(result.robustness)
+            rows["worlds.csv"] = len(result.worlds)
+            extra["worlds"] = len(result.worlds)
         manifest = provenance(
             kind="pilot",
             name=result.name,

@@ -31,6 +31,7 @@ from simulation.scenario.documents import check_kind
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
 from simulation.scenario.pilot_share import SharedPair, neighbours, shared_pair
+from simulation.scenario.pilot_worlds import check_uncertain
 from simulation.scenario.propose_loading import Propose, load_propose
 from simulation.scenario.propose_spec import (
     Budget,
@@ -41,6 +42,7 @@ from simulation.scenario.propose_spec import (
 from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schema import Id, NonNeg, Positive
 from simulation.scenario.sweep_spec import KpiSpec
+from simulation.scenario.uncertain import UNCERTAIN_VOCABULARY, UncertainSpec
 from simulation.scenario.yaml_io import read_yaml
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +103,7 @@ class PilotSpec(BaseModel):
     objective: KpiSpec = KpiSpec.model_validate(PILOT_OBJECTIVE)
     selection: PilotSelection
     share: PilotShare | None = None
+    uncertain: UncertainSpec | None = None
     # 15 min, not propose's 30: with A9's decay half the demand is lost at 19.5 min, and at
     # 30 min the offices "cover" every listed area of 5 of the 11 Swedish regions
     screening: ScreeningSpec = ScreeningSpec(shortlist=2, catchment_minutes=15)
@@ -131,7 +134,7 @@ def _vocabulary() -> list[str]:
     models = (PilotSpec, PilotUnit, PilotSelection, PilotShare, Budget, ScreeningSpec, SearchSpec)
     for model in models:
         words.update(model.model_fields)
-    return sorted(words)
+    return sorted(words | set(UNCERTAIN_VOCABULARY))
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,8 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
         default = slug(stem.removesuffix(".pilot").removesuffix("-pilot")) or "pilot"
     else:
         default = "pilot"
+    if spec.uncertain is not None:
+        check_uncertain(spec.uncertain, spec.objective.label, regions)
     shared: list[SharedPair] = []
     if spec.share is not None:
         for i, j, km in neighbours(tuple(regions), spec.share.max_km):

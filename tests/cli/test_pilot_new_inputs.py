@@ -38,11 +38,32 @@ def _broken(kind: str, folder: Path) -> tuple[dict[str, Any], str, str]:
         twin["name"] = "east"
         paths[2].write_text(yaml.safe_dump(twin), encoding="utf-8")
         return doc, "share", "west+east"
-    doc["uncertain"] = {"worlds": 8, "inputs": {"behaviour.decay.scale": {"low": 30, "high": 20}}}
-    return doc, "uncertain.inputs.behaviour.decay.scale", "20"
+    doc.pop("share")
+    inputs: dict[str, Any] = {"behaviour.decay.scale": {"low": 20, "high": 30}}
+    doc["uncertain"] = {"worlds": 8, "inputs": inputs}
+    if kind == "uncertain_range":
+        inputs["behaviour.decay.scale"] = {"low": 30, "high": 20}
+        return doc, "uncertain.inputs.behaviour.decay.scale", "20"
+    if kind == "uncertain_path":
+        inputs["areas.nowhere.population"] = {"low": 1, "high": 2}
+        return doc, "uncertain.inputs.areas.nowhere.population", "no region's scenario"
+    if kind == "uncertain_kpi":
+        doc["uncertain"]["kpi"] = "served_per_yr"
+        return doc, "uncertain.kpi", "served_per_yr"
+    if kind == "uncertain_unit":
+        inputs["sites.mobile-pilot.speed"] = {"low": 1, "high": 2}
+        return doc, "uncertain.inputs.sites.mobile-pilot.speed", "setup_minutes"
+    if kind == "uncertain_corner":
+        inputs["areas.west-listed.population"] = {"low": -100, "high": 300}
+        return doc, "uncertain.inputs.areas.west-listed.population.low", "region west"
+    doc["uncertain"]["wrolds"] = 8
+    return doc, "uncertain.wrolds", "worlds"
 
 
-KINDS = ["share_choose", "share_km", "share_misspelt", "share_differ", "share_ids"]
+KINDS = [
+    "share_choose", "share_km", "share_misspelt", "share_differ", "share_ids", "uncertain_range",
+    "uncertain_path", "uncertain_kpi", "uncertain_unit", "uncertain_corner", "uncertain_misspelt",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
