@@ -99,6 +99,37 @@ def _shared_blocks(result: PilotResult) -> list[Block]:
     ]
 
 
+def _robust_blocks(result: PilotResult) -> list[Block]:
+    """How often each region is in the top set across the worlds (``uncertain:``), or nothing."""
+    if result.robustness is None:
+        return []
+    rows = [
+        [
+            row.region,
+            f"{row.in_top} of {row.worlds}",
+            f"{row.share:.0%} ({row.share_low:.0%} to {row.share_high:.0%})",
+            f"{row.benefit_mean:,.0f}",
+            f"{row.benefit_min:,.0f} to {row.benefit_max:,.0f}",
+        ]
+        for row in result.robustness.itertuples(index=False)
+    ]
+    header = ["region", f"in the top {result.choose}", "share (Wilson CI)", "mean benefit", "range"]
+    return [
+        Heading("Across plausible worlds"),
+        Paragraph(
+            text(
+                "Each region's timetable and its baseline in every world of the file's ",
+                code("uncertain:"),
+                " block (the same worlds for every region; ",
+                code("worlds.csv"),
+                "); a region is in a world's top set when its mean benefit there is among the ",
+                f"{result.choose} largest.",
+            )
+        ),
+        plain_table(header, rows, "How often each region is in the top set"),
+    ]
+
+
 def report_document(result: PilotResult) -> Document:
     """``pilot.md`` as a document: the verdict, the ranking, the figures, the method."""
     t = result.ranking
@@ -134,6 +165,7 @@ def report_document(result: PilotResult) -> Document:
         ),
         plain_table(header, rows, "Regions ranked by mean benefit"),
         *_shared_blocks(result),
+        *_robust_blocks(result),
         Heading("Candidates and benefits"),
         FigureBlock(
             "pilot-map",

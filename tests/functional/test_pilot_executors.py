@@ -20,9 +20,17 @@ from tests.pilot_support import pilot_document, write_regions
 
 def test_ranking_is_identical_with_local_workers_and_a_dask_cluster(tmp_path):
     pytest.importorskip("distributed")
-    paths = write_regions(tmp_path, {"near": 6, "far": 24}, days=14)
+    # a shared pair (west and east, 13 km apart) and 4 plausible worlds too
+    towns = {"far": 24, "west": 10, "east": -10}
+    paths = write_regions(tmp_path, towns, days=7, shifts={"far": -200, "east": 20})
+    worlds = {
+        "worlds": 4,
+        "replications": 2,
+        "inputs": {"behaviour.decay.scale": {"low": 20, "high": 40}},
+    }
+    doc = pilot_document(paths, seed=3, choose=2, share={"max_km": 40}, uncertain=worlds)
     pilot_file = tmp_path / "small.pilot.yaml"
-    pilot_file.write_text(yaml.safe_dump(pilot_document(paths, seed=3)), encoding="utf-8")
+    pilot_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
     local = p.pilot(pilot_file, workers=1, out=tmp_path / "local", progress=False)
     # in a process of its own: dask's threads would stay in this one
     proc = subprocess.run(
@@ -34,7 +42,8 @@ def test_ranking_is_identical_with_local_workers_and_a_dask_cluster(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert local.statement in proc.stdout
-    for name in ("ranking.csv", "far-pilot.sweep.yaml", "far-pilot-scenario.yaml"):
+    names = ["ranking.csv", "shared.csv", "robustness.csv", "worlds.csv", "far-pilot.sweep.yaml"]
+    for name in names + ["west-east-shared-pilot.sweep.yaml", "west-east-shared-base.yaml"]:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
