@@ -193,7 +193,7 @@ def robustness(
 
 def robust_sentence(table: pd.DataFrame, choose: int, names: dict[str, str], level: str) -> str:
     """The verdict's line: "Across N plausible worlds, A is in the top two in 100% (…), …"."""
-    top = "the top two" if choose == 2 else "first"
+    top = "in the top two" if choose == 2 else "first"
     n = int(table["worlds"].iloc[0])
     parts = [
         f"{names.get(row.region, row.region)} {row.share:.0%} ({row.share_low:.0%} to "

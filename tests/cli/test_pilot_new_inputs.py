@@ -83,3 +83,15 @@ def test_bad_new_pilot_inputs_exit_2_with_one_line(tmp_path, capsys, kind):
     assert value in lines[0], lines[0]
     assert captured.out == ""
     assert not out.exists()
+
+
+def test_validate_lists_the_shared_pairs_and_the_worlds(tmp_path, capsys):
+    paths = write_regions(tmp_path, TOWNS, days=7, shifts=SHIFTS)
+    worlds = {"worlds": 8, "inputs": {"behaviour.decay.scale": {"low": 20, "high": 30}}}
+    doc = pilot_document(paths, choose=2, share={"max_km": 40}, uncertain=worlds)
+    path = tmp_path / "pilot.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "shared pairs within 40 km: west+east (13 km)" in out
+    assert "uncertain: 8 world(s) x 3 replication(s), 1 input(s)" in out
