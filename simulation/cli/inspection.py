@@ -49,6 +49,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if loaded.spec.share is not None:
             pairs = ", ".join(f"{p.name} ({p.road_km:.0f} km)" for p in loaded.shared)
             print(f"shared pairs within {loaded.spec.share.max_km:g} km: {pairs or 'none'}")
+            for pair, reason in loaded.unshared:
+                print(f"not shared: {pair} ({reason})")
         if loaded.spec.uncertain is not None:
             u = loaded.spec.uncertain
             print(

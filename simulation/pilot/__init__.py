@@ -83,6 +83,8 @@ class PilotResult:
         ``choose`` across the plausible worlds, else ``None``.
     worlds
         ``worlds.csv`` (with ``uncertain:``): every region's benefit in every world.
+    unshared
+        Neighbours within ``share.max_km`` that cannot share a unit, with the reason.
     """
 
     name: str
@@ -107,6 +109,7 @@ class PilotResult:
     shared_pilot: str | None = None
     robustness: pd.DataFrame | None = None
     worlds: pd.DataFrame | None = None
+    unshared: tuple[tuple[str, str], ...] = ()
 
 
 def _display(region: Region) -> str:
@@ -121,6 +124,15 @@ def _centre(region: Region) -> tuple[float, float]:
     lat = sum(a.location.lat * a.population for a in areas) / total
     lon = sum(a.location.lon * a.population for a in areas) / total
     return float(lat), float(lon)
+
+
+def _spec_record(spec: PilotSpec) -> dict[str, Any]:
+    """The spec for ``manifest.json``; the optional blocks only when given (as before them)."""
+    record = spec.model_dump(mode="json")
+    for key in ("share", "uncertain"):
+        if record.get(key) is None:
+            record.pop(key, None)
+    return record
 
 
 def pilot(
@@ -210,6 +222,8 @@ def _pilot(
         selection.guaranteed,
         names,
     )
+    for pair, reason in loaded.unshared:
+        log.warning("%s: not shared: %s", pair, reason)
     options: list[SharedOption] = []
     shared: pd.DataFrame | None = None
     chosen: str | None = None
@@ -270,11 +284,12 @@ def _pilot(
         folder=folder,
         source=loaded.source,
         centres={r.name: _centre(r) for r in regions},
-        spec=spec.model_dump(mode="json"),
+        spec=_spec_record(spec),
         runs=sum(r.evaluator.runs for r in [*regions, *(o.region for o in options)]),
         shared=shared,
         shared_pilot=chosen,
         robustness=robust.table if robust else None,
+        unshared=loaded.unshared,
         worlds=robust.worlds if robust else None,
     )
     result.runs += robust.runs if robust else 0

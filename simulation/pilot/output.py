@@ -67,8 +67,21 @@ def region_files(region: Region, folder: Path) -> dict[str, Any]:
 
 def _shared_blocks(result: PilotResult) -> list[Block]:
     """The shared pairs' table (with ``share:``), or nothing."""
+    unshared = [
+        Paragraph(text(f"Not shared: {pair} ({reason}).")) for pair, reason in result.unshared
+    ]
     if result.shared is None:
-        return []
+        if result.spec.get("share") is None:
+            return []
+        return [
+            Heading("One unit shared by two neighbouring regions"),
+            Paragraph(
+                text(
+                    f"No two regions within {result.spec['share']['max_km']:g} km can share a unit."
+                )
+            ),
+            *unshared,
+        ]
     rows = [
         [
             row.pair,
@@ -96,6 +109,7 @@ def _shared_blocks(result: PilotResult) -> list[Block]:
             )
         ),
         plain_table(header, rows, "Shared pairs by benefit"),
+        *unshared,
     ]
 
 
@@ -256,9 +270,11 @@ def write_outputs(
             figures += [f"figures/{name}.png", f"figures/{name}.svg"]
         rows = {"ranking.csv": len(table)}
         extra: dict[str, Any] = {}
+        if result.spec.get("share") is not None:
+            extra["shared_pilot"] = result.shared_pilot
+            extra["unshared"] = {pair: reason for pair, reason in result.unshared}
         if result.shared is not None:
             rows["shared.csv"] = len(result.shared)
-            extra["shared_pilot"] = result.shared_pilot
         if result.robustness is not None and result.worlds is not None:
             rows["robustness.csv"] = len(result.robustness)
             rows["worlds.csv"] = len(result.worlds)

@@ -8,9 +8,10 @@ kilometres × the scenarios' ``travel.detour_factor``, as the model counts trave
 propose search finds one unit's timetable within the same budget, its stops in either region.
 
 Two regions can share a unit only if their scenarios agree on everything but their areas and
-sites (calendar, errands, demand profile, travel, behaviour) and neither uses a travel matrix;
-otherwise the pilot file is refused at ``share`` (the combined scenario would not be the model
-of either region). Area and site ids must not repeat across the two.
+sites (calendar, errands, demand profile, travel, behaviour), neither uses a travel matrix and
+no area or site id repeats across the two (else the combined scenario would be the model of
+neither). Neighbours that cannot are **not shared**: the pilot lists them with the reason
+(``servicesim validate``, the log, ``pilot.md`` and ``manifest.json``) and goes on.
 """
 
 from __future__ import annotations
@@ -89,39 +90,33 @@ def _combined_document(a: Propose, b: Propose) -> dict[str, Any]:
     return doc
 
 
+def why_not(a: Propose, b: Propose) -> str | None:
+    """Why two regions' scenarios cannot be combined into one, or ``None`` if they can."""
+    differ = _differences(a.scenario, b.scenario)
+    if differ:
+        return f"their scenarios differ in {', '.join(differ)}"
+    if a.scenario.travel.matrix is not None:
+        return "a travel matrix does not cover the other region's sites"
+    ids = {x.id for x in (*a.scenario.areas, *a.scenario.sites)}
+    repeated = sorted(ids & {x.id for x in (*b.scenario.areas, *b.scenario.sites)})
+    if repeated:
+        return f"ids used by both ({', '.join(repeated[:3])})"
+    return None
+
+
 def shared_pair(a: Propose, b: Propose, km: float, seed: int) -> SharedPair:
     """The shared pair of two regions' propose documents (``seed``: the pair's root seed).
 
     Raises
     ------
     ScenarioError
-        At ``share`` when the two scenarios cannot be combined into one.
+        At ``share`` when the two scenarios cannot be combined into one (:func:`why_not`).
     """
     name = f"{a.name}+{b.name}"
-    where = ("share",)
-    differ = _differences(a.scenario, b.scenario)
-    if differ:
+    reason = why_not(a, b)
+    if reason is not None:
         raise ScenarioError(
-            f"regions {a.name} and {b.name} are {km:.0f} km apart but cannot share one unit: "
-            f"their scenarios' {', '.join(differ)} differ (lower share.max_km or align them)",
-            where,
-            name,
-        )
-    if a.scenario.travel.matrix is not None:
-        raise ScenarioError(
-            f"regions {a.name} and {b.name} cannot share one unit: a travel matrix does not "
-            "cover the other region's sites",
-            where,
-            name,
-        )
-    ids = {x.id for x in (*a.scenario.areas, *a.scenario.sites)}
-    repeated = sorted(ids & {x.id for x in (*b.scenario.areas, *b.scenario.sites)})
-    if repeated:
-        raise ScenarioError(
-            f"regions {a.name} and {b.name} cannot share one unit: ids used by both "
-            f"({', '.join(repeated[:3])})",
-            where,
-            name,
+            f"regions {a.name} and {b.name} cannot share one unit: {reason}", ("share",), name
         )
     document = _combined_document(a, b)
     scenario = scenario_from_dict(document, None, None)

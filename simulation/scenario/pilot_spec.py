@@ -30,7 +30,7 @@ from pydantic import (
 from simulation.scenario.documents import check_kind
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
-from simulation.scenario.pilot_share import SharedPair, neighbours, shared_pair
+from simulation.scenario.pilot_share import SharedPair, neighbours, shared_pair, why_not
 from simulation.scenario.pilot_worlds import check_uncertain
 from simulation.scenario.propose_loading import Propose, load_propose
 from simulation.scenario.propose_spec import (
@@ -155,6 +155,8 @@ class Pilot:
         The pilot's root seed (each region's simulations use a seed derived from it).
     shared
         The shared pairs (``share:``): neighbouring regions with one combined scenario each.
+    unshared
+        Neighbours within ``share.max_km`` that cannot share a unit: ``(pair, reason)``.
     """
 
     spec: PilotSpec
@@ -163,6 +165,7 @@ class Pilot:
     regions: tuple[Propose, ...]
     seed: int
     shared: tuple[SharedPair, ...] = ()
+    unshared: tuple[tuple[str, str], ...] = ()
 
 
 def region_document(spec: PilotSpec, base: Path, seed: int) -> dict[str, Any]:
@@ -248,11 +251,18 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
     if spec.uncertain is not None:
         check_uncertain(spec.uncertain, spec.objective.label, regions)
     shared: list[SharedPair] = []
+    unshared: list[tuple[str, str]] = []
     if spec.share is not None:
         for i, j, km in neighbours(tuple(regions), spec.share.max_km):
+            reason = why_not(regions[i], regions[j])
+            if reason is not None:
+                unshared.append((f"{regions[i].name}+{regions[j].name}", reason))
+                continue
             key = "+".join(sorted((regions[i].name, regions[j].name)))  # not by position
             shared.append(shared_pair(regions[i], regions[j], km, region_seed(seed, key)))
-    return Pilot(spec, where, spec.name or default, tuple(regions), seed, tuple(shared))
+    return Pilot(
+        spec, where, spec.name or default, tuple(regions), seed, tuple(shared), tuple(unshared)
+    )
 
 
 def _region_error(exc: ScenarioError, i: int, region: str) -> ScenarioError:
