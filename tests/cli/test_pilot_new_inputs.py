@@ -108,3 +108,15 @@ def test_neighbours_that_cannot_share_a_unit_are_listed_with_the_reason(tmp_path
     out = capsys.readouterr().out
     assert "shared pairs within 40 km: none" in out
     assert f"not shared: west+east ({reason})" in out
+
+
+def test_the_2022_file_shares_linkoping_and_norrkoping_and_has_plausible_worlds():
+    from simulation.scenario.pilot_spec import load_pilot
+    from tests.conftest import ROOT
+
+    full = load_pilot(ROOT / "configs" / "sweden" / "pilot-2022.yaml")
+    assert [(p.name, round(p.road_km)) for p in full.shared] == [("linkoping+norrkoping", 50)]
+    assert full.unshared == (("sodertalje+stockholm", "their scenarios differ in errands"),)
+    assert full.spec.uncertain is not None
+    assert full.spec.uncertain.world_count() == 16
+    assert "sites.mobile-pilot.setup_minutes" in full.spec.uncertain.inputs
