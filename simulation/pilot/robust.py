@@ -159,26 +159,51 @@ def robustness(
             on_stage(f"{r.name}: {len(values)} worlds")
         benefits[r.name], made = region_benefits(r, spec, values, executor)
         runs += made
-    names = [r.name for r in regions]
     worlds = pd.DataFrame(values, columns=list(spec.inputs))
     worlds.insert(0, "world", np.arange(len(values)))
+    tops, table = top_table(benefits, choose, level)
+    for name, b in benefits.items():
+        worlds[f"benefit:{name}"] = b
+    worlds["top"] = ["+".join(t) for t in tops]
+    return Robustness(worlds, table, runs)
+
+
+def top_table(
+    benefits: dict[str, np.ndarray], choose: int, level: float
+) -> tuple[list[list[str]], pd.DataFrame]:
+    """Each world's top set and ``robustness.csv`` from the regions' benefits per world.
+
+    Parameters
+    ----------
+    benefits
+        Region name → its mean benefit in every world (regions in file order).
+    choose
+        Size of the top set (equal benefits: the region listed first).
+    level
+        Confidence level of the Wilson intervals.
+
+    Returns
+    -------
+    tuple
+        The top set of every world (best first), and one row per region, most often in the
+        top set first (then by mean benefit, then file order).
+    """
+    names = list(benefits)
+    count = len(next(iter(benefits.values()))) if benefits else 0
     tops = []
-    for w in range(len(values)):
+    for w in range(count):
         order = sorted(names, key=lambda name: (-benefits[name][w], names.index(name)))
         tops.append(order[:choose])
-    for name in names:
-        worlds[f"benefit:{name}"] = benefits[name]
-    worlds["top"] = ["+".join(t) for t in tops]
     rows = []
     for name in names:
         hits = sum(name in t for t in tops)
-        low, high = _wilson(hits, len(values), level)
+        low, high = _wilson(hits, count, level)
         rows.append(
             {
                 "region": name,
-                "worlds": len(values),
+                "worlds": count,
                 "in_top": hits,
-                "share": hits / len(values),
+                "share": hits / count,
                 "share_low": low,
                 "share_high": high,
                 "benefit_mean": float(np.mean(benefits[name])),
@@ -188,7 +213,7 @@ def robustness(
         )
     table = pd.DataFrame(rows)
     table = table.sort_values(["in_top", "benefit_mean"], ascending=False, kind="stable")
-    return Robustness(worlds, table.reset_index(drop=True), runs)
+    return tops, table.reset_index(drop=True)
 
 
 def robust_sentence(table: pd.DataFrame, choose: int, names: dict[str, str], level: str) -> str:
