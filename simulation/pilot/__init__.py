@@ -8,9 +8,15 @@ The pipeline (method, formulas and limits in ``docs/pilot.md``):
    machinery and estimates its benefit on fresh replications.
 3. :mod:`~simulation.pilot.rinott` selects the best ``choose`` regions with Rinott's
    two-stage procedure (independent regions, unequal variances).
-4. :mod:`~simulation.pilot.output` writes ``ranking.csv``, the selected regions' scenario
-   and sweep files, the figures and ``pilot.md``; :mod:`~simulation.pilot.verdict` says it
-   in words.
+4. With ``share:``, :mod:`~simulation.pilot.shared` finds one unit's timetable for every
+   pair of neighbouring regions (:mod:`~simulation.scenario.pilot_share`) and compares it
+   per unit with the two separately selected regions.
+5. With ``uncertain:``, :mod:`~simulation.pilot.robust` runs every region's timetable in the
+   plausible worlds and counts how often each region is in the top ``choose``.
+6. :mod:`~simulation.pilot.output` writes ``ranking.csv``, the selected regions' scenario
+   and sweep files (``shared.csv``, ``robustness.csv``, ``worlds.csv`` and the chosen pair's
+   files with the blocks), the figures and ``pilot.md``; :mod:`~simulation.pilot.verdict`
+   says it in words.
 
 Example::
 
