@@ -86,3 +86,23 @@ def test_pairs_are_the_regions_within_max_km_of_road(tmp_path):
     back = load_pilot(pilot_document(list(reversed(paths)), choose=2, share={}))
     assert back.shared[0].name == "east+west"
     assert back.shared[0].propose.seed == pair.propose.seed
+
+
+def test_neighbours_that_cannot_share_are_said_and_the_pilot_goes_on(tmp_path):
+    from tests.pilot_support import region
+
+    paths = write_regions(tmp_path, SAME_POINT, days=7, shifts=SHIFTS)
+    east = region("east", -10, 7, 20)
+    east["behaviour"]["decay"]["scale"] = 40  # not one model with west
+    paths[2].write_text(yaml.safe_dump(east), encoding="utf-8")
+    doc = pilot_document(paths, seed=1, choose=2, share={"max_km": 40})
+    result = p.pilot(doc, workers=1, out=tmp_path / "out", progress=False)
+    assert result.shared is None and result.shared_pilot is None
+    assert result.statement.startswith("Run the pilot in ")
+    report = (tmp_path / "out" / "pilot.md").read_text("utf-8")
+    assert "No two regions within 40 km can share a unit." in report
+    assert "Not shared: west+east (their scenarios differ in behaviour)." in report
+    manifest = yaml.safe_load((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["unshared"] == {"west+east": "their scenarios differ in behaviour"}
+    assert manifest["shared_pilot"] is None
+    assert not (tmp_path / "out" / "shared.csv").exists()
