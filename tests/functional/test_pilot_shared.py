@@ -26,10 +26,9 @@ APART = {"far": 24, "mid": 14, "west": -4, "east": 4}
 SHIFTS = {"far": -200, "mid": -400, "east": 20}  # km east: far and mid have no neighbour
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_one_unit_shared_by_two_towns_around_one_listed_area_is_the_pilot(tmp_path, seed):
+def test_one_unit_shared_by_two_towns_around_one_listed_area_is_the_pilot(tmp_path):
     paths = write_regions(tmp_path, SAME_POINT, days=14, shifts=SHIFTS)
-    doc = pilot_document(paths, seed=seed, choose=2, share={"max_km": 40})
+    doc = pilot_document(paths, seed=1, choose=2, share={"max_km": 40})
     result = p.pilot(doc, workers=1, out=tmp_path / "out", progress=False)
     assert result.shared_pilot == "west+east"
     row = result.shared.iloc[0]
