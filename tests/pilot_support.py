@@ -17,9 +17,15 @@ import yaml
 LAT, LON = 58.41, 15.62
 
 
-def region(name: str, km: float, days: int = 28) -> dict[str, Any]:
-    """The scenario of one synthetic region, its vulnerable area ``km`` east of the office."""
-    lon = LON + km / (111.32 * math.cos(math.radians(LAT)))
+def _east(km: float) -> float:
+    return km / (111.32 * math.cos(math.radians(LAT)))
+
+
+def region(name: str, km: float, days: int = 28, shift_km: float = 0.0) -> dict[str, Any]:
+    """The scenario of one synthetic region, its vulnerable area ``km`` east of the office;
+    the whole town lies ``shift_km`` east of the others' office (for neighbouring regions)."""
+    home = LON + _east(shift_km)
+    lon = home + _east(km)
     return {
         "name": name,
         "description": f"{name.title()}: vulnerable area {km:g} km from the office",
@@ -31,11 +37,11 @@ def region(name: str, km: float, days: int = 28) -> dict[str, Any]:
         "areas": [
             {"id": f"{name}-listed", "population": 3000, "location": {"lat": LAT, "lon": lon},
              "vulnerable": True, "demand": {"per_1000_per_year": 500}},
-            {"id": f"{name}-centre", "population": 3000, "location": {"lat": LAT, "lon": LON},
+            {"id": f"{name}-centre", "population": 3000, "location": {"lat": LAT, "lon": home},
              "demand": {"per_1000_per_year": 300}},
         ],
         "sites": [
-            {"id": f"{name}-office", "kind": "office", "location": {"lat": LAT, "lon": LON},
+            {"id": f"{name}-office", "kind": "office", "location": {"lat": LAT, "lon": home},
              "counters": 2, "opening_hours": {"mon-fri": ["09:00-16:00"]}},
         ],
         "travel": {"speed_kmh": 30, "detour_factor": 1.3, "max_travel_minutes": 90},
@@ -43,12 +49,19 @@ def region(name: str, km: float, days: int = 28) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write_regions(folder: Path, distances: dict[str, float], days: int = 28) -> list[Path]:
-    """Write one scenario file per region; return their paths in the given order."""
+def write_regions(
+    folder: Path,
+    distances: dict[str, float],
+    days: int = 28,
+    shifts: dict[str, float] | None = None,
+) -> list[Path]:
+    """Write one scenario file per region; return their paths in the given order (``shifts``:
+    km east of the common office for some regions)."""
     paths = []
     for name, km in distances.items():
         path = folder / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(region(name, km, days)), encoding="utf-8")
+        doc = region(name, km, days, (shifts or {}).get(name, 0.0))
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
         paths.append(path)
     return paths
 

@@ -46,6 +46,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"objective {loaded.spec.objective.label}, confidence "
             f"{loaded.spec.selection.confidence:g}, δ = {loaded.spec.selection.indifference:g}"
         )
+        if loaded.spec.share is not None:
+            pairs = ", ".join(f"{p.name} ({p.road_km:.0f} km)" for p in loaded.shared)
+            print(f"shared pairs within {loaded.spec.share.max_km:g} km: {pairs or 'none'}")
+            for pair, reason in loaded.unshared:
+                print(f"not shared: {pair} ({reason})")
+        if loaded.spec.uncertain is not None:
+            u = loaded.spec.uncertain
+            print(
+                f"uncertain: {u.world_count()} world(s) x {u.replications} replication(s), "
+                f"{len(u.inputs)} input(s)"
+            )
     elif kind == "build":
         from simulation.build import build_scenario
 

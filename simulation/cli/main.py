@@ -104,7 +104,7 @@ def console() -> None:
 
 def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Options that would do nothing are errors (exit 2), checked like the API's arguments."""
-    if args.command == "sweep":
+    if args.command in ("sweep", "pilot"):
         try:
             check_executor(args.executor, args.scheduler)
         except ArgumentError:

@@ -318,6 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: all cores)",
     )
     pilot.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a dask.distributed cluster",
+    )
+    pilot.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask scheduler address (tcp://host:8786); without it a local cluster is started",
+    )
+    pilot.add_argument(
         "--out", type=Path, default=None, help="output folder (default: results/<name>-pilot)"
     )
     pilot.add_argument("--force", action="store_true", help=FORCE_HELP)

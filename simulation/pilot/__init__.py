@@ -8,9 +8,15 @@ The pipeline (method, formulas and limits in ``docs/pilot.md``):
    machinery and estimates its benefit on fresh replications.
 3. :mod:`~simulation.pilot.rinott` selects the best ``choose`` regions with Rinott's
    two-stage procedure (independent regions, unequal variances).
-4. :mod:`~simulation.pilot.output` writes ``ranking.csv``, the selected regions' scenario
-   and sweep files, the figures and ``pilot.md``; :mod:`~simulation.pilot.verdict` says it
-   in words.
+4. With ``share:``, :mod:`~simulation.pilot.shared` finds one unit's timetable for every
+   pair of neighbouring regions (:mod:`~simulation.scenario.pilot_share`) and compares it
+   per unit with the two separately selected regions.
+5. With ``uncertain:``, :mod:`~simulation.pilot.robust` runs every region's timetable in the
+   plausible worlds and counts how often each region is in the top ``choose``.
+6. :mod:`~simulation.pilot.output` writes ``ranking.csv``, the selected regions' scenario
+   and sweep files (``shared.csv``, ``robustness.csv``, ``worlds.csv`` and the chosen pair's
+   files with the blocks), the figures and ``pilot.md``; :mod:`~simulation.pilot.verdict`
+   says it in words.
 
 Example::
 
@@ -34,12 +40,15 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.experiment.arguments import check_count, check_progress
+from simulation.experiment.arguments import check_count, check_executor, check_progress
 from simulation.experiment.batches import Executor
 from simulation.experiment.progress import Progress
+from simulation.measures.intervals import level_text
 from simulation.pilot.output import write_outputs
 from simulation.pilot.ranking import Region, find_timetable, ranking_table, rinott_selection
-from simulation.pilot.verdict import verdict
+from simulation.pilot.robust import robust_sentence, robustness
+from simulation.pilot.shared import SharedOption, choose_option, evaluate_pairs, shared_table
+from simulation.pilot.verdict import shared_verdict, verdict
 from simulation.propose.evaluator import Evaluator
 from simulation.results.lock import hold_folder
 from simulation.results.targets import check_target
@@ -70,6 +79,18 @@ class PilotResult:
         ``max_replications``).
     h
         Rinott's constant used.
+    shared
+        ``shared.csv`` (with ``share:``): one row per shared pair, else ``None``.
+    shared_pilot
+        The shared pair that is the pilot (it beats each of two separate units on average),
+        else ``None``.
+    robustness
+        ``robustness.csv`` (with ``uncertain:``): how often each region is in the top
+        ``choose`` across the plausible worlds, else ``None``.
+    worlds
+        ``worlds.csv`` (with ``uncertain:``): every region's benefit in every world.
+    unshared
+        Neighbours within ``share.max_km`` that cannot share a unit, with the reason.
     """
 
     name: str
@@ -90,6 +111,11 @@ class PilotResult:
     spec: dict[str, Any] = field(default_factory=dict)
     runs: int = 0
     wall_seconds: float = 0.0
+    shared: pd.DataFrame | None = None
+    shared_pilot: str | None = None
+    robustness: pd.DataFrame | None = None
+    worlds: pd.DataFrame | None = None
+    unshared: tuple[tuple[str, str], ...] = ()
 
 
 def _display(region: Region) -> str:
@@ -106,12 +132,23 @@ def _centre(region: Region) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
+def _spec_record(spec: PilotSpec) -> dict[str, Any]:
+    """The spec for ``manifest.json``; the optional blocks only when given (as before them)."""
+    record = spec.model_dump(mode="json")
+    for key in ("share", "uncertain"):
+        if record.get(key) is None:
+            record.pop(key, None)
+    return record
+
+
 def pilot(
     source: str | os.PathLike[str] | Mapping[str, Any],
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
     progress: bool | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> PilotResult:
     """Rank the candidate regions for a mobile-unit pilot and select the best ``choose``.
 
@@ -128,6 +165,12 @@ def pilot(
         Let ``out`` replace a result folder of another kind.
     progress
         ``None``: a progress bar on a terminal; ``True``: always; ``False``: never.
+    executor
+        ``local`` (worker processes) or ``dask`` (a dask.distributed cluster); the tables are
+        identical either way.
+    scheduler
+        Address of a running dask scheduler (``dask`` only); without it a local cluster of
+        ``workers`` processes is started for the command.
 
     Returns
     -------
@@ -141,6 +184,7 @@ def pilot(
     """
     workers = check_count(workers, "workers")
     progress = check_progress(progress)
+    check_executor(executor, scheduler)
     if out is not None and not isinstance(out, str | os.PathLike):
         raise TypeError(f"out: expected a path or None (got {out!r})")
     began = time.perf_counter()
@@ -149,43 +193,90 @@ def pilot(
     with hold_folder(folder):
         check_target(folder, "pilot", force)
         with Progress(None, f"pilot {loaded.name}", "run", show=progress) as bar:
-            return _pilot(loaded, workers, folder, bar, began)
+            with Executor(workers, executor, scheduler) as pool:  # one for every region
+                return _pilot(loaded, pool, workers or 1, folder, bar, began)
 
 
 def _pilot(
-    loaded: Pilot, workers: int | None, folder: Path, bar: Progress, began: float
+    loaded: Pilot, executor: Executor, workers: int, folder: Path, bar: Progress, began: float
 ) -> PilotResult:
     spec = loaded.spec
     sel = spec.selection
     regions: list[Region] = []
-    with Executor(workers) as executor:  # one set of workers for every region's search
-        for propose in loaded.regions:
-            bar.set_status(f"region {propose.name}: search")
-            evaluator = Evaluator(propose, executor, progress=bar)
-            evaluator.stage(f"{propose.name} search")
-            screening, best = find_timetable(propose, evaluator)
-            regions.append(Region(propose.name, propose, evaluator, screening, best))
-        selection = rinott_selection(
-            regions,
-            spec.choose,
-            sel.indifference,
-            sel.confidence,
-            sel.initial,
-            sel.max_replications,
-            on_stage=lambda s: bar.set_status(f"selection {s}"),
-        )
+    for propose in loaded.regions:
+        bar.set_status(f"region {propose.name}: search")
+        evaluator = Evaluator(propose, executor, progress=bar)
+        evaluator.stage(f"{propose.name} search")
+        screening, best = find_timetable(propose, evaluator)
+        regions.append(Region(propose.name, propose, evaluator, screening, best))
+    selection = rinott_selection(
+        regions,
+        spec.choose,
+        sel.indifference,
+        sel.confidence,
+        sel.initial,
+        sel.max_replications,
+        on_stage=lambda s: bar.set_status(f"selection {s}"),
+    )
     table = ranking_table(regions, selection, sel.confidence)
     names = {r.name: _display(r) for r in regions}
-    result = PilotResult(
-        name=loaded.name,
-        statement=verdict(
-            table,
+    statement = verdict(
+        table,
+        spec.objective.label,
+        sel.confidence,
+        sel.indifference,
+        selection.guaranteed,
+        names,
+    )
+    for pair, reason in loaded.unshared:
+        log.warning("%s: not shared: %s", pair, reason)
+    options: list[SharedOption] = []
+    shared: pd.DataFrame | None = None
+    chosen: str | None = None
+    if loaded.shared:
+        options = evaluate_pairs(
+            loaded.shared,
+            executor,
+            bar,
+            selection.stage.h,
+            sel.indifference,
+            sel.initial,
+            sel.max_replications,
+            on_stage=lambda s: bar.set_status(f"shared {s}"),
+        )
+        separate = [float(b) for b in table.loc[table["selected"], "benefit"]]
+        winner, per_unit = choose_option(options, separate)
+        chosen = winner.pair.name if winner else None
+        shared = shared_table(options, per_unit, chosen, sel.confidence)
+        top = shared.iloc[0]
+        parts = next(o.pair.parts for o in options if o.pair.name == top["pair"])
+        statement = shared_verdict(
+            statement,
+            top,
+            (names[parts[0]], names[parts[1]]),
+            chosen is not None,
+            per_unit,
+            [names[r] for r in selection.selected],
             spec.objective.label,
             sel.confidence,
             sel.indifference,
-            selection.guaranteed,
-            names,
-        ),
+        )
+    robust = None
+    if spec.uncertain is not None:
+        robust = robustness(
+            regions,
+            spec.uncertain,
+            loaded.seed,
+            spec.choose,
+            sel.confidence,
+            executor,
+            on_stage=lambda s: bar.set_status(f"worlds {s}"),
+        )
+        level = level_text(sel.confidence)
+        statement += " " + robust_sentence(robust.table, spec.choose, names, level)
+    result = PilotResult(
+        name=loaded.name,
+        statement=statement,
         ranking=table,
         selected=selection.selected,
         guaranteed=selection.guaranteed,
@@ -199,11 +290,17 @@ def _pilot(
         folder=folder,
         source=loaded.source,
         centres={r.name: _centre(r) for r in regions},
-        spec=spec.model_dump(mode="json"),
-        runs=sum(r.evaluator.runs for r in regions),
+        spec=_spec_record(spec),
+        runs=sum(r.evaluator.runs for r in [*regions, *(o.region for o in options)]),
+        shared=shared,
+        shared_pilot=chosen,
+        robustness=robust.table if robust else None,
+        unshared=loaded.unshared,
+        worlds=robust.worlds if robust else None,
     )
+    result.runs += robust.runs if robust else 0
     result.wall_seconds = time.perf_counter() - began
-    write_outputs(result, regions, workers or 1)
+    write_outputs(result, regions, workers, [o.region for o in options])
     log.info("pilot %s: %d run(s) in %.1f s", loaded.name, result.runs, result.wall_seconds)
     return result
 
@@ -215,7 +312,12 @@ def cli_handler(args: argparse.Namespace) -> int:
     out.write(f"pilot {args.pilot}: each region's best timetable, then Rinott's selection\n")
     out.flush()
     result = pilot(
-        Path(args.pilot), workers=args.workers, out=args.out, force=getattr(args, "force", False)
+        Path(args.pilot),
+        workers=args.workers,
+        out=args.out,
+        force=getattr(args, "force", False),
+        executor=getattr(args, "executor", "local"),
+        scheduler=getattr(args, "scheduler", None),
     )
     out.write(
         f"pilot {result.name}: {result.runs} simulation run(s) in {result.wall_seconds:.0f} s\n"
@@ -226,6 +328,13 @@ def cli_handler(args: argparse.Namespace) -> int:
             f"{mark} {row.rank:>2}  {row.region:<14} benefit {row.benefit:>8,.0f} "
             f"({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})  {row.timetable}\n"
         )
+    if result.shared is not None:
+        for row in result.shared.itertuples(index=False):
+            mark = "*" if row.chosen else " "
+            out.write(
+                f"{mark} shared {row.pair:<14} benefit {row.benefit:>8,.0f} "
+                f"({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})  {row.timetable}\n"
+            )
     out.write(result.statement + "\n")
     out.write(f"results written to {result.folder}/\n")
     return 0

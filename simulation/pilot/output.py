@@ -10,6 +10,7 @@ the pilot timetable, ready for ``servicesim run`` / ``servicesim sweep``), plus
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from simulation.results.files import (
     write_yaml,
     writing,
 )
+from simulation.scenario.names import slug
 
 if TYPE_CHECKING:
     from simulation.pilot import PilotResult
@@ -61,6 +63,85 @@ def region_files(region: Region, folder: Path) -> dict[str, Any]:
         scenario["name"] = f"{region.name}-pilot"
         out[f"{region.name}-pilot-scenario.yaml"] = scenario
     return out
+
+
+def _shared_blocks(result: PilotResult) -> list[Block]:
+    """The shared pairs' table (with ``share:``), or nothing."""
+    unshared = [
+        Paragraph(text(f"Not shared: {pair} ({reason}).")) for pair, reason in result.unshared
+    ]
+    if result.shared is None:
+        if result.spec.get("share") is None:
+            return []
+        return [
+            Heading("One unit shared by two neighbouring regions"),
+            Paragraph(
+                text(
+                    f"No two regions within {result.spec['share']['max_km']:g} km can share a unit."
+                )
+            ),
+            *unshared,
+        ]
+    rows = [
+        [
+            row.pair,
+            f"{row.road_km:.0f}",
+            row.timetable,
+            f"{row.benefit:,.0f} ({row.benefit_ci_low:,.0f} to {row.benefit_ci_high:,.0f})",
+            f"{row.separate_benefit_per_unit:,.0f}",
+            row.replications,
+            "yes" if row.chosen else "",
+        ]
+        for row in result.shared.itertuples(index=False)
+    ]
+    header = [
+        "pair", "road km", "timetable", "benefit of one shared unit (CI)",
+        "separate units: benefit per unit", "replications", "pilot",
+    ]  # fmt: skip
+    return [
+        Heading("One unit shared by two neighbouring regions"),
+        Paragraph(
+            text(
+                "Each pair of regions within the file's share.max_km gets one unit on the same "
+                "budget, its stops in either region (one combined scenario). It is the pilot "
+                "when its benefit exceeds the two separately selected regions' benefit per "
+                "unit (their mean); see docs/pilot.md."
+            )
+        ),
+        plain_table(header, rows, "Shared pairs by benefit"),
+        *unshared,
+    ]
+
+
+def _robust_blocks(result: PilotResult) -> list[Block]:
+    """How often each region is in the top set across the worlds (``uncertain:``), or nothing."""
+    if result.robustness is None:
+        return []
+    rows = [
+        [
+            row.region,
+            f"{row.in_top} of {row.worlds}",
+            f"{row.share:.0%} ({row.share_low:.0%} to {row.share_high:.0%})",
+            f"{row.benefit_mean:,.0f}",
+            f"{row.benefit_min:,.0f} to {row.benefit_max:,.0f}",
+        ]
+        for row in result.robustness.itertuples(index=False)
+    ]
+    header = ["region", f"in the top {result.choose}", "share (Wilson CI)", "mean benefit", "range"]
+    return [
+        Heading("Across plausible worlds"),
+        Paragraph(
+            text(
+                "Each region's timetable and its baseline in every world of the file's ",
+                code("uncertain:"),
+                " block (the same worlds for every region; ",
+                code("worlds.csv"),
+                "); a region is in a world's top set when its mean benefit there is among the ",
+                f"{result.choose} largest.",
+            )
+        ),
+        plain_table(header, rows, "How often each region is in the top set"),
+    ]
 
 
 def report_document(result: PilotResult) -> Document:
@@ -97,6 +178,8 @@ def report_document(result: PilotResult) -> Document:
             )
         ),
         plain_table(header, rows, "Regions ranked by mean benefit"),
+        *_shared_blocks(result),
+        *_robust_blocks(result),
         Heading("Candidates and benefits"),
         FigureBlock(
             "pilot-map",
@@ -130,21 +213,45 @@ def report_document(result: PilotResult) -> Document:
     return Document(f"Pilot {result.name}: where should the mobile unit run?", blocks)
 
 
-def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> None:
+def shared_files(region: Region, folder: Path) -> dict[str, Any]:
+    """The chosen shared pair's files: its combined base scenario, and the pilot scenario
+    and sweep on it (file name → document)."""
+    name = slug(region.name.replace("+", "-")) + "-shared"
+    base = f"{name}-base.yaml"
+    propose = replace(region.propose, base_path=folder.resolve() / base)
+    files = region_files(replace(region, name=name, propose=propose), folder)
+    return {base: region.propose.base_document, **files}
+
+
+def write_outputs(
+    result: PilotResult, regions: list[Region], workers: int, shared: list[Region] | None = None
+) -> None:
     """Write the result folder (atomically: a staging folder renamed into place)."""
     folder = Path(result.folder)
     writers: dict[str, Callable[[Path], object]] = {}
     table = result.ranking
     writers["ranking.csv"] = lambda p: table.to_csv(p, index=False)
+    files: dict[str, Any] = {}
     for r in regions:
         if r.name in result.selected:
-            for name, doc in region_files(r, folder).items():
-                if name.endswith("-scenario.yaml"):
-                    text = "# Pilot scenario written by `servicesim pilot` (see pilot.md).\n"
-                    text += yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
-                    writers[name] = partial(Path.write_text, data=text, encoding="utf-8")
-                else:
-                    writers[name] = partial(write_yaml, data=doc)
+            files.update(region_files(r, folder))
+    if result.shared is not None:
+        pairs = result.shared
+        writers["shared.csv"] = lambda p: pairs.to_csv(p, index=False)
+        for r in shared or []:
+            if r.name == result.shared_pilot:
+                files.update(shared_files(r, folder))
+    if result.robustness is not None and result.worlds is not None:
+        robust, worlds = result.robustness, result.worlds
+        writers["robustness.csv"] = lambda p: robust.to_csv(p, index=False)
+        writers["worlds.csv"] = lambda p: worlds.to_csv(p, index=False)
+    for name, doc in files.items():
+        if name.endswith("-scenario.yaml"):
+            text = "# Pilot scenario written by `servicesim pilot` (see pilot.md).\n"
+            text += yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+            writers[name] = partial(Path.write_text, data=text, encoding="utf-8")
+        else:
+            writers[name] = partial(write_yaml, data=doc)
     report = render_markdown(report_document(result))
     writers["pilot.md"] = partial(Path.write_text, data=report, encoding="utf-8")
     mapped = region_centres(result.centres, table)
@@ -161,6 +268,17 @@ def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> N
             with writing(folder / "figures" / name):
                 save_figure(fig, stage / "figures", name)
             figures += [f"figures/{name}.png", f"figures/{name}.svg"]
+        rows = {"ranking.csv": len(table)}
+        extra: dict[str, Any] = {}
+        if result.spec.get("share") is not None:
+            extra["shared_pilot"] = result.shared_pilot
+            extra["unshared"] = {pair: reason for pair, reason in result.unshared}
+        if result.shared is not None:
+            rows["shared.csv"] = len(result.shared)
+        if result.robustness is not None and result.worlds is not None:
+            rows["robustness.csv"] = len(result.robustness)
+            rows["worlds.csv"] = len(result.worlds)
+            extra["worlds"] = len(result.worlds)
         manifest = provenance(
             kind="pilot",
             name=result.name,
@@ -176,7 +294,8 @@ def write_outputs(result: PilotResult, regions: list[Region], workers: int) -> N
             workers=workers,
             wall_seconds=round(result.wall_seconds, 3),
             spec=result.spec,
-            checksums=folder_checksums(stage, [*writers, *figures], {"ranking.csv": len(table)}),
+            checksums=folder_checksums(stage, [*writers, *figures], rows),
+            **extra,
         )
         with writing(folder / "manifest.json"):
             write_json(stage / "manifest.json", manifest)

@@ -153,36 +153,39 @@ def rinott_selection(
     )
 
 
+def region_row(r: Region, level: float, sd: float, replications: int) -> dict[str, object]:
+    """One region's (or shared pair's) columns of ``ranking.csv`` after the region name."""
+    kpi = r.evaluator.kpis[0]
+    with_unit = r.proposal or BASELINE
+    base = t_interval(r.fresh(BASELINE, kpi), level)
+    unit = t_interval(r.fresh(with_unit, kpi), level)
+    gain = t_interval(r.benefit(), level)
+    staff = float(np.mean(r.fresh(with_unit, STAFF)) - np.mean(r.fresh(BASELINE, STAFF)))
+    staff_yr = staff * WEEKS_PER_YEAR
+    return {
+        "timetable": r.timetable,
+        "baseline": base[0],
+        "baseline_ci_low": base[2],
+        "baseline_ci_high": base[3],
+        "with_unit": unit[0],
+        "with_unit_ci_low": unit[2],
+        "with_unit_ci_high": unit[3],
+        "benefit": gain[0],
+        "benefit_ci_low": gain[2],
+        "benefit_ci_high": gain[3],
+        "benefit_sd_first_stage": sd,
+        "replications": replications,
+        "unit_staff_hours_per_yr": staff_yr,
+        "benefit_per_staff_hour": gain[0] / staff_yr if staff_yr > 0 else math.nan,
+    }
+
+
 def ranking_table(regions: list[Region], selection: Selection, level: float) -> pd.DataFrame:
     """``ranking.csv``: one row per region, ranked by mean benefit (see docs/pilot.md)."""
     rows: list[dict[str, object]] = []
     for i, r in enumerate(regions):
-        kpi = r.evaluator.kpis[0]
-        with_unit = r.proposal or BASELINE
-        base = t_interval(r.fresh(BASELINE, kpi), level)
-        unit = t_interval(r.fresh(with_unit, kpi), level)
-        gain = t_interval(r.benefit(), level)
-        staff = float(np.mean(r.fresh(with_unit, STAFF)) - np.mean(r.fresh(BASELINE, STAFF)))
-        staff_yr = staff * WEEKS_PER_YEAR
-        rows.append(
-            {
-                "region": r.name,
-                "timetable": r.timetable,
-                "baseline": base[0],
-                "baseline_ci_low": base[2],
-                "baseline_ci_high": base[3],
-                "with_unit": unit[0],
-                "with_unit_ci_low": unit[2],
-                "with_unit_ci_high": unit[3],
-                "benefit": gain[0],
-                "benefit_ci_low": gain[2],
-                "benefit_ci_high": gain[3],
-                "benefit_sd_first_stage": math.sqrt(selection.stage.variances[i]),
-                "replications": selection.replications[i],
-                "unit_staff_hours_per_yr": staff_yr,
-                "benefit_per_staff_hour": gain[0] / staff_yr if staff_yr > 0 else math.nan,
-            }
-        )
+        sd = math.sqrt(selection.stage.variances[i])
+        rows.append({"region": r.name, **region_row(r, level, sd, selection.replications[i])})
     table = pd.DataFrame(rows)
     means = [float(r["benefit"]) for r in rows]  # type: ignore[arg-type]
     order = sorted(range(len(rows)), key=lambda i: (-means[i], i))

@@ -17,11 +17,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from simulation.scenario.documents import check_kind
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.names import slug
+from simulation.scenario.pilot_share import SharedPair, neighbours, shared_pair, why_not
+from simulation.scenario.pilot_worlds import check_uncertain
 from simulation.scenario.propose_loading import Propose, load_propose
 from simulation.scenario.propose_spec import (
     Budget,
@@ -32,6 +42,7 @@ from simulation.scenario.propose_spec import (
 from simulation.scenario.pydantic_errors import from_pydantic
 from simulation.scenario.schema import Id, NonNeg, Positive
 from simulation.scenario.sweep_spec import KpiSpec
+from simulation.scenario.uncertain import UNCERTAIN_VOCABULARY, UncertainSpec
 from simulation.scenario.yaml_io import read_yaml
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -72,6 +83,13 @@ class PilotSelection(BaseModel):
         return self
 
 
+class PilotShare(BaseModel):
+    """One unit shared by two neighbouring regions (``share:``; needs ``choose: 2``)."""
+
+    model_config = _FROZEN
+    max_km: Positive = 60.0
+
+
 class PilotSpec(BaseModel):
     """A validated PILOT.yaml."""
 
@@ -84,6 +102,8 @@ class PilotSpec(BaseModel):
     choose: Literal[1, 2] = 1
     objective: KpiSpec = KpiSpec.model_validate(PILOT_OBJECTIVE)
     selection: PilotSelection
+    share: PilotShare | None = None
+    uncertain: UncertainSpec | None = None
     # 15 min, not propose's 30: with A9's decay half the demand is lost at 19.5 min, and at
     # 30 min the offices "cover" every listed area of 5 of the 11 Swedish regions
     screening: ScreeningSpec = ScreeningSpec(shortlist=2, catchment_minutes=15)
@@ -100,12 +120,21 @@ class PilotSpec(BaseModel):
             )
         return self
 
+    @field_validator("share")
+    @classmethod
+    def _share_needs_two(cls, share: PilotShare | None, info: ValidationInfo) -> PilotShare | None:
+        choose = info.data.get("choose")
+        if share is not None and choose is not None and choose < 2:
+            raise ValueError(f"a unit shared by two regions needs choose: 2, not {choose}")
+        return share
+
 
 def _vocabulary() -> list[str]:
     words: set[str] = set()
-    for model in (PilotSpec, PilotUnit, PilotSelection, Budget, ScreeningSpec, SearchSpec):
+    models = (PilotSpec, PilotUnit, PilotSelection, PilotShare, Budget, ScreeningSpec, SearchSpec)
+    for model in models:
         words.update(model.model_fields)
-    return sorted(words)
+    return sorted(words | set(UNCERTAIN_VOCABULARY))
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,10 @@ class Pilot:
         One :class:`~simulation.scenario.propose_loading.Propose` per region, in file order.
     seed
         The pilot's root seed (each region's simulations use a seed derived from it).
+    shared
+        The shared pairs (``share:``): neighbouring regions with one combined scenario each.
+    unshared
+        Neighbours within ``share.max_km`` that cannot share a unit: ``(pair, reason)``.
     """
 
     spec: PilotSpec
@@ -131,6 +164,8 @@ class Pilot:
     name: str
     regions: tuple[Propose, ...]
     seed: int
+    shared: tuple[SharedPair, ...] = ()
+    unshared: tuple[tuple[str, str], ...] = ()
 
 
 def region_document(spec: PilotSpec, base: Path, seed: int) -> dict[str, Any]:
@@ -213,7 +248,21 @@ def _resolve(spec: PilotSpec, where: str | None, base_dir: Path) -> Pilot:
         default = slug(stem.removesuffix(".pilot").removesuffix("-pilot")) or "pilot"
     else:
         default = "pilot"
-    return Pilot(spec, where, spec.name or default, tuple(regions), seed)
+    if spec.uncertain is not None:
+        check_uncertain(spec.uncertain, spec.objective.label, regions)
+    shared: list[SharedPair] = []
+    unshared: list[tuple[str, str]] = []
+    if spec.share is not None:
+        for i, j, km in neighbours(tuple(regions), spec.share.max_km):
+            reason = why_not(regions[i], regions[j])
+            if reason is not None:
+                unshared.append((f"{regions[i].name}+{regions[j].name}", reason))
+                continue
+            key = "+".join(sorted((regions[i].name, regions[j].name)))  # not by position
+            shared.append(shared_pair(regions[i], regions[j], km, region_seed(seed, key)))
+    return Pilot(
+        spec, where, spec.name or default, tuple(regions), seed, tuple(shared), tuple(unshared)
+    )
 
 
 def _region_error(exc: ScenarioError, i: int, region: str) -> ScenarioError:
