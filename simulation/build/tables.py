@@ -125,6 +125,30 @@ class Table:
             value = int(value)  # an id column that Parquet stored as numbers
         return str(value).strip()
 
+    def unique_id(self, row: int, seen: dict[str, int]) -> str:
+        """The row's ``id``, which is required and must not repeat an earlier row's.
+
+        Parameters
+        ----------
+        row
+            The record.
+        seen
+            Each id read so far → its row; the row's id is added.
+
+        Raises
+        ------
+        ScenarioError
+            For an empty id, or one that an earlier row has (naming where it first stood).
+        """
+        ident = self.text(row, "id", required=True)
+        assert ident is not None
+        if ident in seen:
+            raise self.error(
+                row, "id", f"duplicate id (first in {self.where(seen[ident], 'id')})", ident
+            )
+        seen[ident] = row
+        return ident
+
     def number(self, row: int, name: str, required: bool = False) -> float | None:
         """The cell as a finite number (a decimal comma is accepted)."""
         value = self.raw(row, name)
