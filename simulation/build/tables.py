@@ -114,12 +114,17 @@ class Table:
         value = self.records[row].get(self.column(name))
         return None if is_missing(value) else value
 
+    def _present(self, row: int, name: str, required: bool, what: str) -> Any:
+        """The cell as read (``None`` when empty), refusing an empty one that is ``required``."""
+        value = self.raw(row, name)
+        if value is None and required:
+            raise self.error(row, name, f"{what} is required here", "")
+        return value
+
     def text(self, row: int, name: str, required: bool = False) -> str | None:
         """The cell as stripped text."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a value")
         if value is None:
-            if required:
-                raise self.error(row, name, "a value is required here", "")
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # an id column that Parquet stored as numbers
@@ -151,10 +156,8 @@ class Table:
 
     def number(self, row: int, name: str, required: bool = False) -> float | None:
         """The cell as a finite number (a decimal comma is accepted)."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a number")
         if value is None:
-            if required:
-                raise self.error(row, name, "a number is required here", "")
             return None
         if isinstance(value, bool):
             raise self.error(row, name, "expected a number", value)
@@ -170,10 +173,8 @@ class Table:
 
     def integer(self, row: int, name: str, required: bool = False) -> int | None:
         """The cell as a whole number (``12 000`` and ``12000.0`` are accepted)."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a whole number")
         if value is None:
-            if required:
-                raise self.error(row, name, "a whole number is required here", "")
             return None
         try:
             number = self.number(row, name)
