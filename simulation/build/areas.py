@@ -85,13 +85,7 @@ def area_rows(
     rows: list[AreaRow] = []
     first: dict[str, int] = {}
     for i in range(len(table.records)):
-        ident = table.text(i, "id", required=True)
-        assert ident is not None
-        if ident in first:
-            raise table.error(
-                i, "id", f"duplicate id (first in {table.where(first[ident], 'id')})", ident
-            )
-        first[ident] = i
+        ident = table.unique_id(i, first)
         municipality = table.text(i, "municipality")
         if municipalities is not None and municipality not in municipalities:
             continue

@@ -153,13 +153,7 @@ def site_documents(
     origins: list[SiteOrigin] = []
     first: dict[str, int] = {}
     for i in range(len(sites.records)):
-        ident = sites.text(i, "id", required=True)
-        assert ident is not None
-        if ident in first:
-            raise sites.error(
-                i, "id", f"duplicate id (first in {sites.where(first[ident], 'id')})", ident
-            )
-        first[ident] = i
+        ident = sites.unique_id(i, first)
         kind = (sites.text(i, "kind") or "office").lower()
         if kind not in ("office", "mobile"):
             raise sites.error(i, "kind", "expected office or mobile", kind)

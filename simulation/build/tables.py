@@ -114,23 +114,50 @@ class Table:
         value = self.records[row].get(self.column(name))
         return None if is_missing(value) else value
 
+    def _present(self, row: int, name: str, required: bool, what: str) -> Any:
+        """The cell as read (``None`` when empty), refusing an empty one that is ``required``."""
+        value = self.raw(row, name)
+        if value is None and required:
+            raise self.error(row, name, f"{what} is required here", "")
+        return value
+
     def text(self, row: int, name: str, required: bool = False) -> str | None:
         """The cell as stripped text."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a value")
         if value is None:
-            if required:
-                raise self.error(row, name, "a value is required here", "")
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # an id column that Parquet stored as numbers
         return str(value).strip()
 
+    def unique_id(self, row: int, seen: dict[str, int]) -> str:
+        """The row's ``id``, which is required and must not repeat an earlier row's.
+
+        Parameters
+        ----------
+        row
+            The record.
+        seen
+            Each id read so far → its row; the row's id is added.
+
+        Raises
+        ------
+        ScenarioError
+            For an empty id, or one that an earlier row has (naming where it first stood).
+        """
+        ident = self.text(row, "id", required=True)
+        assert ident is not None
+        if ident in seen:
+            raise self.error(
+                row, "id", f"duplicate id (first in {self.where(seen[ident], 'id')})", ident
+            )
+        seen[ident] = row
+        return ident
+
     def number(self, row: int, name: str, required: bool = False) -> float | None:
         """The cell as a finite number (a decimal comma is accepted)."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a number")
         if value is None:
-            if required:
-                raise self.error(row, name, "a number is required here", "")
             return None
         if isinstance(value, bool):
             raise self.error(row, name, "expected a number", value)
@@ -146,10 +173,8 @@ class Table:
 
     def integer(self, row: int, name: str, required: bool = False) -> int | None:
         """The cell as a whole number (``12 000`` and ``12000.0`` are accepted)."""
-        value = self.raw(row, name)
+        value = self._present(row, name, required, "a whole number")
         if value is None:
-            if required:
-                raise self.error(row, name, "a whole number is required here", "")
             return None
         try:
             number = self.number(row, name)

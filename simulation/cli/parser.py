@@ -58,6 +58,47 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_workers(
+    parser: argparse.ArgumentParser, text: str = "worker processes (default: all cores)"
+) -> None:
+    parser.add_argument("--workers", "-w", type=_positive, default=None, help=text)
+
+
+def _add_out(parser: argparse.ArgumentParser, folder: str) -> None:
+    parser.add_argument("--out", type=Path, default=None, help=f"output folder (default: {folder})")
+
+
+def _add_seed(parser: argparse.ArgumentParser, owner: str) -> None:
+    parser.add_argument("--seed", type=_seed, default=None, help=f"root seed (default: {owner})")
+
+
+def _add_executor(command: argparse.ArgumentParser) -> None:
+    """``--executor`` and ``--scheduler``: where the runs go (``sweep``, ``pilot``)."""
+    command.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a dask.distributed cluster",
+    )
+    command.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask scheduler address (tcp://host:8786); without it a local cluster is started",
+    )
+
+
+def _add_search_command(
+    sub: argparse._SubParsersAction, name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A command that searches by simulation from one file of its own (``propose``, ``pilot``):
+    the file, ``--workers`` and an output folder ``results/<name>-<command>``."""
+    command = sub.add_parser(name, help=summary, description=description)
+    command.add_argument(name, help=f"{name.upper()}.yaml")
+    _add_workers(command)
+    _add_out(command, f"results/<name>-{name}")
+    return command
+
+
 def _confidence(text: str) -> float:
     try:
         value = float(text)
@@ -140,21 +181,14 @@ def _staff_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="one count per site for every period (best constant staffing)",
     )
-    staff.add_argument(
-        "--seed", type=_seed, default=None, help="root seed (default: the scenario's)"
-    )
+    _add_seed(staff, "the scenario's")
     staff.add_argument(
         "--same-days",
         action="store_true",
         help="one count per slot for all weekdays with the same opening hours (one mon-fri pattern)",
     )
-    staff.add_argument(
-        "--workers", "-w", type=_positive, default=None, help="worker processes (default 1)"
-    )
-    staff.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<name>-staff)"
-    )
-    staff.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _add_workers(staff, "worker processes (default 1)")
+    _add_out(staff, "results/<name>-staff")
     return staff
 
 
@@ -193,19 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="number of replications (default: 5 for a scenario, the file's own for a sweep)",
     )
-    run.add_argument("--seed", type=_seed, default=None, help="root seed (default: the scenario's)")
-    run.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<name>)"
-    )
-    run.add_argument(
-        "--workers",
-        "-w",
-        type=_positive,
-        default=None,
-        help="worker processes: replications of a scenario run in parallel "
+    _add_seed(run, "the scenario's")
+    _add_out(run, "results/<name>")
+    _add_workers(
+        run,
+        "worker processes: replications of a scenario run in parallel "
         "(default: 1 for a scenario, all cores for a sweep)",
     )
-    run.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     validate = sub.add_parser(
         "validate",
@@ -232,27 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run designs x factors x replications and compare them")
     sweep.add_argument("sweep", help="sweep YAML")
-    sweep.add_argument(
-        "--workers",
-        "-w",
-        type=_positive,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
-    sweep.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes, or a dask.distributed cluster",
-    )
-    sweep.add_argument(
-        "--scheduler",
-        default=None,
-        help="dask scheduler address (tcp://host:8786); without it a local cluster is started",
-    )
-    sweep.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<sweep name>)"
-    )
+    _add_workers(sweep)
+    _add_executor(sweep)
+    _add_out(sweep, "results/<sweep name>")
     sweep.add_argument(
         "--replications",
         "-r",
@@ -260,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="override the file's replications",
     )
-    sweep.add_argument("--seed", type=_seed, default=None, help="root seed (default: the sweep's)")
+    _add_seed(sweep, "the sweep's")
     sweep.add_argument(
         "--worlds",
         type=_positive,
@@ -270,7 +280,6 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--keep-visits", action="store_true", help="also keep every run's visit table"
     )
-    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     compare = sub.add_parser("compare", help="print the comparison table of a sweep folder")
     compare.add_argument("folder", type=Path, help="a sweep's result folder")
@@ -279,59 +288,30 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="write figures, report.md and report.html for a result folder"
     )
     report.add_argument("folder", type=Path, help="a run or sweep result folder")
-    for p in (run, sweep):
-        p.add_argument("--no-report", action="store_true", help="do not write figures and report")
-
-    propose = sub.add_parser(
+    propose = _add_search_command(
+        sub,
         "propose",
-        help="propose where and when mobile units should stop, and compare with hand-made designs",
-        description="Screen candidate stops (2SFCA + maximal covering), build a weekly timetable by "
+        "propose where and when mobile units should stop, and compare with hand-made designs",
+        "Screen candidate stops (2SFCA + maximal covering), build a weekly timetable by "
         "simulation (greedy + local improvement, common random numbers) and select the best against the "
         "baseline and the compare_with sweep's designs (Kim-Nelson). See docs/propose.md.",
     )
-    propose.add_argument("propose", help="PROPOSE.yaml")
-    propose.add_argument(
-        "--workers",
-        "-w",
-        type=_positive,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
-    propose.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<name>-propose)"
-    )
-    propose.add_argument("--force", action="store_true", help=FORCE_HELP)
     staff = _staff_parser(sub)
-    pilot = sub.add_parser(
+    pilot = _add_search_command(
+        sub,
         "pilot",
-        help="rank candidate regions for a mobile-unit pilot and select the best one or two",
-        description="For each region, find the unit's best timetable (as propose does), estimate "
+        "rank candidate regions for a mobile-unit pilot and select the best one or two",
+        "For each region, find the unit's best timetable (as propose does), estimate "
         "its benefit on fresh replications and select the best regions with Rinott's two-stage "
         "procedure. See docs/pilot.md.",
     )
-    pilot.add_argument("pilot", help="PILOT.yaml")
-    pilot.add_argument(
-        "--workers",
-        "-w",
-        type=_positive,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
-    pilot.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes, or a dask.distributed cluster",
-    )
-    pilot.add_argument(
-        "--scheduler",
-        default=None,
-        help="dask scheduler address (tcp://host:8786); without it a local cluster is started",
-    )
-    pilot.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<name>-pilot)"
-    )
-    pilot.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _add_executor(pilot)
+    # the options of every command that writes a result folder, last in its --help
     for p in (run, sweep, propose, staff, pilot):
+        p.add_argument("--force", action="store_true", help=FORCE_HELP)
+        if p in (run, sweep):
+            p.add_argument(
+                "--no-report", action="store_true", help="do not write figures and report"
+            )
         _add_quiet(p)
     return parser

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -67,25 +68,44 @@ def parse_opening_hours(spec: str | Mapping[str, Sequence[str]]) -> WeeklyHours 
     """
     if spec == "always":
         return None
-    days: list[list[tuple[float, float]] | None] = [None] * 7
-    # ranges first, then single days override them
     assert not isinstance(spec, str)  # "always" was handled above
+    days, _ = _by_weekday(spec, _opening_windows)
+    return tuple(tuple(_merge(day or [])) for day in days)
+
+
+_Window = TypeVar("_Window")
+_Values = TypeVar("_Values")
+
+
+def _by_weekday(
+    spec: Mapping[str, _Values],
+    parse: Callable[[str, _Values], list[_Window]],
+) -> tuple[list[list[_Window] | None], list[tuple[str, bool]]]:
+    """Each weekday's windows from a mapping keyed by day (``mon``) or range (``mon-fri``).
+
+    Ranges are read first and single days then override them; two ranges that name the same
+    day are an error. ``parse`` reads (and checks) the windows of one key.
+
+    Returns
+    -------
+    tuple
+        Per weekday (Monday first), its parsed windows (``None`` for a day no key names), and
+        the key that set it with whether that key is a range of several days.
+
+    Raises
+    ------
+    ScenarioError
+        With a path relative to the mapping (e.g. ``thu``).
+    """
+    days: list[list[_Window] | None] = [None] * 7
+    keys: list[tuple[str, bool]] = [("", False)] * 7
     keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
     for key, windows in keyed:
         try:
             indices = parse_day_key(key)
         except ValueError as exc:
             raise ScenarioError(str(exc), (str(key),), key) from None
-        parsed = []
-        for j, text in enumerate(windows):
-            try:
-                parsed.append(parse_window(text))
-            except ValueError as exc:
-                raise ScenarioError(str(exc), (str(key), j), text) from None
-        parsed.sort()
-        for j in range(1, len(parsed)):
-            if parsed[j][0] < parsed[j - 1][1]:
-                raise ScenarioError("opening windows overlap", (str(key),), list(windows))
+        parsed = parse(key, windows)
         single = "-" not in str(key)
         for d in indices:
             if days[d] is not None and not single:
@@ -95,7 +115,23 @@ def parse_opening_hours(spec: str | Mapping[str, Sequence[str]]) -> WeeklyHours 
                     key,
                 )
             days[d] = parsed
-    return tuple(tuple(_merge(day or [])) for day in days)
+            keys[d] = (str(key), len(indices) > 1)
+    return days, keys
+
+
+def _opening_windows(key: str, windows: Sequence[str]) -> list[tuple[float, float]]:
+    """The sorted opening windows of one day key; they must not overlap."""
+    parsed = []
+    for j, text in enumerate(windows):
+        try:
+            parsed.append(parse_window(text))
+        except ValueError as exc:
+            raise ScenarioError(str(exc), (str(key), j), text) from None
+    parsed.sort()
+    for j in range(1, len(parsed)):
+        if parsed[j][0] < parsed[j - 1][1]:
+            raise ScenarioError("opening windows overlap", (str(key),), list(windows))
+    return parsed
 
 
 def _merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -145,6 +181,27 @@ def _show_window(start: float, end: float) -> str:
     return f"{int(start) // 60:02d}:{int(start) % 60:02d}-{int(end) // 60:02d}:{int(end) % 60:02d}"
 
 
+def _staffing_windows(key: str, windows: Mapping[str, int]) -> list[tuple[float, float, int]]:
+    """The sorted staffing windows (start, end, counters) of one day key; they must not overlap."""
+    parsed = []
+    for text, count in windows.items():
+        try:
+            start, end = parse_window(text)
+        except ValueError as exc:
+            raise ScenarioError(str(exc), (str(key), str(text)), text) from None
+        parsed.append((start, end, int(count)))
+    parsed.sort()
+    for j in range(1, len(parsed)):
+        if parsed[j][0] < parsed[j - 1][1]:
+            raise ScenarioError(
+                f"staffing windows {_show_window(*parsed[j - 1][:2])} and "
+                f"{_show_window(*parsed[j][:2])} overlap",
+                (str(key),),
+                dict(windows),
+            )
+    return parsed
+
+
 def parse_staffing(
     spec: Mapping[str, Mapping[str, int]], weekly: WeeklyHours | None
 ) -> WeeklyStaffing:
@@ -159,40 +216,7 @@ def parse_staffing(
     ScenarioError
         With a path relative to the ``staffing`` value (e.g. ``thu``).
     """
-    days: list[list[tuple[float, float, int]] | None] = [None] * 7
-    keys: list[tuple[str, bool]] = [("", False)] * 7  # the key that set each day, a range?
-    keyed = sorted(spec.items(), key=lambda kv: "-" not in str(kv[0]))
-    for key, windows in keyed:
-        try:
-            indices = parse_day_key(key)
-        except ValueError as exc:
-            raise ScenarioError(str(exc), (str(key),), key) from None
-        parsed = []
-        for text, count in windows.items():
-            try:
-                start, end = parse_window(text)
-            except ValueError as exc:
-                raise ScenarioError(str(exc), (str(key), str(text)), text) from None
-            parsed.append((start, end, int(count)))
-        parsed.sort()
-        for j in range(1, len(parsed)):
-            if parsed[j][0] < parsed[j - 1][1]:
-                raise ScenarioError(
-                    f"staffing windows {_show_window(*parsed[j - 1][:2])} and "
-                    f"{_show_window(*parsed[j][:2])} overlap",
-                    (str(key),),
-                    dict(windows),
-                )
-        single = "-" not in str(key)
-        for d in indices:
-            if days[d] is not None and not single:
-                raise ScenarioError(
-                    f"day ranges overlap on {WEEKDAYS[d]}; give that day on its own instead",
-                    (str(key),),
-                    key,
-                )
-            days[d] = parsed
-            keys[d] = (str(key), len(indices) > 1)
+    days, keys = _by_weekday(spec, _staffing_windows)
     # checked once single days have overridden ranges: a range's windows need not fit a day
     # that is given on its own
     for d, parsed_day in enumerate(days):

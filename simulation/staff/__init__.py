@@ -33,6 +33,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,47 +228,28 @@ def staff(
     source_text = None if isinstance(source, Scenario | dict) else str(source)
     folder = Path(out) if out is not None else Path("results") / f"{scenario.name}-staff"
     layout = build_layout(scenario, granularity, chosen, constant, same_days)
-    if write:
-        with hold_folder(folder):
+    with hold_folder(folder) if write else nullcontext():
+        if write:
             check_target(folder, "staff", force)
-            return _staff(
-                scenario,
-                source_text,
-                layout,
-                tuple(parsed),
-                granularity,
-                confidence,
-                root,
-                replications,
-                verify,
-                workers,
-                min_counters,
-                max_counters,
-                max_iterations,
-                folder,
-                progress,
-                began,
-                write,
-            )
-    return _staff(
-        scenario,
-        source_text,
-        layout,
-        tuple(parsed),
-        granularity,
-        confidence,
-        root,
-        replications,
-        verify,
-        workers,
-        min_counters,
-        max_counters,
-        max_iterations,
-        folder,
-        progress,
-        began,
-        write,
-    )
+        return _staff(
+            scenario,
+            source_text,
+            layout,
+            tuple(parsed),
+            granularity,
+            confidence,
+            root,
+            replications,
+            verify,
+            workers,
+            min_counters,
+            max_counters,
+            max_iterations,
+            folder,
+            progress,
+            began,
+            write,
+        )
 
 
 def _staff(

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 
 from simulation.report.boundaries import municipality_of
 from simulation.report.plots.boundary_layer import draw_boundaries, in_sweden, municipality_bounds
+from simulation.report.plots.offices import draw_offices, office_handle, office_sites
 from simulation.report.plots.style import (
     GREY,
     LIGHT_GREY,
@@ -272,32 +273,21 @@ def _draw(
                 va="bottom",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
             )
-    offices = [s for s in sc.get("sites") or () if s.get("kind") != "mobile"]
-    if offices:
-        coll = ax.scatter(
-            [s["location"]["lon"] for s in offices],
-            [s["location"]["lat"] for s in offices],
-            marker="s",
-            s=70,
-            c=OFFICE_COLOUR,
-            edgecolors="white",
-            linewidths=1.0,
-            zorder=4,
+    offices = office_sites(sc)
+    draw_offices(ax, offices, size=70, edge_width=1.0)
+    for office in offices:
+        ax.annotate(
+            literal(f"{label(office)}\n({office['counters']} counters)"),
+            (office["location"]["lon"], office["location"]["lat"]),
+            xytext=(7, -6),
+            textcoords="offset points",
+            fontsize=7,
+            color=OFFICE_COLOUR,
+            ha="left",
+            va="top",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
-        coll.set_gid("offices")
-        for s in offices:
-            ax.annotate(
-                literal(f"{label(s)}\n({s['counters']} counters)"),
-                (s["location"]["lon"], s["location"]["lat"]),
-                xytext=(7, -6),
-                textcoords="offset points",
-                fontsize=7,
-                color=OFFICE_COLOUR,
-                ha="left",
-                va="top",
-                zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-            )
     windows = stop_windows(sc)
     for u, unit in enumerate(mobile_units(sc)):
         colour = mobile_colour(u)
@@ -385,19 +375,8 @@ def _legend(where: Axes, scenarios: Mapping[str, Scenario], largest: float, shad
                 label="vulnerable area",
             )
         )
-    if any(s.get("kind") != "mobile" for sc in scenarios.values() for s in sc.get("sites") or ()):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker="s",
-                markersize=8,
-                markerfacecolor=OFFICE_COLOUR,
-                markeredgecolor="white",
-                label="office",
-            )
-        )
+    if any(office_sites(sc) for sc in scenarios.values()):
+        handles.append(office_handle(8, "office"))
     names: dict[str, int] = {}
     for sc in scenarios.values():
         for u, unit in enumerate(mobile_units(sc)):

@@ -20,7 +20,8 @@ from matplotlib.lines import Line2D
 
 from simulation.report import boundaries
 from simulation.report.plots.boundary_layer import draw_boundaries
-from simulation.report.plots.style import OFFICE_COLOUR, literal, mobile_colour, new_figure, style
+from simulation.report.plots.offices import draw_offices, office_handle, office_sites
+from simulation.report.plots.style import literal, mobile_colour, new_figure, style
 from simulation.report.plots.tables import Scenario, location, mobile_units
 
 UNSERVED_CMAP = "YlOrRd"
@@ -85,19 +86,8 @@ def national_map(
         fig = new_figure(width=6.4, height=8.6, layout="compressed")
         ax = fig.add_subplot()
         draw_boundaries(ax, fill, municipality_width=0.25, county_width=0.8)
-        offices = [s for s in scenario.get("sites") or () if s.get("kind") != "mobile"]
-        if offices:
-            coll = ax.scatter(
-                [s["location"]["lon"] for s in offices],
-                [s["location"]["lat"] for s in offices],
-                marker="s",
-                s=10,
-                c=OFFICE_COLOUR,
-                edgecolors="white",
-                linewidths=0.3,
-                zorder=4,
-            )
-            coll.set_gid("offices")
+        offices = office_sites(scenario)
+        draw_offices(ax, offices, size=10, edge_width=0.3)
         for u, unit in enumerate(mobile_units(scenario)):
             stops = [location(scenario, stop) for stop in unit["schedule"]]
             xs = [p[0] for p in stops] + [stops[0][0]]
@@ -111,18 +101,7 @@ def national_map(
         ax.set_aspect(stretch, adjustable="box")
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker="s",
-                markersize=5,
-                markerfacecolor=OFFICE_COLOUR,
-                markeredgecolor="white",
-                label=f"office ({len(offices)})",
-            ),
-        ]
+        handles = [office_handle(5, f"office ({len(offices)})")]
         for u, unit in enumerate(mobile_units(scenario)):
             handles.append(
                 Line2D(
