@@ -6,7 +6,12 @@ Faults covered (each test fails on the one-file ``tools/build_sweden.py`` it rep
   ``data/sweden/offices.csv`` / ``regions.csv``, whose loaders check their columns;
 * the generator had its own haversine: distances now come from ``simulation.engine.geography``;
 * the YAML was written by a hand-made emitter: it now goes through ruamel.yaml, and the
-  generated default region must still equal the committed one in content (and bytes).
+  generated default region must still equal the committed one in content (and bytes);
+* ``national=False`` still built the national locality files (a local variable shadowed the
+  argument), so every test here paid for them.
+
+The unedited tables are built once per module (``region_files``): the tests that edit a copy
+compare against it, and the committed-files test checks it.
 """
 
 from __future__ import annotations
@@ -40,8 +45,17 @@ def _rewrite(source: Path, target: Path, edit) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def region_files(tmp_path_factory) -> dict[str, bytes]:
+    """The files ``build.build(..., national=False)`` writes from the committed tables, by
+    their path relative to the output folder (built once: each build takes seconds)."""
+    out = tmp_path_factory.mktemp("sweden-regions")
+    written = build.build(out, national=False)
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in written}
+
+
 # Fault: offices were Python constants; now an edited copy of offices.csv changes the output.
-def test_editing_a_copy_of_the_offices_table_moves_the_office(tmp_path):
+def test_editing_a_copy_of_the_offices_table_moves_the_office(tmp_path, region_files):
     def move_kista(header, rows):
         for row in rows:
             if row[1] == "stockholm-kista":
@@ -49,7 +63,7 @@ def test_editing_a_copy_of_the_offices_table_moves_the_office(tmp_path):
         return header, rows
 
     edited = _rewrite(OFFICES_CSV, tmp_path / "offices.csv", move_kista)
-    before = build.generate(national=False)
+    before = {name: text.decode("utf-8") for name, text in region_files.items()}
     after = build.generate(offices_csv=edited, national=False)
     kista = next(
         s for s in yaml.safe_load(after["stockholm.yaml"])["sites"] if s["id"] == "stockholm-kista"
@@ -139,10 +153,20 @@ def test_emitter_writes_comments_and_reads_back():
     assert yaml.safe_load(text) == doc
 
 
-def test_generated_default_region_equals_the_committed_one(tmp_path):
-    build.build(tmp_path, national=False)
+# Fault: `national = build_national(rows)` shadowed the argument, so national=False was ignored.
+def test_region_files_leave_out_the_national_locality_files(region_files):
+    assert "national.yaml" in region_files  # the national region file is cheap and always built
+    assert not [name for name in region_files if name.startswith("national-")]
+    committed = {p.name for p in SWEDEN.glob("national-*.yaml")}
+    assert "national-networks.sweep.yaml" in committed  # what national=True adds exists
+
+
+def test_generated_default_region_equals_the_committed_one(tmp_path, region_files):
     for name in ("region.yaml", "pilot.sweep.yaml"):
-        generated, committed = tmp_path / "default" / name, SWEDEN / "default" / name
+        generated = tmp_path / "default" / name
+        generated.parent.mkdir(exist_ok=True)
+        generated.write_bytes(region_files[f"default/{name}"])
+        committed = SWEDEN / "default" / name
         assert generated.read_bytes() == committed.read_bytes(), name
         packaged = ROOT / "simulation" / "data" / "default" / name
         assert packaged.read_bytes() == committed.read_bytes(), name

@@ -145,6 +145,7 @@ def test_national_validates_and_compiles():
     assert 2.8e6 < needs_per_year < 3.4e6
 
 
+@pytest.mark.slow  # the full build with the national locality files; sorted to start first
 def test_generator_output_equals_committed_files_and_is_deterministic(tmp_path):
     # determinism: the committed files were written by an earlier process, so equality with
     # them is equality across runs (one build here: the national locality files are slow)

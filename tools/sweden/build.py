@@ -94,9 +94,9 @@ def generate(
         files[f"{region.slug}-pilot.sweep.yaml"] = document(sh, sdoc, sc)
         if region.slug == DEFAULT_REGION:
             files.update(_default_files(region, b))
-    national = build_national(rows)
-    built.append(("national", national))
-    files["national.yaml"] = document(national.header, national.doc, national.comments)
+    nation = build_national(rows)
+    built.append(("national", nation))
+    files["national.yaml"] = document(nation.header, nation.doc, nation.comments)
     files["OVERVIEW.md"] = overview(built)
     if national:
         files.update(national_files(rows, localities_csv, network_csv))
