@@ -16,10 +16,13 @@ never by position in the run (docs/model.md section 13).
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
+from simulation.engine.attempt_seeds import PoolPrefix, attempt_states, generator_from_state
 from simulation.engine.choice import choose
 from simulation.engine.model import Engine, Visits, typed
 from simulation.engine.network import Network
@@ -46,10 +49,22 @@ def attempt_stream(
     world
         Sampled world of a robust comparison (one more word of the key; ``None``: none).
     """
-    words = _name_words(f"return/{area}")
+    words = _return_words(area)
     key = (replication, *words, need, attempt) + (() if world is None else (int(world),))
     seq = np.random.SeedSequence(entropy=seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(seq))
+
+
+@lru_cache(maxsize=65536)
+def _return_words(area: str) -> tuple[int, int]:
+    return _name_words(f"return/{area}")
+
+
+PRECOMPUTED_ATTEMPTS = 3
+"""Attempts (2, 3, ...) whose generators :meth:`ReturnAttempts.start` computes in one batch
+for the first attempts that fail before the run (no option, declined); at most this many."""
+
+_BATCH = 1 << 18  # rows per batch of precomputed generator states (bounds the temporaries)
 
 
 @dataclass
@@ -123,6 +138,10 @@ class ReturnAttempts:
         # attempts created but not yet chosen: (row, area, errand, need minute, patience, uniforms)
         self.pending: list[tuple[int, int, int, float, float, np.ndarray]] = []
         self.flush_at = np.inf  # when the next batch chooses (<= every pending need minute)
+        # generator states computed in one batch (attempt_seeds): first-attempt rows, sorted,
+        # and per attempt number one (rows, 4) array of states
+        self.pre_rows = array("q")
+        self.pre_states: dict[int, np.ndarray] = {}
 
     @property
     def watch_reneging(self) -> bool:
@@ -132,8 +151,59 @@ class ReturnAttempts:
     def start(self, engine: Engine, place: np.ndarray) -> None:
         """Attach to ``engine`` and create the returns of first attempts with no site."""
         self.engine = engine
-        for i in np.flatnonzero(place < 0).tolist():
+        failed = np.flatnonzero(place < 0)
+        self._precompute(failed)
+        for i in failed.tolist():
             self.on_fail(i, self.need_min[i])
+
+    def _precompute(self, rows: np.ndarray) -> None:
+        """Compute the generators' states of attempts 2.. of first attempts ``rows`` at once.
+
+        The same numbers as :func:`attempt_stream` gives one by one (``attempt_seeds``); about
+        three quarters of a national run's attempts come from first attempts that fail before
+        the run starts.
+        """
+        limits = [r.max_attempts for r in self.specs if r is not None]
+        if not limits or len(rows) == 0:
+            return
+        last = min(
+            PRECOMPUTED_ATTEMPTS, max(PRECOMPUTED_ATTEMPTS if m is None else m for m in limits)
+        )
+        keys = np.frombuffer(self.need_key, dtype=np.int64)[rows]
+        if int(keys.max()) > 0xFFFFFFFF:
+            return
+        areas = np.frombuffer(self.area, dtype=np.int64)[rows]
+        used, which = np.unique(areas, return_inverse=True)
+        ids = self.network.scenario.areas
+        prefixes = [
+            PoolPrefix(self.seed, (self.replication, *_return_words(ids[a].id)))
+            for a in used.tolist()
+        ]
+        world = () if self.world is None else (int(self.world),)
+        for attempt in range(2, last + 1):
+            states = np.empty((len(rows), 4), dtype=np.uint64)
+            for b in range(0, len(rows), _BATCH):
+                part = slice(b, b + _BATCH)
+                states[part] = attempt_states(prefixes, which[part], keys[part], (attempt, *world))
+            self.pre_states[attempt] = states
+        self.pre_rows = typed(rows, "q")
+
+    def _generator(self, need: int, attempt: int) -> np.random.Generator:
+        """The generator of attempt ``attempt`` of the need whose first attempt is row ``need``."""
+        states = self.pre_states.get(attempt)
+        if states is not None:
+            rows = self.pre_rows
+            k = bisect_left(rows, need)
+            if k < len(rows) and rows[k] == need:
+                return generator_from_state(states[k])
+        return attempt_stream(
+            self.seed,
+            self.replication,
+            self.network.scenario.areas[self.area[need]].id,
+            self.need_key[need],
+            attempt,
+            self.world,
+        )
 
     def need_of(self, i: int) -> int:
         """Row of the first attempt of visitor ``i``'s need."""
@@ -170,14 +240,7 @@ class ReturnAttempts:
             return None, t
         area = self.area[need]
         scenario = self.network.scenario
-        g = attempt_stream(
-            self.seed,
-            self.replication,
-            scenario.areas[area].id,
-            self.need_key[need],
-            attempt,
-            self.world,
-        )
+        g = self._generator(need, attempt)
         # fixed order of draws in the attempt's own generator (docs/model.md section 13)
         if g.random() >= spec.probability:
             return None, t

@@ -221,8 +221,13 @@ class _PerNeed:
         self.deferral = last["deferral_days"].to_numpy()
         self.attempt = last["attempt"].to_numpy()
         self.days = (last["start_min"].to_numpy() - first_need_min(v)[final]) / 1440.0
-        self.row_site = v["site"].cat.codes.to_numpy()
-        self.row_area = v["area"].cat.codes.to_numpy()
+        # return visits per area, counted once: a scope's figure is the sum over its areas
+        # (an exact integer count, the same as selecting its areas' rows)
+        row_area = v["area"].cat.codes.to_numpy()
+        returned = (self.attempts > 1) & (v["site"].cat.codes.to_numpy() >= 0)
+        self.returns_by_area = np.bincount(
+            row_area[returned], minlength=int(row_area.max()) + 1 if len(row_area) else 0
+        )
 
     def kpis(self, idx: np.ndarray, population: float | None, years: float) -> dict[str, float]:
         """Need KPIs by final outcome, and the return KPIs, of the needs ``idx``."""
@@ -236,10 +241,7 @@ class _PerNeed:
         )
         out.update(attempt_kpis(self.attempt[idx], self.outcome[idx], self.days[idx]))
         areas = np.unique(self.area[idx])
-        out["return_visits"] = return_visits(
-            self.attempts[np.isin(self.row_area, areas)],
-            self.row_site[np.isin(self.row_area, areas)],
-        )
+        out["return_visits"] = float(self.returns_by_area[areas].sum())
         return out
 
 
