@@ -371,11 +371,16 @@ class Engine(InjectedArrivals):
 
 
 def as_arrays(visits: Visits) -> dict[str, np.ndarray]:
-    """The engine's records as numpy columns."""
+    """The engine's records as numpy columns: views of the records' buffers, not copies.
+
+    A national run's records are tens of millions of values; the views let the visit table
+    use them without a second copy. The records must not grow afterwards (an ``array`` with
+    an exported buffer refuses to resize).
+    """
     return {
-        "start_min": np.frombuffer(visits.start, dtype=np.float64).copy(),
-        "end_min": np.frombuffer(visits.end, dtype=np.float64).copy(),
-        "leave_min": np.frombuffer(visits.leave, dtype=np.float64).copy(),
-        "outcome": np.frombuffer(visits.outcome, dtype=np.int8).copy(),
-        "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64).copy(),
+        "start_min": np.frombuffer(visits.start, dtype=np.float64),
+        "end_min": np.frombuffer(visits.end, dtype=np.float64),
+        "leave_min": np.frombuffer(visits.leave, dtype=np.float64),
+        "outcome": np.frombuffer(visits.outcome, dtype=np.int8),
+        "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64),
     }

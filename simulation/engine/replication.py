@@ -165,13 +165,15 @@ def run_visitors(
     specs = [site_spec(network, k) for k in range(len(network.scenario.sites))]
     deadline = v.arrival + v.patience
     visits = Visits.empty(v.service, np.where(np.isnan(deadline), np.inf, deadline))
+    del deadline
     for i in np.flatnonzero(v.place < 0).tolist():
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
         visits.outcome[i] = DECLINED
     if not network.scenario.has_returns:
         Engine(specs, arrivals, visits, horizon, check).run()
-        return visit_table(network, replication, v, site, as_arrays(visits))
+        del arrivals  # free the engine's inputs before the table is built (national peak)
+        return visit_table(network, replication, v, site, _records(visits))
     key = v.key if v.key is not None else np.arange(len(v.need), dtype=np.int64)
     attempts = ReturnAttempts(
         network,
@@ -189,7 +191,16 @@ def run_visitors(
     )
     attempts.start(engine, v.place)
     engine.run()
-    return attempt_table(network, replication, v, attempts, as_arrays(visits), site_of_place)
+    del engine, arrivals, site  # free the engine's inputs before the table is built
+    attempts.release()
+    return attempt_table(network, replication, v, attempts, _records(visits), site_of_place)
+
+
+def _records(visits: Visits) -> dict[str, np.ndarray]:
+    """The records as columns (views), with the engine's inputs of them released."""
+    rec = as_arrays(visits)
+    visits.service = visits.deadline = typed(())
+    return rec
 
 
 def attempt_table(
@@ -289,7 +300,6 @@ def visit_table(
     wait[joined] = rec["leave_min"][joined] - v.arrival[joined]
     wait[outcome == BALKED] = 0.0
     service = rec["end_min"] - rec["start_min"]
-    arrived = ~np.isnan(rec["queue_on_arrival"])
     site_names = [s.id for s in scenario.sites]
     return pd.DataFrame(
         {
@@ -308,7 +318,7 @@ def visit_table(
             "service_min": service,
             "travel_min": v.travel,
             "deferral_days": v.deferral_days,
-            "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
+            "queue_on_arrival": rec["queue_on_arrival"],  # NaN for those who never arrived
             "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
             "counted": v.need >= scenario.calendar.warmup_min,
         },

@@ -205,6 +205,15 @@ class ReturnAttempts:
             self.world,
         )
 
+    def release(self) -> None:
+        """Drop what only the run needed (per-need inputs, states); :attr:`log` stays."""
+        self.area = self.errand = self.need_key = typed((), "q")
+        self.need_min = typed(())
+        self.pre_rows = typed((), "q")
+        self.pre_states = {}
+        self.pending = []
+        self.engine = None
+
     def need_of(self, i: int) -> int:
         """Row of the first attempt of visitor ``i``'s need."""
         return i if i < self.first else self.log.need[i - self.first]
