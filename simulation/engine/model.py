@@ -198,7 +198,9 @@ class Engine(InjectedArrivals):
             if len(site.spec.staffing) > 1:
                 env.process(self._staff(site))
             # the true queue length needs the deadline heap only when people can give up
-            track = returns or any(deadline[i] != math.inf for i in visitors)
+            track = returns or bool(
+                (np.frombuffer(deadline, dtype=np.float64)[np.asarray(visitors)] != math.inf).any()
+            )
             env.process(self._arrivals(site, k, times, visitors, track))
         env.run(until=self.horizon)
         self._settle()
@@ -357,17 +359,18 @@ class Engine(InjectedArrivals):
             site.heap.clear()
 
     def _settle(self) -> None:
+        """Outcomes at the horizon, for all visitors at once (numpy views of the records)."""
         v = self.visits
-        horizon = self.horizon
-        for i, state in enumerate(v.outcome):
-            if state == WAITING:
-                if v.deadline[i] < horizon:
-                    v.outcome[i] = RENEGED
-                    v.leave[i] = v.deadline[i]
-                else:
-                    v.outcome[i] = PENDING
-            elif state in (IN_SERVICE, TRAVELLING):
-                v.outcome[i] = PENDING
+        outcome = np.frombuffer(v.outcome, dtype=np.int8)
+        deadline = np.frombuffer(v.deadline, dtype=np.float64)
+        leave = np.frombuffer(v.leave, dtype=np.float64)
+        waiting = outcome == WAITING
+        gave_up = waiting & (deadline < self.horizon)
+        unfinished = (waiting & ~gave_up) | (outcome == IN_SERVICE) | (outcome == TRAVELLING)
+        leave[gave_up] = deadline[gave_up]
+        outcome[gave_up] = RENEGED
+        outcome[unfinished] = PENDING
+        del outcome, deadline, leave  # release the buffers: the records may grow again
 
 
 def as_arrays(visits: Visits) -> dict[str, np.ndarray]:
