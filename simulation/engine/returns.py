@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from simulation.engine.attempt_seeds import PoolPrefix, attempt_states, generator_from_state
-from simulation.engine.choice import choose
+from simulation.engine.choice_batch import PlaceTables, choose_batch
 from simulation.engine.model import Engine, Visits, typed
 from simulation.engine.network import Network
 from simulation.engine.streams import _name_words
@@ -142,6 +142,7 @@ class ReturnAttempts:
         # and per attempt number one (rows, 4) array of states
         self.pre_rows = array("q")
         self.pre_states: dict[int, np.ndarray] = {}
+        self.tables: PlaceTables | None = None  # the places as flat arrays, for choose_batch
 
     @property
     def watch_reneging(self) -> bool:
@@ -213,6 +214,7 @@ class ReturnAttempts:
         self.pre_states = {}
         self.pending = []
         self.engine = None
+        self.tables = None
 
     def need_of(self, i: int) -> int:
         """Row of the first attempt of visitor ``i``'s need."""
@@ -293,40 +295,50 @@ class ReturnAttempts:
         return None, t
 
     def _flush(self, _event: object = None) -> None:
-        """Choose for every attempt waiting to choose (one ``choose`` call per area) and inject."""
+        """Choose for every attempt waiting to choose (one batch over all areas) and inject.
+
+        The attempts are taken area by area (in the order each area first appears), as when
+        each area chose on its own; ``choose_batch`` gives every attempt the choice
+        ``choose`` would give it for its area.
+        """
         batch, self.pending = self.pending, []
         self.flush_at = np.inf
         if not batch:
             return
-        by_area: dict[int, list[tuple[int, int, float, float, np.ndarray]]] = {}
+        by_area: dict[int, list[tuple[int, int, int, float, float, np.ndarray]]] = {}
         for j, area, errand, when, patience, u in batch:
-            by_area.setdefault(area, []).append((j, errand, when, patience, u))
+            by_area.setdefault(area, []).append((j, area, errand, when, patience, u))
+        items = [it for group in by_area.values() for it in group]
         v, log, first = self.visits, self.log, self.first
         assert self.engine is not None
-        for area, items in by_area.items():
-            rows = [it[0] for it in items]
-            u = np.array([it[4] for it in items])
-            c = choose(
-                self.network,
-                area,
-                np.array([it[2] for it in items]),
-                np.array([it[1] for it in items], dtype=np.int64),
-                u[:, 0],
-                u[:, 1],
-                u[:, 2],
-            )
-            for k, j in enumerate(rows):
-                place = int(c.place[k])
-                r = j - first
-                log.place[r] = place
-                log.travel[r] = float(c.travel[k])
-                log.deferral_days[r] = float(c.deferral_days[k])
-                log.declined[r] = bool(c.declined[k])
-                if place < 0:
-                    v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
-                    self.on_fail(j, items[k][2])
-                    continue
-                arrival = float(c.arrival[k])
-                log.arrival[r] = arrival
-                v.deadline[j] = arrival + items[k][3]
-                self.engine.inject(self.site_of_place[place], j, arrival)
+        if self.tables is None:
+            self.tables = PlaceTables.of(self.network)
+        u = np.array([it[5] for it in items])
+        c = choose_batch(
+            self.network,
+            self.tables,
+            np.array([it[1] for it in items], dtype=np.int64),
+            np.array([it[3] for it in items]),
+            np.array([it[2] for it in items], dtype=np.int64),
+            u[:, 0],
+            u[:, 1],
+            u[:, 2],
+        )
+        places = c.place.tolist()
+        travel, deferral = c.travel.tolist(), c.deferral_days.tolist()
+        declined, arrivals = c.declined.tolist(), c.arrival.tolist()
+        for k, (j, _, _, when, patience, _) in enumerate(items):
+            place = places[k]
+            r = j - first
+            log.place[r] = place
+            log.travel[r] = travel[k]
+            log.deferral_days[r] = deferral[k]
+            log.declined[r] = declined[k]
+            if place < 0:
+                v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
+                self.on_fail(j, when)
+                continue
+            arrival = arrivals[k]
+            log.arrival[r] = arrival
+            v.deadline[j] = arrival + patience
+            self.engine.inject(self.site_of_place[place], j, arrival)
