@@ -24,6 +24,7 @@ import numpy as np
 
 from simulation.engine.attempt_seeds import PoolPrefix, attempt_states, generator_from_state
 from simulation.engine.choice_batch import PlaceTables, choose_batch
+from simulation.engine.draws import scalar_draw
 from simulation.engine.model import Engine, Visits, typed
 from simulation.engine.network import Network
 from simulation.engine.streams import _name_words
@@ -143,6 +144,11 @@ class ReturnAttempts:
         self.pre_rows = array("q")
         self.pre_states: dict[int, np.ndarray] = {}
         self.tables: PlaceTables | None = None  # the places as flat arrays, for choose_batch
+        # one value at a time, as ``sample(g, 1)[0]`` (draws.py)
+        self.delay_draw = [None if r is None else scalar_draw(r.delay) for r in self.specs]
+        patience = scenario.behaviour.patience_minutes
+        self.patience_draw = None if patience is None else scalar_draw(patience)
+        self.service_draw = [scalar_draw(e.service_minutes) for e in scenario.errands]
 
     @property
     def watch_reneging(self) -> bool:
@@ -250,16 +256,14 @@ class ReturnAttempts:
         if spec.max_attempts is not None and attempt > spec.max_attempts:
             return None, t
         area = self.area[need]
-        scenario = self.network.scenario
         g = self._generator(need, attempt)
         # fixed order of draws in the attempt's own generator (docs/model.md section 13)
         if g.random() >= spec.probability:
             return None, t
-        when = t + float(spec.delay.sample(g, 1)[0]) * spec.delay_scale
+        when = t + self.delay_draw[errand](g) * spec.delay_scale
         u = g.random(3)
-        patience_dist = scenario.behaviour.patience_minutes
-        patience = np.inf if patience_dist is None else float(patience_dist.sample(g, 1)[0])
-        service = float(scenario.errands[errand].service_minutes.sample(g, 1)[0])
+        patience = np.inf if self.patience_draw is None else self.patience_draw(g)
+        service = self.service_draw[errand](g)
         v = self.visits
         j = len(v.service)
         log = self.log
