@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.choice import Choices, act_probability, window_arrival
+from simulation.engine.choice import Choices, act_probability
 from simulation.engine.network import Network
+from simulation.engine.window_cdf import window_arrival_cached
 
 
 @dataclass(frozen=True)
@@ -189,5 +190,5 @@ def _arrive_in_windows(
         rows = np.flatnonzero(inverse == g)
         start = float(network.places[p].starts[w])
         end = min(float(network.places[p].ends[w]), (start // 1440.0 + 1.0) * 1440.0)
-        out[rows] = window_arrival(start, end, network.profiles[a], first, u[rows])
+        out[rows] = window_arrival_cached(start, end, network.profiles[a], first, u[rows])
     return out
