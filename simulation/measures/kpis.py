@@ -70,6 +70,25 @@ def _need_kpis(
     return out
 
 
+def _with_population(
+    base: dict[str, float], population: float | None, years: float
+) -> dict[str, float]:
+    """:func:`_need_kpis` with ``population`` from its result without one (same order, values)."""
+    if population is None:
+        return dict(base)
+    out: dict[str, float] = {}
+    for key, value in base.items():
+        out[key] = value
+        if key == "served_share":
+            unserved, served = int(base["unserved"]), base["served"]
+            out["unserved_per_1000_yr"] = (
+                unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+            )
+            out["unserved_needs_per_yr"] = unserved / years if years > 0 else np.nan
+            out["served_per_yr"] = served / years if years > 0 else np.nan
+    return out
+
+
 def _groups(codes: np.ndarray, n_groups: int) -> list[np.ndarray]:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
@@ -101,8 +120,17 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     def add(scope: str, ident: str, values: dict[str, float]) -> None:
         rows.extend((scope, ident, k, float(x)) for k, x in values.items())
 
+    # scopes with the same rows (one area, one site: overall = group = area = site) share
+    # their waiting-time statistics, the costly part (sorts of every wait)
+    computed: dict[bytes, dict[str, float]] = {}
+
     def need(idx: np.ndarray, population: float | None) -> dict[str, float]:
-        return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
+        key = idx.tobytes()
+        base = computed.get(key)
+        if base is None:
+            base = _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], None, years)
+            computed[key] = base
+        return _with_population(base, population, years)
 
     kinds = np.array([getattr(x, "kind", "office") == "mobile" for x in scenario.sites] + [False])
     # with returns, overall/group/area judge each need by its last attempt (returns_kpis)
