@@ -68,7 +68,7 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
     scenario = network.scenario
     shares = np.array([e.share for e in scenario.errands])
     patience_dist = scenario.behaviour.patience_minutes
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: list[list[np.ndarray]] = []
     for a, area in enumerate(scenario.areas):
         needs = sample_needs(
             network.rates[a], shares, streams("needs", area.id), streams("errand", area.id)
@@ -89,7 +89,7 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
         u_decay = streams("decay", area.id).random(n)
         chosen = choose(network, a, needs.time, needs.errand, u_arrival, u_choice, u_decay)
         parts.append(
-            (
+            [
                 np.full(n, a, dtype=np.int32),
                 needs.errand,
                 needs.time,
@@ -101,11 +101,23 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
                 chosen.deferral_days,
                 chosen.declined,
                 np.arange(n, dtype=np.int64),
-            )
+            ]
         )
-    columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    # concatenate, then reorder, column by column, freeing each piece once it is used: the
+    # areas' pieces, the whole columns and the sorted ones are never all alive at once
+    freed = np.empty(0)
+    columns: list[np.ndarray] = []
+    for k in range(len(parts[0])):
+        columns.append(np.concatenate([p[k] for p in parts]))
+        for p in parts:
+            p[k] = freed
+    del parts
     order = np.lexsort((columns[0], columns[2]))  # by need time, then area
-    return VisitorInputs(*(c[order] for c in columns))
+    ordered = []
+    for k in range(len(columns)):
+        ordered.append(columns[k][order])
+        columns[k] = freed
+    return VisitorInputs(*ordered)
 
 
 def simulate(

@@ -108,7 +108,8 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     cal = scenario.calendar
     years = (cal.days - cal.warmup_days) / 365.0
     counted = visits["counted"].to_numpy()
-    v = visits[counted]
+    # without a warm-up every row counts: no copy of the table (a national one is ~600 MiB)
+    v = visits if counted.all() else visits[counted]
     outcome = v["outcome"].cat.codes.to_numpy().astype(np.int64)
     wait = v["wait_min"].to_numpy()
     travel = v["travel_min"].to_numpy()
@@ -240,15 +241,21 @@ class _PerNeed:
     def __init__(self, v: pd.DataFrame) -> None:
         self.attempts = v["attempt"].to_numpy()  # of every counted attempt (site scopes)
         final = last_attempt(v)
-        last = v[final]
-        self.outcome = last["outcome"].cat.codes.to_numpy().astype(np.int64)
-        self.site = last["site"].cat.codes.to_numpy()
-        self.area = last["area"].cat.codes.to_numpy()
-        self.wait = last["wait_min"].to_numpy()
-        self.travel = last["travel_min"].to_numpy()
-        self.deferral = last["deferral_days"].to_numpy()
-        self.attempt = last["attempt"].to_numpy()
-        self.days = (last["start_min"].to_numpy() - first_need_min(v)[final]) / 1440.0
+
+        def last(column: str) -> np.ndarray:  # one column's final rows (not the whole table)
+            series = v[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                return series.cat.codes.to_numpy()[final]
+            return series.to_numpy()[final]
+
+        self.outcome = last("outcome").astype(np.int64)
+        self.site = last("site")
+        self.area = last("area")
+        self.wait = last("wait_min")
+        self.travel = last("travel_min")
+        self.deferral = last("deferral_days")
+        self.attempt = last("attempt")
+        self.days = (last("start_min") - first_need_min(v)[final]) / 1440.0
         # return visits per area, counted once: a scope's figure is the sum over its areas
         # (an exact integer count, the same as selecting its areas' rows)
         row_area = v["area"].cat.codes.to_numpy()
