@@ -331,7 +331,7 @@ def visit_table(
             "travel_min": v.travel,
             "deferral_days": v.deferral_days,
             "queue_on_arrival": rec["queue_on_arrival"],  # NaN for those who never arrived
-            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
+            "outcome": pd.Categorical.from_codes(outcome, list(OUTCOMES)),  # int8 codes as kept
             "counted": v.need >= scenario.calendar.warmup_min,
         },
         copy=False,  # the columns are fresh arrays: do not hold a second copy of a national table
