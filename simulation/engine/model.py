@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from simulation.engine.injection import InjectedArrivals
-from simulation.engine.simpy_internals import succeed_after
+from simulation.engine.simpy_internals import rearm, reusable_timeout, succeed_after
 from simulation.scenario.outcomes import (
     BALKED,
     CLOSED,
@@ -212,7 +212,6 @@ class Engine(InjectedArrivals):
         self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int], track: bool
     ):
         env = self.env
-        timeout = env.timeout
         v = self.visits
         outcome, qoa, deadline, leave = v.outcome, v.queue_on_arrival, v.deadline, v.leave
         start, service = v.start, v.service
@@ -221,12 +220,13 @@ class Engine(InjectedArrivals):
         check = self.check
         on_fail = self.on_fail
         watch = self.watch_reneging
+        wait = reusable_timeout(env)  # one event object for all of this site's arrivals
         for t, i in zip(times, visitors, strict=True):
             if t >= horizon:
                 return
             delay = t - env.now
             if delay > 0:
-                yield timeout(delay)
+                yield rearm(env, wait, delay)
             if site.idle:  # an idle counter means nobody is waiting: service starts now
                 qoa[i] = 0.0
                 start[i] = t
@@ -286,11 +286,11 @@ class Engine(InjectedArrivals):
 
     def _counter(self, site: _Site, k: int):
         env = self.env
-        timeout = env.timeout
         v = self.visits
         start, end, service, outcome = v.start, v.end, v.service, v.outcome
         turn_away = site.spec.turn_away
         check = self.check
+        serving = reusable_timeout(env)  # this counter's service ends, one event object
         while True:
             if site.active > site.staffed:  # staffing fell: go off duty until it rises
                 site.active -= 1
@@ -311,7 +311,7 @@ class Engine(InjectedArrivals):
                 outcome[i] = IN_SERVICE
                 if check is not None:
                     check(self, k)
-                yield timeout(service[i])
+                yield rearm(env, serving, service[i])
             end[i] = env.now
             outcome[i] = SERVED
 

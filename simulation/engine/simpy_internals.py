@@ -25,3 +25,24 @@ def succeed_after(env: simpy.Environment, event: simpy.Event, value: Any, delay:
     event._ok = True
     event._value = value
     env.schedule(event, NORMAL, delay)
+
+
+def reusable_timeout(env: simpy.Environment) -> simpy.Event:
+    """An event to use as a process's own timeout again and again (see :func:`rearm`)."""
+    event = simpy.Event(env)
+    event._ok = True
+    event._value = None
+    return event
+
+
+def rearm(env: simpy.Environment, event: simpy.Event, delay: float) -> simpy.Event:
+    """Schedule ``event`` (processed, or fresh from :func:`reusable_timeout`) ``delay`` ahead.
+
+    The same as ``env.timeout(delay)`` (scheduled at the same point with the same priority,
+    so the order of events is unchanged; the process is resumed with ``None``) without a new
+    ``Timeout`` object per wait. The process must yield the event at once, and only one
+    process may use it.
+    """
+    event.callbacks = []
+    env.schedule(event, NORMAL, delay)
+    return event
