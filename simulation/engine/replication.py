@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,8 @@ from simulation.engine.network import Network
 from simulation.engine.returns import ReturnAttempts
 from simulation.engine.streams import Streams
 from simulation.scenario.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
+
+_FREED = np.empty(0)  # stands for an input column released after use
 
 VISIT_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -142,14 +144,10 @@ def simulate(
     world
         Sampled world of a robust comparison (part of the stream keys; ``None``: none).
     """
-    return run_visitors(
-        network,
-        replication,
-        draw_visitors(network, Streams(seed, replication, world)),
-        check,
-        seed,
-        world,
-    )
+    # handed over in a box, so that the run holds the only reference and can free the
+    # inputs the engine alone needed before the table is built (a national run: ~100 MiB)
+    box = [draw_visitors(network, Streams(seed, replication, world))]
+    return _run_visitors(network, replication, box, check, seed, world, owned=True)
 
 
 def run_visitors(
@@ -166,6 +164,21 @@ def run_visitors(
     by ``seed``, default the scenario's, and the robust comparison's ``world``) and the table gains
     ``need`` and ``attempt``.
     """
+    return _run_visitors(network, replication, [v], check, seed, world, owned=False)
+
+
+def _run_visitors(
+    network: Network,
+    replication: int,
+    box: list[VisitorInputs],
+    check: Callable[[Engine, int], None] | None,
+    seed: int | None,
+    world: int | None,
+    owned: bool,
+) -> pd.DataFrame:
+    """:func:`run_visitors` on the visitors in ``box`` (emptied); ``owned``: nobody else holds
+    them, so service times, patience and keys are dropped once the engine has them."""
+    v = box.pop()
     horizon = network.horizon
     site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
     site = site_of_place[v.place]  # place -1 maps to the sentinel -1
@@ -178,6 +191,8 @@ def run_visitors(
     deadline = v.arrival + v.patience
     visits = Visits.empty(v.service, np.where(np.isnan(deadline), np.inf, deadline))
     del deadline
+    if owned:  # the records hold the service times and deadlines now
+        v = replace(v, service=_FREED, patience=_FREED)
     for i in np.flatnonzero(v.place < 0).tolist():
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
@@ -198,6 +213,9 @@ def run_visitors(
         visits,
         world,
     )
+    del key
+    if owned:  # the returns keep their own copy of the keys
+        v = replace(v, key=None)
     engine = Engine(
         specs, arrivals, visits, horizon, check, attempts.on_fail, attempts.watch_reneging
     )
