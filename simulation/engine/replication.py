@@ -10,6 +10,7 @@ import pandas as pd
 
 from simulation.engine.choice import choose
 from simulation.engine.demand import sample_needs
+from simulation.engine.memory import release_freed_memory
 from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays, typed
 from simulation.engine.network import Network
 from simulation.engine.returns import ReturnAttempts
@@ -200,6 +201,7 @@ def _run_visitors(
     if not network.scenario.has_returns:
         Engine(specs, arrivals, visits, horizon, check).run()
         del arrivals  # free the engine's inputs before the table is built (national peak)
+        release_freed_memory(len(visits.outcome))
         return visit_table(network, replication, v, site, _records(visits))
     key = v.key if v.key is not None else np.arange(len(v.need), dtype=np.int64)
     attempts = ReturnAttempts(
@@ -223,6 +225,7 @@ def _run_visitors(
     engine.run()
     del engine, arrivals, site  # free the engine's inputs before the table is built
     attempts.release()
+    release_freed_memory(len(visits.outcome))
     return attempt_table(network, replication, v, attempts, _records(visits), site_of_place)
 
 
