@@ -6,6 +6,8 @@ inside the counter); setting the event's outcome and scheduling it directly take
 is a measurable share of the per-visitor cost (bench/README.md). ``Event._ok`` and
 ``Event._value`` are what :meth:`simpy.events.Event.succeed` sets in SimPy 4.x; if a SimPy
 release changes them, the hand-traced timelines (tests of the engine's exact behaviour) fail.
+The same holds for :func:`rearm`, which re-arms a processed event (fresh ``callbacks``) so that
+a process can wait on one event object again and again instead of a new ``Timeout`` each time.
 """
 
 from __future__ import annotations
