@@ -247,12 +247,15 @@ class ReturnAttempts:
         Returns the new attempt and its need minute when it is already settled as
         ``no_option`` (its area reaches no place), else ``(None, t)``.
         """
-        need = self.need_of(i)
+        # need_of and attempt_of, inline (called for every failure of a national run)
+        if i < self.first:
+            need, attempt = i, 2
+        else:
+            need, attempt = self.log.need[i - self.first], self.log.attempt[i - self.first] + 1
         errand = self.errand[need]
         spec = self.specs[errand]
         if spec is None or self.visits.outcome[i] not in self.after_codes[errand]:
             return None, t
-        attempt = self.attempt_of(i) + 1
         if spec.max_attempts is not None and attempt > spec.max_attempts:
             return None, t
         area = self.area[need]
