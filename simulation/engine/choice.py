@@ -151,6 +151,8 @@ def choose(
 def _arrive_in_windows(
     network: Network, area: int, place: np.ndarray, window: np.ndarray, u: np.ndarray
 ) -> np.ndarray:
+    from simulation.engine.window_cdf import window_arrival_cached  # (it builds on this module)
+
     profile = network.profiles[area]
     first = network.scenario.calendar.first_weekday
     out = np.empty(len(place))
@@ -162,7 +164,7 @@ def _arrive_in_windows(
         # a window open across midnight: arrive on its first day, the day deferral counts, so
         # arrival day - need day = deferral days (docs/model.md, section 7)
         end = min(float(network.places[p].ends[w]), (start // 1440.0 + 1.0) * 1440.0)
-        out[rows] = window_arrival(start, end, profile, first, u[rows])
+        out[rows] = window_arrival_cached(start, end, profile, first, u[rows])
     return out
 
 

@@ -88,7 +88,9 @@ class InjectedArrivals:
         """Record visitor ``i``'s reneging at its deadline (not lazily), so its return is timely.
 
         The check runs in a second, zero-delay event at the deadline, after every event already
-        due then, so a counter that frees exactly at the deadline still serves the visitor (§8.3).
+        due then, so a counter that frees exactly at the deadline still serves the visitor (§8.3);
+        it is scheduled only if the visitor is still waiting when the deadline comes (waiting is
+        never re-entered, and leaving an event out keeps the order of all others).
         """
         deadline = self.visits.deadline[i]
         if deadline == math.inf:
@@ -96,7 +98,9 @@ class InjectedArrivals:
         env = self.env
 
         def due(_event: simpy.Event) -> None:
-            env.timeout(0).callbacks.append(renege)
+            # served or gone already (the usual case): nothing to check, no second event
+            if self.visits.outcome[i] == WAITING:
+                env.timeout(0).callbacks.append(renege)
 
         def renege(_event: simpy.Event) -> None:
             v = self.visits

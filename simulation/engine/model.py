@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from simulation.engine.injection import InjectedArrivals
-from simulation.engine.simpy_internals import succeed_after
+from simulation.engine.simpy_internals import rearm, reusable_timeout, succeed_after
 from simulation.scenario.outcomes import (
     BALKED,
     CLOSED,
@@ -198,7 +198,9 @@ class Engine(InjectedArrivals):
             if len(site.spec.staffing) > 1:
                 env.process(self._staff(site))
             # the true queue length needs the deadline heap only when people can give up
-            track = returns or any(deadline[i] != math.inf for i in visitors)
+            track = returns or bool(
+                (np.frombuffer(deadline, dtype=np.float64)[np.asarray(visitors)] != math.inf).any()
+            )
             env.process(self._arrivals(site, k, times, visitors, track))
         env.run(until=self.horizon)
         self._settle()
@@ -210,7 +212,6 @@ class Engine(InjectedArrivals):
         self, site: _Site, k: int, times: Sequence[float], visitors: Sequence[int], track: bool
     ):
         env = self.env
-        timeout = env.timeout
         v = self.visits
         outcome, qoa, deadline, leave = v.outcome, v.queue_on_arrival, v.deadline, v.leave
         start, service = v.start, v.service
@@ -219,12 +220,13 @@ class Engine(InjectedArrivals):
         check = self.check
         on_fail = self.on_fail
         watch = self.watch_reneging
+        wait = reusable_timeout(env)  # one event object for all of this site's arrivals
         for t, i in zip(times, visitors, strict=True):
             if t >= horizon:
                 return
             delay = t - env.now
             if delay > 0:
-                yield timeout(delay)
+                yield rearm(env, wait, delay)
             if site.idle:  # an idle counter means nobody is waiting: service starts now
                 qoa[i] = 0.0
                 start[i] = t
@@ -284,11 +286,11 @@ class Engine(InjectedArrivals):
 
     def _counter(self, site: _Site, k: int):
         env = self.env
-        timeout = env.timeout
         v = self.visits
         start, end, service, outcome = v.start, v.end, v.service, v.outcome
         turn_away = site.spec.turn_away
         check = self.check
+        serving = reusable_timeout(env)  # this counter's service ends, one event object
         while True:
             if site.active > site.staffed:  # staffing fell: go off duty until it rises
                 site.active -= 1
@@ -309,7 +311,7 @@ class Engine(InjectedArrivals):
                 outcome[i] = IN_SERVICE
                 if check is not None:
                     check(self, k)
-                yield timeout(service[i])
+                yield rearm(env, serving, service[i])
             end[i] = env.now
             outcome[i] = SERVED
 
@@ -357,25 +359,31 @@ class Engine(InjectedArrivals):
             site.heap.clear()
 
     def _settle(self) -> None:
+        """Outcomes at the horizon, for all visitors at once (numpy views of the records)."""
         v = self.visits
-        horizon = self.horizon
-        for i, state in enumerate(v.outcome):
-            if state == WAITING:
-                if v.deadline[i] < horizon:
-                    v.outcome[i] = RENEGED
-                    v.leave[i] = v.deadline[i]
-                else:
-                    v.outcome[i] = PENDING
-            elif state in (IN_SERVICE, TRAVELLING):
-                v.outcome[i] = PENDING
+        outcome = np.frombuffer(v.outcome, dtype=np.int8)
+        deadline = np.frombuffer(v.deadline, dtype=np.float64)
+        leave = np.frombuffer(v.leave, dtype=np.float64)
+        waiting = outcome == WAITING
+        gave_up = waiting & (deadline < self.horizon)
+        unfinished = (waiting & ~gave_up) | (outcome == IN_SERVICE) | (outcome == TRAVELLING)
+        leave[gave_up] = deadline[gave_up]
+        outcome[gave_up] = RENEGED
+        outcome[unfinished] = PENDING
+        del outcome, deadline, leave  # release the buffers: the records may grow again
 
 
 def as_arrays(visits: Visits) -> dict[str, np.ndarray]:
-    """The engine's records as numpy columns."""
+    """The engine's records as numpy columns: views of the records' buffers, not copies.
+
+    A national run's records are tens of millions of values; the views let the visit table
+    use them without a second copy. The records must not grow afterwards (an ``array`` with
+    an exported buffer refuses to resize).
+    """
     return {
-        "start_min": np.frombuffer(visits.start, dtype=np.float64).copy(),
-        "end_min": np.frombuffer(visits.end, dtype=np.float64).copy(),
-        "leave_min": np.frombuffer(visits.leave, dtype=np.float64).copy(),
-        "outcome": np.frombuffer(visits.outcome, dtype=np.int8).copy(),
-        "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64).copy(),
+        "start_min": np.frombuffer(visits.start, dtype=np.float64),
+        "end_min": np.frombuffer(visits.end, dtype=np.float64),
+        "leave_min": np.frombuffer(visits.leave, dtype=np.float64),
+        "outcome": np.frombuffer(visits.outcome, dtype=np.int8),
+        "queue_on_arrival": np.frombuffer(visits.queue_on_arrival, dtype=np.float64),
     }

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from simulation.engine.choice import choose
 from simulation.engine.demand import sample_needs
+from simulation.engine.memory import release_freed_memory
 from simulation.engine.model import Engine, SiteSpec, Visits, as_arrays, typed
 from simulation.engine.network import Network
 from simulation.engine.returns import ReturnAttempts
 from simulation.engine.streams import Streams
 from simulation.scenario.outcomes import BALKED, DECLINED, NO_OPTION, OUTCOMES
+
+_FREED = np.empty(0)  # stands for an input column released after use
 
 VISIT_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -68,7 +71,7 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
     scenario = network.scenario
     shares = np.array([e.share for e in scenario.errands])
     patience_dist = scenario.behaviour.patience_minutes
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: list[list[np.ndarray]] = []
     for a, area in enumerate(scenario.areas):
         needs = sample_needs(
             network.rates[a], shares, streams("needs", area.id), streams("errand", area.id)
@@ -89,7 +92,7 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
         u_decay = streams("decay", area.id).random(n)
         chosen = choose(network, a, needs.time, needs.errand, u_arrival, u_choice, u_decay)
         parts.append(
-            (
+            [
                 np.full(n, a, dtype=np.int32),
                 needs.errand,
                 needs.time,
@@ -101,11 +104,23 @@ def draw_visitors(network: Network, streams: Streams) -> VisitorInputs:
                 chosen.deferral_days,
                 chosen.declined,
                 np.arange(n, dtype=np.int64),
-            )
+            ]
         )
-    columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    # concatenate, then reorder, column by column, freeing each piece once it is used: the
+    # areas' pieces, the whole columns and the sorted ones are never all alive at once
+    freed = np.empty(0)
+    columns: list[np.ndarray] = []
+    for k in range(len(parts[0])):
+        columns.append(np.concatenate([p[k] for p in parts]))
+        for p in parts:
+            p[k] = freed
+    del parts
     order = np.lexsort((columns[0], columns[2]))  # by need time, then area
-    return VisitorInputs(*(c[order] for c in columns))
+    ordered = []
+    for k in range(len(columns)):
+        ordered.append(columns[k][order])
+        columns[k] = freed
+    return VisitorInputs(*ordered)
 
 
 def simulate(
@@ -130,14 +145,10 @@ def simulate(
     world
         Sampled world of a robust comparison (part of the stream keys; ``None``: none).
     """
-    return run_visitors(
-        network,
-        replication,
-        draw_visitors(network, Streams(seed, replication, world)),
-        check,
-        seed,
-        world,
-    )
+    # handed over in a box, so that the run holds the only reference and can free the
+    # inputs the engine alone needed before the table is built (a national run: ~100 MiB)
+    box = [draw_visitors(network, Streams(seed, replication, world))]
+    return _run_visitors(network, replication, box, check, seed, world, owned=True)
 
 
 def run_visitors(
@@ -154,6 +165,21 @@ def run_visitors(
     by ``seed``, default the scenario's, and the robust comparison's ``world``) and the table gains
     ``need`` and ``attempt``.
     """
+    return _run_visitors(network, replication, [v], check, seed, world, owned=False)
+
+
+def _run_visitors(
+    network: Network,
+    replication: int,
+    box: list[VisitorInputs],
+    check: Callable[[Engine, int], None] | None,
+    seed: int | None,
+    world: int | None,
+    owned: bool,
+) -> pd.DataFrame:
+    """:func:`run_visitors` on the visitors in ``box`` (emptied); ``owned``: nobody else holds
+    them, so service times, patience and keys are dropped once the engine has them."""
+    v = box.pop()
     horizon = network.horizon
     site_of_place = np.array([p.site for p in network.places] + [-1], dtype=np.int64)
     site = site_of_place[v.place]  # place -1 maps to the sentinel -1
@@ -165,13 +191,18 @@ def run_visitors(
     specs = [site_spec(network, k) for k in range(len(network.scenario.sites))]
     deadline = v.arrival + v.patience
     visits = Visits.empty(v.service, np.where(np.isnan(deadline), np.inf, deadline))
+    del deadline
+    if owned:  # the records hold the service times and deadlines now
+        v = replace(v, service=_FREED, patience=_FREED)
     for i in np.flatnonzero(v.place < 0).tolist():
         visits.outcome[i] = NO_OPTION
     for i in np.flatnonzero(v.declined).tolist():
         visits.outcome[i] = DECLINED
     if not network.scenario.has_returns:
         Engine(specs, arrivals, visits, horizon, check).run()
-        return visit_table(network, replication, v, site, as_arrays(visits))
+        del arrivals  # free the engine's inputs before the table is built (national peak)
+        release_freed_memory(len(visits.outcome))
+        return visit_table(network, replication, v, site, _records(visits))
     key = v.key if v.key is not None else np.arange(len(v.need), dtype=np.int64)
     attempts = ReturnAttempts(
         network,
@@ -184,12 +215,25 @@ def run_visitors(
         visits,
         world,
     )
+    del key
+    if owned:  # the returns keep their own copy of the keys
+        v = replace(v, key=None)
     engine = Engine(
         specs, arrivals, visits, horizon, check, attempts.on_fail, attempts.watch_reneging
     )
     attempts.start(engine, v.place)
     engine.run()
-    return attempt_table(network, replication, v, attempts, as_arrays(visits), site_of_place)
+    del engine, arrivals, site  # free the engine's inputs before the table is built
+    attempts.release()
+    release_freed_memory(len(visits.outcome))
+    return attempt_table(network, replication, v, attempts, _records(visits), site_of_place)
+
+
+def _records(visits: Visits) -> dict[str, np.ndarray]:
+    """The records as columns (views), with the engine's inputs of them released."""
+    rec = as_arrays(visits)
+    visits.service = visits.deadline = typed(())
+    return rec
 
 
 def attempt_table(
@@ -289,7 +333,6 @@ def visit_table(
     wait[joined] = rec["leave_min"][joined] - v.arrival[joined]
     wait[outcome == BALKED] = 0.0
     service = rec["end_min"] - rec["start_min"]
-    arrived = ~np.isnan(rec["queue_on_arrival"])
     site_names = [s.id for s in scenario.sites]
     return pd.DataFrame(
         {
@@ -308,8 +351,8 @@ def visit_table(
             "service_min": service,
             "travel_min": v.travel,
             "deferral_days": v.deferral_days,
-            "queue_on_arrival": np.where(arrived, rec["queue_on_arrival"], np.nan),
-            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), list(OUTCOMES)),
+            "queue_on_arrival": rec["queue_on_arrival"],  # NaN for those who never arrived
+            "outcome": pd.Categorical.from_codes(outcome, list(OUTCOMES)),  # int8 codes as kept
             "counted": v.need >= scenario.calendar.warmup_min,
         },
         copy=False,  # the columns are fresh arrays: do not hold a second copy of a national table

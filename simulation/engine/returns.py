@@ -16,11 +16,15 @@ never by position in the run (docs/model.md section 13).
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from simulation.engine.choice import choose
+from simulation.engine.attempt_seeds import PoolPrefix, attempt_states, generator_from_state
+from simulation.engine.choice_batch import PlaceTables, choose_batch
+from simulation.engine.draws import scalar_draw
 from simulation.engine.model import Engine, Visits, typed
 from simulation.engine.network import Network
 from simulation.engine.streams import _name_words
@@ -46,10 +50,22 @@ def attempt_stream(
     world
         Sampled world of a robust comparison (one more word of the key; ``None``: none).
     """
-    words = _name_words(f"return/{area}")
+    words = _return_words(area)
     key = (replication, *words, need, attempt) + (() if world is None else (int(world),))
     seq = np.random.SeedSequence(entropy=seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(seq))
+
+
+@lru_cache(maxsize=65536)
+def _return_words(area: str) -> tuple[int, int]:
+    return _name_words(f"return/{area}")
+
+
+PRECOMPUTED_ATTEMPTS = 3
+"""Attempts (2, 3, ...) whose generators :meth:`ReturnAttempts.start` computes in one batch
+for the first attempts that fail before the run (no option, declined); at most this many."""
+
+_BATCH = 1 << 18  # rows per batch of precomputed generator states (bounds the temporaries)
 
 
 @dataclass
@@ -123,6 +139,16 @@ class ReturnAttempts:
         # attempts created but not yet chosen: (row, area, errand, need minute, patience, uniforms)
         self.pending: list[tuple[int, int, int, float, float, np.ndarray]] = []
         self.flush_at = np.inf  # when the next batch chooses (<= every pending need minute)
+        # generator states computed in one batch (attempt_seeds): first-attempt rows, sorted,
+        # and per attempt number one (rows, 4) array of states
+        self.pre_rows = array("q")
+        self.pre_states: dict[int, np.ndarray] = {}
+        self.tables: PlaceTables | None = None  # the places as flat arrays, for choose_batch
+        # one value at a time, as ``sample(g, 1)[0]`` (draws.py)
+        self.delay_draw = [None if r is None else scalar_draw(r.delay) for r in self.specs]
+        patience = scenario.behaviour.patience_minutes
+        self.patience_draw = None if patience is None else scalar_draw(patience)
+        self.service_draw = [scalar_draw(e.service_minutes) for e in scenario.errands]
 
     @property
     def watch_reneging(self) -> bool:
@@ -132,8 +158,69 @@ class ReturnAttempts:
     def start(self, engine: Engine, place: np.ndarray) -> None:
         """Attach to ``engine`` and create the returns of first attempts with no site."""
         self.engine = engine
-        for i in np.flatnonzero(place < 0).tolist():
+        failed = np.flatnonzero(place < 0)
+        self._precompute(failed)
+        for i in failed.tolist():
             self.on_fail(i, self.need_min[i])
+
+    def _precompute(self, rows: np.ndarray) -> None:
+        """Compute the generators' states of attempts 2.. of first attempts ``rows`` at once.
+
+        The same numbers as :func:`attempt_stream` gives one by one (``attempt_seeds``); about
+        three quarters of a national run's attempts come from first attempts that fail before
+        the run starts.
+        """
+        limits = [r.max_attempts for r in self.specs if r is not None]
+        if not limits or len(rows) == 0:
+            return
+        last = min(
+            PRECOMPUTED_ATTEMPTS, max(PRECOMPUTED_ATTEMPTS if m is None else m for m in limits)
+        )
+        keys = np.frombuffer(self.need_key, dtype=np.int64)[rows]
+        if int(keys.max()) > 0xFFFFFFFF:
+            return
+        areas = np.frombuffer(self.area, dtype=np.int64)[rows]
+        used, which = np.unique(areas, return_inverse=True)
+        ids = self.network.scenario.areas
+        prefixes = [
+            PoolPrefix(self.seed, (self.replication, *_return_words(ids[a].id)))
+            for a in used.tolist()
+        ]
+        world = () if self.world is None else (int(self.world),)
+        for attempt in range(2, last + 1):
+            states = np.empty((len(rows), 4), dtype=np.uint64)
+            for b in range(0, len(rows), _BATCH):
+                part = slice(b, b + _BATCH)
+                states[part] = attempt_states(prefixes, which[part], keys[part], (attempt, *world))
+            self.pre_states[attempt] = states
+        self.pre_rows = typed(rows, "q")
+
+    def _generator(self, need: int, attempt: int) -> np.random.Generator:
+        """The generator of attempt ``attempt`` of the need whose first attempt is row ``need``."""
+        states = self.pre_states.get(attempt)
+        if states is not None:
+            rows = self.pre_rows
+            k = bisect_left(rows, need)
+            if k < len(rows) and rows[k] == need:
+                return generator_from_state(states[k])
+        return attempt_stream(
+            self.seed,
+            self.replication,
+            self.network.scenario.areas[self.area[need]].id,
+            self.need_key[need],
+            attempt,
+            self.world,
+        )
+
+    def release(self) -> None:
+        """Drop what only the run needed (per-need inputs, states); :attr:`log` stays."""
+        self.area = self.errand = self.need_key = typed((), "q")
+        self.need_min = typed(())
+        self.pre_rows = typed((), "q")
+        self.pre_states = {}
+        self.pending = []
+        self.engine = None
+        self.tables = None
 
     def need_of(self, i: int) -> int:
         """Row of the first attempt of visitor ``i``'s need."""
@@ -160,32 +247,26 @@ class ReturnAttempts:
         Returns the new attempt and its need minute when it is already settled as
         ``no_option`` (its area reaches no place), else ``(None, t)``.
         """
-        need = self.need_of(i)
+        # need_of and attempt_of, inline (called for every failure of a national run)
+        if i < self.first:
+            need, attempt = i, 2
+        else:
+            need, attempt = self.log.need[i - self.first], self.log.attempt[i - self.first] + 1
         errand = self.errand[need]
         spec = self.specs[errand]
         if spec is None or self.visits.outcome[i] not in self.after_codes[errand]:
             return None, t
-        attempt = self.attempt_of(i) + 1
         if spec.max_attempts is not None and attempt > spec.max_attempts:
             return None, t
         area = self.area[need]
-        scenario = self.network.scenario
-        g = attempt_stream(
-            self.seed,
-            self.replication,
-            scenario.areas[area].id,
-            self.need_key[need],
-            attempt,
-            self.world,
-        )
+        g = self._generator(need, attempt)
         # fixed order of draws in the attempt's own generator (docs/model.md section 13)
         if g.random() >= spec.probability:
             return None, t
-        when = t + float(spec.delay.sample(g, 1)[0]) * spec.delay_scale
+        when = t + self.delay_draw[errand](g) * spec.delay_scale
         u = g.random(3)
-        patience_dist = scenario.behaviour.patience_minutes
-        patience = np.inf if patience_dist is None else float(patience_dist.sample(g, 1)[0])
-        service = float(scenario.errands[errand].service_minutes.sample(g, 1)[0])
+        patience = np.inf if self.patience_draw is None else self.patience_draw(g)
+        service = self.service_draw[errand](g)
         v = self.visits
         j = len(v.service)
         log = self.log
@@ -221,40 +302,50 @@ class ReturnAttempts:
         return None, t
 
     def _flush(self, _event: object = None) -> None:
-        """Choose for every attempt waiting to choose (one ``choose`` call per area) and inject."""
+        """Choose for every attempt waiting to choose (one batch over all areas) and inject.
+
+        The attempts are taken area by area (in the order each area first appears), as when
+        each area chose on its own; ``choose_batch`` gives every attempt the choice
+        ``choose`` would give it for its area.
+        """
         batch, self.pending = self.pending, []
         self.flush_at = np.inf
         if not batch:
             return
-        by_area: dict[int, list[tuple[int, int, float, float, np.ndarray]]] = {}
+        by_area: dict[int, list[tuple[int, int, int, float, float, np.ndarray]]] = {}
         for j, area, errand, when, patience, u in batch:
-            by_area.setdefault(area, []).append((j, errand, when, patience, u))
+            by_area.setdefault(area, []).append((j, area, errand, when, patience, u))
+        items = [it for group in by_area.values() for it in group]
         v, log, first = self.visits, self.log, self.first
         assert self.engine is not None
-        for area, items in by_area.items():
-            rows = [it[0] for it in items]
-            u = np.array([it[4] for it in items])
-            c = choose(
-                self.network,
-                area,
-                np.array([it[2] for it in items]),
-                np.array([it[1] for it in items], dtype=np.int64),
-                u[:, 0],
-                u[:, 1],
-                u[:, 2],
-            )
-            for k, j in enumerate(rows):
-                place = int(c.place[k])
-                r = j - first
-                log.place[r] = place
-                log.travel[r] = float(c.travel[k])
-                log.deferral_days[r] = float(c.deferral_days[k])
-                log.declined[r] = bool(c.declined[k])
-                if place < 0:
-                    v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
-                    self.on_fail(j, items[k][2])
-                    continue
-                arrival = float(c.arrival[k])
-                log.arrival[r] = arrival
-                v.deadline[j] = arrival + items[k][3]
-                self.engine.inject(self.site_of_place[place], j, arrival)
+        if self.tables is None:
+            self.tables = PlaceTables.of(self.network)
+        u = np.array([it[5] for it in items])
+        c = choose_batch(
+            self.network,
+            self.tables,
+            np.array([it[1] for it in items], dtype=np.int64),
+            np.array([it[3] for it in items]),
+            np.array([it[2] for it in items], dtype=np.int64),
+            u[:, 0],
+            u[:, 1],
+            u[:, 2],
+        )
+        places = c.place.tolist()
+        travel, deferral = c.travel.tolist(), c.deferral_days.tolist()
+        declined, arrivals = c.declined.tolist(), c.arrival.tolist()
+        for k, (j, _, _, when, patience, _) in enumerate(items):
+            place = places[k]
+            r = j - first
+            log.place[r] = place
+            log.travel[r] = travel[k]
+            log.deferral_days[r] = deferral[k]
+            log.declined[r] = declined[k]
+            if place < 0:
+                v.outcome[j] = DECLINED if log.declined[r] else NO_OPTION
+                self.on_fail(j, when)
+                continue
+            arrival = arrivals[k]
+            log.arrival[r] = arrival
+            v.deadline[j] = arrival + patience
+            self.engine.inject(self.site_of_place[place], j, arrival)

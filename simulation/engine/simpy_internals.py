@@ -6,6 +6,8 @@ inside the counter); setting the event's outcome and scheduling it directly take
 is a measurable share of the per-visitor cost (bench/README.md). ``Event._ok`` and
 ``Event._value`` are what :meth:`simpy.events.Event.succeed` sets in SimPy 4.x; if a SimPy
 release changes them, the hand-traced timelines (tests of the engine's exact behaviour) fail.
+The same holds for :func:`rearm`, which re-arms a processed event (fresh ``callbacks``) so that
+a process can wait on one event object again and again instead of a new ``Timeout`` each time.
 """
 
 from __future__ import annotations
@@ -25,3 +27,24 @@ def succeed_after(env: simpy.Environment, event: simpy.Event, value: Any, delay:
     event._ok = True
     event._value = value
     env.schedule(event, NORMAL, delay)
+
+
+def reusable_timeout(env: simpy.Environment) -> simpy.Event:
+    """An event to use as a process's own timeout again and again (see :func:`rearm`)."""
+    event = simpy.Event(env)
+    event._ok = True
+    event._value = None
+    return event
+
+
+def rearm(env: simpy.Environment, event: simpy.Event, delay: float) -> simpy.Event:
+    """Schedule ``event`` (processed, or fresh from :func:`reusable_timeout`) ``delay`` ahead.
+
+    The same as ``env.timeout(delay)`` (scheduled at the same point with the same priority,
+    so the order of events is unchanged; the process is resumed with ``None``) without a new
+    ``Timeout`` object per wait. The process must yield the event at once, and only one
+    process may use it.
+    """
+    event.callbacks = []
+    env.schedule(event, NORMAL, delay)
+    return event

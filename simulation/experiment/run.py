@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.engine.invariants import check_site
+from simulation.engine.memory import release_freed_memory
 from simulation.engine.network import Network, compile_network, warn_unreachable
 from simulation.engine.replication import simulate
 from simulation.experiment.arguments import (
@@ -122,6 +123,7 @@ def run_replication(
         Visits, site hours (``None`` without ``with_site_hours``) and KPIs.
     """
     visits = simulate(network, replication, seed, check_site if check_invariants else None, world)
+    release_freed_memory(len(visits))  # before the site hours and KPIs add their own peak
     return ReplicationTables(
         visits,
         site_hours(network, visits, replication) if with_site_hours else None,

@@ -70,6 +70,25 @@ def _need_kpis(
     return out
 
 
+def _with_population(
+    base: dict[str, float], population: float | None, years: float
+) -> dict[str, float]:
+    """:func:`_need_kpis` with ``population`` from its result without one (same order, values)."""
+    if population is None:
+        return dict(base)
+    out: dict[str, float] = {}
+    for key, value in base.items():
+        out[key] = value
+        if key == "served_share":
+            unserved, served = int(base["unserved"]), base["served"]
+            out["unserved_per_1000_yr"] = (
+                unserved / population * 1000 / years if population > 0 and years > 0 else np.nan
+            )
+            out["unserved_needs_per_yr"] = unserved / years if years > 0 else np.nan
+            out["served_per_yr"] = served / years if years > 0 else np.nan
+    return out
+
+
 def _groups(codes: np.ndarray, n_groups: int) -> list[np.ndarray]:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
@@ -89,7 +108,8 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     cal = scenario.calendar
     years = (cal.days - cal.warmup_days) / 365.0
     counted = visits["counted"].to_numpy()
-    v = visits[counted]
+    # without a warm-up every row counts: no copy of the table (a national one is ~600 MiB)
+    v = visits if counted.all() else visits[counted]
     outcome = v["outcome"].cat.codes.to_numpy().astype(np.int64)
     wait = v["wait_min"].to_numpy()
     travel = v["travel_min"].to_numpy()
@@ -101,8 +121,17 @@ def replication_kpis(network: Network, visits: pd.DataFrame, replication: int) -
     def add(scope: str, ident: str, values: dict[str, float]) -> None:
         rows.extend((scope, ident, k, float(x)) for k, x in values.items())
 
+    # scopes with the same rows (one area, one site: overall = group = area = site) share
+    # their waiting-time statistics, the costly part (sorts of every wait)
+    computed: dict[bytes, dict[str, float]] = {}
+
     def need(idx: np.ndarray, population: float | None) -> dict[str, float]:
-        return _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], population, years)
+        key = idx.tobytes()
+        base = computed.get(key)
+        if base is None:
+            base = _need_kpis(outcome[idx], wait[idx], travel[idx], deferral[idx], None, years)
+            computed[key] = base
+        return _with_population(base, population, years)
 
     kinds = np.array([getattr(x, "kind", "office") == "mobile" for x in scenario.sites] + [False])
     # with returns, overall/group/area judge each need by its last attempt (returns_kpis)
@@ -212,17 +241,28 @@ class _PerNeed:
     def __init__(self, v: pd.DataFrame) -> None:
         self.attempts = v["attempt"].to_numpy()  # of every counted attempt (site scopes)
         final = last_attempt(v)
-        last = v[final]
-        self.outcome = last["outcome"].cat.codes.to_numpy().astype(np.int64)
-        self.site = last["site"].cat.codes.to_numpy()
-        self.area = last["area"].cat.codes.to_numpy()
-        self.wait = last["wait_min"].to_numpy()
-        self.travel = last["travel_min"].to_numpy()
-        self.deferral = last["deferral_days"].to_numpy()
-        self.attempt = last["attempt"].to_numpy()
-        self.days = (last["start_min"].to_numpy() - first_need_min(v)[final]) / 1440.0
-        self.row_site = v["site"].cat.codes.to_numpy()
-        self.row_area = v["area"].cat.codes.to_numpy()
+
+        def last(column: str) -> np.ndarray:  # one column's final rows (not the whole table)
+            series = v[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                return series.cat.codes.to_numpy()[final]
+            return series.to_numpy()[final]
+
+        self.outcome = last("outcome").astype(np.int64)
+        self.site = last("site")
+        self.area = last("area")
+        self.wait = last("wait_min")
+        self.travel = last("travel_min")
+        self.deferral = last("deferral_days")
+        self.attempt = last("attempt")
+        self.days = (last("start_min") - first_need_min(v)[final]) / 1440.0
+        # return visits per area, counted once: a scope's figure is the sum over its areas
+        # (an exact integer count, the same as selecting its areas' rows)
+        row_area = v["area"].cat.codes.to_numpy()
+        returned = (self.attempts > 1) & (v["site"].cat.codes.to_numpy() >= 0)
+        self.returns_by_area = np.bincount(
+            row_area[returned], minlength=int(row_area.max()) + 1 if len(row_area) else 0
+        )
 
     def kpis(self, idx: np.ndarray, population: float | None, years: float) -> dict[str, float]:
         """Need KPIs by final outcome, and the return KPIs, of the needs ``idx``."""
@@ -236,10 +276,7 @@ class _PerNeed:
         )
         out.update(attempt_kpis(self.attempt[idx], self.outcome[idx], self.days[idx]))
         areas = np.unique(self.area[idx])
-        out["return_visits"] = return_visits(
-            self.attempts[np.isin(self.row_area, areas)],
-            self.row_site[np.isin(self.row_area, areas)],
-        )
+        out["return_visits"] = float(self.returns_by_area[areas].sum())
         return out
 
 
