@@ -325,7 +325,9 @@ def scale_section(report: Report, m: ScaleMeasurement) -> None:
         f"visit table, site hours, KPIs). Each measurement in a fresh Python process; "
         f"peak memory is that process's high-water RSS (`VmHWM`; `ru_maxrss` would include the "
         f"parent's RSS at fork), the highest over the rounds (the interpreter with imports alone "
-        f"takes {base_mem * 1024:.0f} MiB). {m.rounds} round(s), demand factors alternating. "
+        f"takes {base_mem * 1024:.0f} MiB). {m.rounds} round(s), demand factors alternating; "
+        "every site's counters grow with the demand, so the load stays the same (an overloaded "
+        "year with return visits, A14, would multiply the attempts per need instead). "
         "CPU s is the child's user + system time: a wall time well above it means the process "
         "waited for a core (other work on the machine) or for memory.",
         "",

@@ -94,7 +94,7 @@ def measure_scale(rounds: int, quick: bool, log: Log = print) -> ScaleMeasuremen
     national = NATIONAL.exists()
     path = NATIONAL if national and not quick else FALLBACK_SCALE
     log(
-        f"scale: {path.name} for {days} days at {FACTORS}× demand, {rounds} round(s), fresh process each"
+        f"scale: {path.name} for {days} days at {FACTORS}× demand and counters, {rounds} round(s), fresh process each"
     )
     results: dict[int, list[dict[str, Any]]] = {f: [] for f in FACTORS}
     failure = None

@@ -59,7 +59,10 @@ def days_for(visitors: int) -> int:
 
 
 def scaled_document(path: Path, factor: float, days: int | None) -> dict[str, Any]:
-    """The resolved scenario at ``path`` with every area's demand times ``factor``."""
+    """The resolved scenario at ``path`` with every area's demand and every site's counters
+    times ``factor`` (counters rounded, at least 1), so that the offices' load stays the same:
+    the work then grows with the visitors, not with queues that overload builds (with return
+    visits, A14, an overloaded year also multiplies the attempts per need)."""
     from simulation.scenario.loading import load_scenario
 
     doc = load_scenario(path).to_dict()
@@ -68,6 +71,14 @@ def scaled_document(path: Path, factor: float, days: int | None) -> dict[str, An
         for key in ("per_1000_per_year", "per_year", "per_hour"):
             if demand.get(key) is not None:
                 demand[key] = demand[key] * factor
+    for site in doc["sites"]:
+        site["counters"] = max(1, round(site["counters"] * factor))
+        for windows in (site.get("staffing") or {}).values():
+            for window, count in windows.items():
+                windows[window] = max(1, round(count * factor))
+        for stop in site.get("schedule") or ():
+            if stop.get("counters") is not None:
+                stop["counters"] = max(1, round(stop["counters"] * factor))
     if days is not None:
         cal = doc["calendar"]
         cal["days"] = days

@@ -27,7 +27,9 @@ budget: {unit_days_per_week: 4, hours_per_day: 5, windows: ["10:00-15:00"], week
 choose: 2
 objective: unserved_needs_per_yr@group:vulnerable   # absolute needs a year (not per 1,000)
 # δ = 50 unserved needs a year in the listed areas: about one a week.
-selection: {confidence: 0.95, indifference: 50, initial: 10, max_replications: 200}
+# At most 400 replications a region: Rinott asks (h S / δ)² of each, and with A16's demand the
+# large regions' first-stage S (~165) needs ~255; a region held at the cap loses the guarantee.
+selection: {confidence: 0.95, indifference: 50, initial: 10, max_replications: 400}
 # Screening catchment 15 min, not propose's 30: with A9's decay half the demand is lost at 19.5 min, and
 # at 30 min the offices "cover" every listed area of 5 regions, which would then get no stop at all.
 # Small search settings keep the full run to minutes on 2 cores (docs/pilot.md).
