@@ -125,7 +125,14 @@ def scale_targets(m: ScaleMeasurement) -> list[Target]:
             )
     note = "" if m.uses_national else "fallback scenario"
     targets.append(
-        Target("scale", "time at 4× demand and counters / 1×", med[4] / med[1], GROWTH_4X_MAX, True, note=note)
+        Target(
+            "scale",
+            "time at 4× demand and counters / 1×",
+            med[4] / med[1],
+            GROWTH_4X_MAX,
+            True,
+            note=note,
+        )
     )
     return targets
 
