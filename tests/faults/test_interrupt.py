@@ -28,6 +28,12 @@ FINAL = {
 }
 
 
+def _interruptible() -> None:
+    """In the child before exec: Ctrl-C as at a terminal, even when the test process was
+    started in the background (which ignores SIGINT, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def slow_scenario(folder: Path, days: int = 150) -> Path:
     """The tiny scenario over ``days`` days (a run takes a few tenths of a second)."""
     doc = yaml.safe_load(TINY.read_text())
@@ -88,6 +94,7 @@ def interrupt_after_first_progress_line(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_interruptible,
     )
     try:
         first = "".join(proc.stderr.readline() for _ in range(lines))

@@ -22,6 +22,12 @@ GRACE_SECONDS = 10.0
 every half second)."""
 
 
+def _interruptible() -> None:
+    """In the child before exec: Ctrl-C as at a terminal, even when the test process was
+    started in the background (which ignores SIGINT, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def session(sid: int) -> list[psutil.Process]:
     """The live processes of session ``sid``."""
     found = []
@@ -54,6 +60,7 @@ def start(argv: list[str], cwd: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_interruptible,
     )
 
 
