@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from simulation.experiment import executors
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "configs" / "examples"
 
@@ -16,6 +18,27 @@ settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """(Shared by the executor tests.) Every pool of worker processes started, by its number of workers.
+
+    Pools fork from a single-threaded process, else come from a forkserver, whose start makes
+    the executor run short tasks here instead. A test runner may keep a thread of its own
+    (pytest-xdist's channel), so the pools of these tests always fork (the dask test, whose
+    threads stay in the process, runs last in this file)."""
+    monkeypatch.setattr(executors, "single_threaded", lambda: True)
+    started: list[int] = []
+    real = executors._pool
+
+    def counting(workers: int):
+        if workers not in executors._POOLS:
+            started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(executors, "_pool", counting)
+    return started
 
 
 @pytest.fixture(scope="module")

@@ -26,27 +26,6 @@ from simulation.results.sweep_folder import run_sweep
 from tests.sweep_support import DATA, TINY, scenario, sweep_doc, table_bytes
 
 
-@pytest.fixture
-def pools(monkeypatch):
-    """Every pool of worker processes started, by its number of workers.
-
-    Pools fork from a single-threaded process, else come from a forkserver, whose start makes
-    the executor run short tasks here instead. A test runner may keep a thread of its own
-    (pytest-xdist's channel), so the pools of these tests always fork (the dask test, whose
-    threads stay in the process, runs last in this file)."""
-    monkeypatch.setattr(executors, "single_threaded", lambda: True)
-    started: list[int] = []
-    real = executors._pool
-
-    def counting(workers: int):
-        if workers not in executors._POOLS:
-            started.append(workers)
-        return real(workers)
-
-    monkeypatch.setattr(executors, "_pool", counting)
-    return started
-
-
 @pytest.mark.parametrize(
     ("workers", "batch"),
     [(1, None), (2, 1), (2, 3), (2, 7), (2, None), (3, 2)],

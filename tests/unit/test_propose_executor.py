@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.experiment import executors
 from simulation.experiment.batches import Executor
 from simulation.propose.evaluator import BASELINE, Evaluator
 from simulation.propose.search import search
@@ -31,20 +30,10 @@ def _search(folder: Path, workers: int | Executor):
     return result, tables, evaluator
 
 
-def test_propose_search_on_one_executor_is_identical_and_starts_workers_once(tmp_path, monkeypatch):
+def test_propose_search_on_one_executor_is_identical_and_starts_workers_once(tmp_path, pools):
     # fault: every sweep of the search started (or skipped) workers by a fixed guess
     write(tmp_path, "region.yaml", region())
     serial, serial_tables, _ = _search(tmp_path, 1)
-    started: list[int] = []
-    real = executors._pool
-
-    def counting(workers: int):
-        if workers not in executors._POOLS:
-            started.append(workers)
-        return real(workers)
-
-    monkeypatch.setattr(executors, "_pool", counting)
-    monkeypatch.setattr(executors, "single_threaded", lambda: True)  # fork, as a command does
     with Executor(2, batch_size=2) as executor:
         parallel, parallel_tables, evaluator = _search(tmp_path, executor)
         sweeps = evaluator.sweeps
@@ -53,4 +42,4 @@ def test_propose_search_on_one_executor_is_identical_and_starts_workers_once(tmp
     for design, table in serial_tables.items():
         pd.testing.assert_frame_equal(table, parallel_tables[design])
     assert sweeps > 1
-    assert started == [2]
+    assert pools == [2]
