@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from simulation.experiment.batches import Executor
 from simulation.experiment.flips import flip_boxes
 from simulation.experiment.robustness import (
     TIE,
@@ -36,7 +37,9 @@ def kpi_runs(long: pd.DataFrame, kpi: str) -> pd.DataFrame:
     return rows[["design", "world", "replication", "value"]].reset_index(drop=True)
 
 
-def analyse_worlds(sweep: Sweep, long: pd.DataFrame) -> RobustResult:
+def analyse_worlds(
+    sweep: Sweep, long: pd.DataFrame, executor: Executor | None = None
+) -> RobustResult:
     """Robustness, sensitivity and flip tables of a sweep's worlds.
 
     Parameters
@@ -45,6 +48,9 @@ def analyse_worlds(sweep: Sweep, long: pd.DataFrame) -> RobustResult:
         The loaded sweep (with ``uncertain:``).
     long
         Every KPI of every world run: ``design, world, replication, scope, id, kpi, value``.
+    executor
+        The command's executor, which computes the sensitivity indices
+        (:func:`~simulation.experiment.sensitivity.sensitivity_table`); ``None``: this process.
     """
     worlds = sweep.worlds
     assert worlds is not None
@@ -74,6 +80,7 @@ def analyse_worlds(sweep: Sweep, long: pd.DataFrame) -> RobustResult:
             worlds.spec.sampler,
             baseline,
             level,
+            executor,
         )
     else:  # failed runs: indices need every world of the sampler's design
         sensitivity = sensitivity_table(

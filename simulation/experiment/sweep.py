@@ -181,14 +181,8 @@ def _wide(long: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     wanted = _wanted(sweep)
     label = long["kpi"].where(
         long["scope"] == "overall", long["kpi"] + "@" + long["scope"] + ":" + long["id"]
-    )
-    keep = long["scope"].isin(["overall", "group"]) | pd.Series(
-        [
-            (s, i, k) in wanted
-            for s, i, k in zip(long["scope"], long["id"], long["kpi"], strict=True)
-        ],
-        index=long.index,
-    )
+    )  # a KPI's label (KpiSpec.label) names its scope and id: ``kpi@scope:id``
+    keep = long["scope"].isin(["overall", "group"]) | label.isin(set(wanted.values()))
     sub = long[keep].assign(column=label[keep])
     wide = sub.pivot_table(
         index=["design", "level", "replication"],
@@ -346,7 +340,7 @@ def _simulate(
     result.from_store = from_store
     result.tasks = tasks
     if world_tasks:
-        result.robust = analyse_worlds(sweep, collect_worlds(world_tasks, done))
+        result.robust = analyse_worlds(sweep, collect_worlds(world_tasks, done), executor)
     return result
 
 

@@ -71,7 +71,9 @@ def test_regret_is_the_travel_difference_to_the_nearer_office(lhs):
 def test_latitude_is_the_influential_input(lhs):
     sens = lhs.sensitivity.set_index("input")
     assert set(sens["method"]) == {"delta"}
-    assert sens.loc[LAT, "S1"] > 0.8
+    # true value 1; SALib estimates S1 on one bootstrap resample of the 32 worlds, which
+    # puts it between 0.75 and 0.95 over 200 bootstrap seeds (median 0.89)
+    assert sens.loc[LAT, "S1"] > 0.7
     for name in OTHERS:  # true value 0; the binned estimator's bias is ~(bins - 1) / worlds
         assert abs(sens.loc[name, "S1"]) < 0.3
         assert sens.loc[name, "S1"] < sens.loc[LAT, "S1"] - 0.5
