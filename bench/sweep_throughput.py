@@ -113,7 +113,10 @@ def _time_sweep(source: Any, log: Log, **kwargs: Any) -> tuple[float, float, str
     if result.failures:
         raise RuntimeError(f"sweep runs failed: {result.failures[0][3]}")
     executor = kwargs.get("executor")
-    plan = executor.plan if executor is not None else (plans[-1] if plans else "")
+    if executor is not None:
+        plans.append(executor.plan)
+    runs = [p for p in plans if "sensitivity task" not in p]  # how the runs went, not the analysis
+    plan = runs[-1] if runs else ""
     return seconds, cpu + _children_cpu() - children, plan.removeprefix("executor: ")
 
 
@@ -189,4 +192,7 @@ def _runs(path: Path) -> int:
     from simulation.scenario.sweep_spec import load_sweep
 
     sweep = load_sweep(path)
-    return len(sweep.cells) * int(sweep.spec.replications)  # type: ignore[call-overload]
+    runs = len(sweep.cells) * int(sweep.spec.replications)  # type: ignore[call-overload]
+    if sweep.worlds is not None:  # the robust comparison's runs: design x world x replication
+        runs += len(sweep.worlds.cells) * sweep.worlds.spec.replications
+    return runs

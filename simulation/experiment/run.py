@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.engine.collector import older_objects_frozen
 from simulation.engine.invariants import check_site
 from simulation.engine.memory import release_freed_memory
 from simulation.engine.network import Network, compile_network, warn_unreachable
@@ -122,13 +123,15 @@ def run_replication(
     ReplicationTables
         Visits, site hours (``None`` without ``with_site_hours``) and KPIs.
     """
-    visits = simulate(network, replication, seed, check_site if check_invariants else None, world)
-    release_freed_memory(len(visits))  # before the site hours and KPIs add their own peak
-    return ReplicationTables(
-        visits,
-        site_hours(network, visits, replication) if with_site_hours else None,
-        replication_kpis(network, visits, replication),
-    )
+    with older_objects_frozen():  # the collector walks only this run's objects
+        check = check_site if check_invariants else None
+        visits = simulate(network, replication, seed, check, world)
+        release_freed_memory(len(visits))  # before the site hours and KPIs add their own peak
+        return ReplicationTables(
+            visits,
+            site_hours(network, visits, replication) if with_site_hours else None,
+            replication_kpis(network, visits, replication),
+        )
 
 
 def check_run_limits(scenario: Scenario, replications: int) -> None:
