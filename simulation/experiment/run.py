@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.engine.collector import older_objects_frozen
+from simulation.engine.collector import quiet_collector
 from simulation.engine.invariants import check_site
 from simulation.engine.memory import release_freed_memory
 from simulation.engine.network import Network, compile_network, warn_unreachable
@@ -123,7 +123,7 @@ def run_replication(
     ReplicationTables
         Visits, site hours (``None`` without ``with_site_hours``) and KPIs.
     """
-    with older_objects_frozen():  # the collector walks only this run's objects
+    with quiet_collector():  # the collector walks only this run's objects, rarely
         check = check_site if check_invariants else None
         visits = simulate(network, replication, seed, check, world)
         release_freed_memory(len(visits))  # before the site hours and KPIs add their own peak

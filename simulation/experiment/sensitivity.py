@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from simulation.engine.collector import older_objects_frozen
+from simulation.engine.collector import quiet_collector
 from simulation.engine.streams import stream
 from simulation.experiment.batches import Executor
 from simulation.experiment.executors import died
@@ -151,7 +151,7 @@ class IndexTask:
 def indices(task: IndexTask) -> dict[str, Any]:
     """Worker side: ``{"indices": {column: values per input}}`` of one :class:`IndexTask`."""
     problem = _problem(list(task.inputs), list(task.bounds))
-    with older_objects_frozen():  # thousands of small kernel-density objects
+    with quiet_collector():  # thousands of small kernel-density objects
         return {"indices": _analyse(problem, task.x, task.y, task.sampler, task.level)}
 
 

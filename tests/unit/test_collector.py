@@ -1,5 +1,6 @@
-"""A run keeps the objects that existed before it out of the collector's passes
-(``simulation/engine/collector.py``), and leaves the collector as it found it."""
+"""A run keeps the objects that existed before it out of the collector's passes and makes
+young collections rarer (``simulation/engine/collector.py``), and leaves the collector as it
+found it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import gc
 import pandas as pd
 
 import simulation
-from simulation.engine.collector import older_objects_frozen
+from simulation.engine.collector import RUN_THRESHOLD, quiet_collector
 from simulation.engine.network import compile_network
 from simulation.experiment import run as run_module
 from tests.mobile_support import base
@@ -23,12 +24,15 @@ class _Cycle:
 def test_objects_are_frozen_during_the_block_and_released_after():
     assert gc.get_freeze_count() == 0
     old = _Cycle()
-    with older_objects_frozen():
+    before = gc.get_threshold()
+    with quiet_collector():
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (RUN_THRESHOLD, *before[1:])
         new = _Cycle()  # a cycle made during the block is still collected during it
         del new
         assert gc.collect() >= 1
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
     del old
     assert gc.collect() >= 1  # the older cycle is collected after the block
 
@@ -37,7 +41,7 @@ def test_an_outer_freeze_is_left_alone():
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        with older_objects_frozen():
+        with quiet_collector():
             assert gc.get_freeze_count() == frozen
         assert gc.get_freeze_count() == frozen  # not unfrozen by the inner block
     finally:
@@ -46,20 +50,22 @@ def test_an_outer_freeze_is_left_alone():
 
 def test_an_error_in_the_block_still_unfreezes():
     try:
-        with older_objects_frozen():
+        with quiet_collector():
             raise ValueError("run failed")
     except ValueError:
         pass
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold()[0] < RUN_THRESHOLD
 
 
-def test_run_replication_simulates_with_the_older_objects_frozen(monkeypatch):
+def test_run_replication_simulates_with_the_quiet_collector(monkeypatch):
     network = compile_network(simulation.load_scenario(base()))
     seen: list[int] = []
     real = run_module.simulate
 
     def watching(*args, **kwargs) -> pd.DataFrame:
         seen.append(gc.get_freeze_count())
+        assert gc.get_threshold()[0] == RUN_THRESHOLD
         return real(*args, **kwargs)
 
     monkeypatch.setattr(run_module, "simulate", watching)
@@ -67,7 +73,7 @@ def test_run_replication_simulates_with_the_older_objects_frozen(monkeypatch):
     assert seen and seen[0] > 0
     assert gc.get_freeze_count() == 0
     monkeypatch.setattr(run_module, "simulate", real)
-    monkeypatch.setattr(run_module, "older_objects_frozen", contextlib.nullcontext)
+    monkeypatch.setattr(run_module, "quiet_collector", contextlib.nullcontext)
     unfrozen = run_module.run_replication(network, 0, 1)
     pd.testing.assert_frame_equal(tables.kpis, unfrozen.kpis)  # it changes no number
     pd.testing.assert_frame_equal(tables.visits, unfrozen.visits)
