@@ -41,7 +41,7 @@ from threadpoolctl import threadpool_limits
 from simulation.engine.collector import quiet_collector
 from simulation.engine.streams import stream
 from simulation.experiment.batches import Executor
-from simulation.experiment.executors import died
+from simulation.experiment.executors import died, run_serial
 
 SENSITIVITY_COLUMNS = (
     "design",
@@ -189,7 +189,7 @@ def _run_index_tasks(
     outcomes = (
         executor.map(indices, tasks, what="sensitivity task")
         if executor is not None
-        else ((t, indices(t)) for t in tasks)
+        else run_serial(indices, tasks)
     )
     for task, outcome in outcomes:
         if died(outcome):
