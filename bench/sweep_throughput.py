@@ -7,9 +7,11 @@ Three sweeps, each timed alternating round by round (1 worker, 2 workers[, dask]
   decide everything.
 - ``national``: a sweep of runs of the national scenario shortened to a few weeks (about a
   second a run), the case where a run's own work dominates.
-- ``dask``: the default sweep on a local dask cluster of two worker processes, started once
-  before the timed rounds and reused (a cluster is long-lived; its start is not a sweep's),
-  against the 1-worker time of the same round.
+- ``dask``: the default sweep on a local dask cluster of two worker processes against the
+  1-worker time of the same round. The cluster is started afresh for each dask round and
+  warmed by a one-replication sweep before the timed one (a cluster is long-lived; its start
+  and its workers' imports are not a sweep's), and closed before the next 1-worker round: its
+  scheduler's threads in this process would slow the 1-worker run (by ~12 %) and flatter dask.
 
 ``workers=1`` and ``workers=2`` each call ``run_sweep`` afresh, so the 2-worker time includes
 starting (and ending) its worker processes, as a command pays it.
@@ -124,36 +126,37 @@ def _measure(
     name: str, description: str, source: Any, runs: int, rounds: int, log: Log, dask: bool = False
 ) -> SweepMeasurement:
     watch = LoadWatch()
-    from simulation.experiment.batches import Executor
-
     m = SweepMeasurement(name, description, runs, rounds)
-    labels = ["1", "2"] + (["dask"] if dask else [])
+    labels = ["1", "dask"] if dask else ["1", "2"]
     m.times = {label: [] for label in labels}
     m.cpu = {label: [] for label in labels}
-    cluster = Executor(2, "dask") if dask else None
-    try:
-        # untimed: imports and caches warm in this process (and the dask cluster started)
-        _time_sweep(source, log, workers=1, replications=1)
-        if cluster is not None:
-            _time_sweep(source, log, executor=cluster)
-        for r in range(rounds):
-            for label in labels:
-                if label == "dask":
-                    seconds, cpu, plan = _time_sweep(source, log, executor=cluster)
-                else:
-                    seconds, cpu, plan = _time_sweep(source, log, workers=int(label))
-                m.times[label].append(seconds)
-                m.cpu[label].append(cpu)
-                m.plans[label] = plan
-            log(
-                f"  round {r + 1}/{rounds}: "
-                + ", ".join(f"{label} {m.times[label][-1]:.2f}s" for label in labels)
-            )
-    finally:
-        if cluster is not None:
-            cluster.close()
+    # untimed: imports and caches warm in this process
+    _time_sweep(source, log, workers=1, replications=1)
+    for r in range(rounds):
+        for label in labels:
+            if label == "dask":
+                seconds, cpu, plan = _time_on_dask(source, log)
+            else:
+                seconds, cpu, plan = _time_sweep(source, log, workers=int(label))
+            m.times[label].append(seconds)
+            m.cpu[label].append(cpu)
+            m.plans[label] = plan
+        log(
+            f"  round {r + 1}/{rounds}: "
+            + ", ".join(f"{label} {m.times[label][-1]:.2f}s" for label in labels)
+        )
     m.load = watch.stop()
     return m
+
+
+def _time_on_dask(source: Any, log: Log) -> tuple[float, float, str]:
+    """One timed sweep on a local dask cluster of 2 processes, started and warmed untimed
+    (a one-replication sweep: the workers import the model) and closed afterwards."""
+    from simulation.experiment.batches import Executor
+
+    with Executor(2, "dask") as cluster:
+        _time_sweep(source, log, executor=cluster, replications=1)
+        return _time_sweep(source, log, executor=cluster)
 
 
 def measure_sweeps(rounds: int, quick: bool, log: Log = print) -> list[SweepMeasurement]:

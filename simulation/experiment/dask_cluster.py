@@ -3,6 +3,10 @@
 A client connects to a running scheduler (``tcp://HOST:8786``), or to a local cluster of
 single-threaded worker processes started for the executor's life. Batches go through
 ``client.submit`` and come back through ``as_completed``, at most ``in_flight`` per worker.
+
+A local cluster is started with the settings in :data:`WORKER_SETTINGS`: dask's defaults are
+made for many small tasks watched on a dashboard, and with them a run on a dask worker took
+12 % more time than on a local worker process (see ``bench/README.md``).
 """
 
 from __future__ import annotations
@@ -10,15 +14,40 @@ from __future__ import annotations
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 Outcome = dict[str, Any]
+
+WORKER_SETTINGS = Path(__file__).parents[1] / "data" / "dask-workers.yaml"
+"""dask settings for servicesim's workers, with the reasons (one file for local clusters and
+for the workers of a user's own cluster, see ``README.md``)."""
+
+
+def local_cluster_config() -> dict[str, Any]:
+    """The settings of :data:`WORKER_SETTINGS` for ``dask.config.set``, by dotted key
+    (``distributed.worker.profile.enabled``): a nested dict would replace dask's whole
+    ``distributed`` section instead of the few keys."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        else:
+            flat[prefix] = node
+
+    walk("", yaml.safe_load(WORKER_SETTINGS.read_text(encoding="utf-8")))
+    return flat
 
 
 def connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """``(client, local_cluster)``: a client of ``scheduler``, or of a new local cluster of
     ``workers`` processes (then ``local_cluster`` must be closed with the client)."""
     try:
+        import dask.config
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError(
@@ -26,10 +55,11 @@ def connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
         ) from exc
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    return Client(cluster), cluster
+    with dask.config.set(local_cluster_config()):  # read as the scheduler and nannies start
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        return Client(cluster), cluster
 
 
 def cluster_workers(client: Any, default: int) -> int:

@@ -29,6 +29,7 @@ from simulation.experiment.robust_analysis import analyse_worlds
 from simulation.experiment.robustness import RobustResult
 from simulation.experiment.run import run_replication
 from simulation.experiment.world_runs import collect_worlds, world_runs
+from simulation.measures.kpis import stack_runs
 from simulation.scenario.loading import load_scenario
 from simulation.scenario.sweep_spec import AutoReplications, Sweep
 from simulation.scenario.travel_matrix import ANY_IDS
@@ -366,26 +367,26 @@ def _execute(
                 continue
             log.error("run %s %s replication %d failed", task.design, task.level, task.replication)
             continue
-        kpis = outcome["kpis"].assign(design=task.design, level=task.level)
-        done[task.key] = kpis
+        done[task.key] = outcome["kpis"]  # labelled once for all runs (_collect)
         if store is not None:
+            kpis = outcome["kpis"].assign(design=task.design, level=task.level)
             store.save(task, kpis, outcome.get("visits"), outcome.get("site_hours"))
     if lost:
         log.info("a worker process died; %d run(s) not finished", lost)
 
 
 def _collect(tasks: list[RunTask], store: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    frames = []
-    for t in tasks:
-        if t.key in store:
-            frames.append(store[t.key].assign(design=t.design, level=t.level))
-    if not frames:
+    finished = [t for t in tasks if t.key in store]
+    if not finished:
         return pd.DataFrame(
             columns=["replication", "scope", "id", "kpi", "value", "design", "level"]
         )
-    long = pd.concat(frames, ignore_index=True)
     first = ["design", "level", "replication", "scope", "id", "kpi", "value"]
-    return long[first]
+    labels: dict[str, list[object]] = {
+        "design": [t.design for t in finished],
+        "level": [t.level for t in finished],
+    }
+    return stack_runs([store[t.key] for t in finished], labels, first)
 
 
 def _analyse(sweep: Sweep, long: pd.DataFrame, failures) -> SweepResult:

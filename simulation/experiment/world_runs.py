@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from simulation.experiment.identity import input_digests, run_key
+from simulation.measures.kpis import stack_runs
 from simulation.scenario.sweep_spec import Sweep
 from simulation.scenario.uncertain import world_label
 
@@ -53,8 +54,12 @@ def world_runs(sweep: Sweep) -> list[tuple[Any, ...]]:
 
 def collect_worlds(tasks: Iterable[WorldTask], store: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The long KPI table of the finished world runs, with a ``world`` column."""
-    frames = [store[t.key].assign(design=t.design, world=t.world) for t in tasks if t.key in store]
+    finished = [t for t in tasks if t.key in store]
     first = ["design", "world", "replication", "scope", "id", "kpi", "value"]
-    if not frames:
+    if not finished:
         return pd.DataFrame(columns=first)
-    return pd.concat(frames, ignore_index=True)[first]
+    labels: dict[str, list[object]] = {
+        "design": [t.design for t in finished],
+        "world": [t.world for t in finished],
+    }
+    return stack_runs([store[t.key] for t in finished], labels, first)

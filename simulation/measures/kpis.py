@@ -356,3 +356,19 @@ def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out
+
+
+def stack_runs(
+    frames: list[pd.DataFrame], labels: dict[str, list[object]], first: list[str]
+) -> pd.DataFrame:
+    """The KPI tables of several runs as one long table, with a label column per key of
+    ``labels`` (one value per frame, repeated over its rows), columns in the order ``first``.
+
+    One concatenation and one column per label, rather than a labelled copy of every frame
+    (a sweep stacks hundreds of 200-row tables).
+    """
+    long = pd.concat(frames, ignore_index=True)
+    lengths = [len(f) for f in frames]
+    for name, values in labels.items():
+        long[name] = np.repeat(np.asarray(values), lengths)
+    return long[first]

@@ -5,6 +5,7 @@ taken, and said, when parallel cannot win."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -126,11 +127,17 @@ def test_parallel_pays_only_when_the_start_is_worth_it():
 
 
 DASK_SWEEP = """
+import os
 import sys
+import dask.config
 from simulation.experiment.batches import Executor
 from simulation.results.sweep_folder import run_sweep
+def settings():
+    profile = dask.config.get("distributed.worker.profile.enabled")
+    return profile, os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset")
 with Executor(2, "dask", batch_size=4) as executor:
     run_sweep(sys.argv[1], executor=executor, out=sys.argv[2], progress=False)
+    print(sorted(set(executor._client.run(settings).values())))
     print(len(executor._cluster.workers), executor.plan)
 """
 
@@ -149,4 +156,39 @@ def test_dask_local_cluster_of_two_processes_gives_identical_tables(serial_tiny,
     assert proc.returncode == 0, proc.stderr
     # two worker processes, batches of 4
     assert proc.stdout.splitlines()[-1] == "2 dask, 2 worker(s), batches of up to 4 run(s)"
+    # the workers run with servicesim's settings (LOCAL_CLUSTER_CONFIG), not dask's defaults:
+    # no stack-sampling profiler, and glibc's adaptive mmap threshold left on
+    assert proc.stdout.splitlines()[-2] == "[(False, 'unset')]"
     assert table_bytes(out) == table_bytes(serial_tiny)
+
+
+WORKER_CONFIG = """
+import distributed
+import dask.config
+from distributed.nanny import _get_env_variables
+print(dask.config.get("distributed.worker.profile.enabled"))
+print(sorted(_get_env_variables("distributed.nanny.pre-spawn-environ")))
+"""
+
+
+def test_the_worker_settings_file_configures_a_users_own_workers(tmp_path):
+    # README: copy simulation/data/dask-workers.yaml into a dask config folder of the workers
+    pytest.importorskip("distributed")
+    from simulation.experiment.dask_cluster import WORKER_SETTINGS
+
+    (tmp_path / WORKER_SETTINGS.name).write_bytes(WORKER_SETTINGS.read_bytes())
+    env = {**os.environ, "DASK_CONFIG": str(tmp_path)}
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", WORKER_CONFIG],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    profile, environ = proc.stdout.splitlines()
+    assert profile == "False"
+    assert "MALLOC_TRIM_THRESHOLD_" not in environ
+    assert "OMP_NUM_THREADS" in environ  # dask's other defaults are kept
