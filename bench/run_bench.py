@@ -85,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
         "--sweep-rounds",
         type=int,
         default=None,
-        help="rounds of the sweep section (default 3; quick 1)",
+        help="rounds of the sweep section (default 5; quick 1)",
     )
     p.add_argument(
         "--visitors", type=int, default=None, help="M/M/4 visitors (default 200000; quick 10000)"
@@ -126,7 +126,7 @@ def run_sections(report: Report, args: argparse.Namespace, sections: list[str]) 
         report.add(LOCALITY_TITLE, locality_lines(locality), locality.load)
         report.targets += locality_targets(locality)
     if "sweep" in sections:
-        sweep = measure_sweeps(args.sweep_rounds or (1 if args.quick else 3), args.quick)
+        sweep = measure_sweeps(args.sweep_rounds or (1 if args.quick else 5), args.quick)
         sweep_section(report, sweep)
         report.targets += sweep_targets(sweep)
     if "staffing" in sections:
