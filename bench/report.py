@@ -359,10 +359,10 @@ def sweep_section(report: Report, measurements: list[SweepMeasurement]) -> None:
         "in this process; `workers=2` starts its worker processes afresh in every call (forked "
         "from this process, fed batches sized from the measured run time; start and end "
         "included, as a command pays them); `dask` is a local cluster of 2 worker processes "
-        "with servicesim's settings (`LOCAL_CLUSTER_CONFIG`), started afresh for each dask "
-        "round and warmed by a one-replication sweep (neither timed: a cluster outlives sweeps) "
-        "and closed before the next 1-worker round, which so runs without the cluster's threads "
-        "in this process. CPU s adds the local workers' CPU time to this process's (not dask's "
+        "with servicesim's settings (`simulation/data/dask-workers.yaml`), started afresh for "
+        "each dask round and warmed by a one-replication sweep (neither timed: a cluster "
+        "outlives sweeps) and closed before the next 1-worker round, which so runs without the "
+        "cluster's threads in this process. CPU s adds the local workers' CPU time to this process's (not dask's "
         "workers): about equal for 1 and 2 workers means the workers do no extra work, and a "
         "ratio below 2 on a busy machine comes from sharing the cores.",
         "",

@@ -156,7 +156,7 @@ def test_dask_local_cluster_of_two_processes_gives_identical_tables(serial_tiny,
     assert proc.returncode == 0, proc.stderr
     # two worker processes, batches of 4
     assert proc.stdout.splitlines()[-1] == "2 dask, 2 worker(s), batches of up to 4 run(s)"
-    # the workers run with servicesim's settings (LOCAL_CLUSTER_CONFIG), not dask's defaults:
+    # the workers run with servicesim's settings (simulation/data/dask-workers.yaml), not dask's defaults:
     # no stack-sampling profiler, and glibc's adaptive mmap threshold left on
     assert proc.stdout.splitlines()[-2] == "[(False, 'unset')]"
     assert table_bytes(out) == table_bytes(serial_tiny)
