@@ -30,6 +30,17 @@ from simulation.scenario.errors import ScenarioError
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
+CHATTY_LIBRARIES = ("distributed", "tornado")
+"""Loggers whose records below WARNING reach the console only with ``-vv``: dask sets its own
+loggers to INFO, and a local cluster announces every scheduler, nanny and connection."""
+
+
+class _QuietLibraries(logging.Filter):
+    """Drop :data:`CHATTY_LIBRARIES`' records below WARNING (the console handler's filter)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(CHATTY_LIBRARIES)
+
 
 def _delegated(layer: str) -> Callable[[argparse.Namespace], int]:
     """The command of a layer above the CLI's own that handles its arguments itself:
@@ -50,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     _check_options(parser, args)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose < 2:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_QuietLibraries())
     progress.configure(quiet=args.quiet, sink=_progress_line)
     handlers = {
         "run": cmd_run,

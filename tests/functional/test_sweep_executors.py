@@ -58,6 +58,8 @@ def test_dask_local_cluster_gives_identical_tables(serial_tiny, tmp_path):
     assert table_bytes(out) == table_bytes(serial_tiny)
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["executor"], manifest["workers"]) == ("dask", 2)
+    # the cluster's own INFO lines (scheduler, nannies, connections) stay off the console
+    assert "INFO distributed" not in proc.stderr, proc.stderr
 
 
 def test_unknown_executor_is_rejected():
