@@ -361,11 +361,25 @@ def summarise(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 def stack_runs(
     frames: list[pd.DataFrame], labels: dict[str, list[object]], first: list[str]
 ) -> pd.DataFrame:
-    """The KPI tables of several runs as one long table, with a label column per key of
-    ``labels`` (one value per frame, repeated over its rows), columns in the order ``first``.
+    """The KPI tables of several runs as one long table with label columns.
 
     One concatenation and one column per label, rather than a labelled copy of every frame
     (a sweep stacks hundreds of 200-row tables).
+
+    Parameters
+    ----------
+    frames
+        Each run's KPI table (:func:`replication_kpis`), in the order of ``labels``' values.
+    labels
+        Column name -> one value per frame (``design``, ``level``, ``world``), repeated over
+        that frame's rows; a column of that name already in a frame is overwritten.
+    first
+        The columns of the result, in order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The stacked table with a fresh index.
     """
     long = pd.concat(frames, ignore_index=True)
     lengths = [len(f) for f in frames]
